@@ -1,0 +1,117 @@
+//! Configuration from the function environment (SPEC §6), and the state built once per
+//! Lambda instance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::databricks::{DatabricksClient, StaticToken, TokenSource};
+use crate::http::auth::InboundAuth;
+
+/// Settings read from the environment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Databricks workspace URL (`DATABRICKS_HOST`).
+    pub databricks_host: String,
+    /// Databricks token (`DATABRICKS_TOKEN`), the local stand-in for the secret.
+    pub databricks_token: Option<String>,
+    /// Bearer tokens accepted from identity platforms (`SCIM_BEARER_TOKENS`, comma-separated:
+    /// current and next during a rotation).
+    pub inbound_tokens: Vec<String>,
+    /// Public SCIM base URL (`SCIM_BASE_URL`), when a custom domain hides the gateway's own.
+    pub public_base_url: Option<String>,
+    /// Time budget for retrying throttled Databricks calls (`DATABRICKS_RETRY_BUDGET_MS`).
+    pub retry_budget: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("databricks_host", &self.databricks_host)
+            .field("databricks_token", &self.databricks_token.as_ref().map(|_| "<redacted>"))
+            .field("inbound_tokens", &format!("{} configured", self.inbound_tokens.len()))
+            .field("public_base_url", &self.public_base_url)
+            .field("retry_budget", &self.retry_budget)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads the configuration; the error names the variable that is missing or wrong.
+    pub fn from_env() -> Result<Config, String> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Same, from any lookup (tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let databricks_host = non_empty("DATABRICKS_HOST").ok_or("DATABRICKS_HOST is not set")?;
+        let retry_budget = match non_empty("DATABRICKS_RETRY_BUDGET_MS") {
+            None => Duration::from_millis(6000),
+            Some(ms) => Duration::from_millis(
+                ms.parse::<u64>().map_err(|_| "DATABRICKS_RETRY_BUDGET_MS must be a number of milliseconds")?,
+            ),
+        };
+        let inbound_tokens = non_empty("SCIM_BEARER_TOKENS")
+            .map(|v| v.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
+            .unwrap_or_default();
+        Ok(Config {
+            databricks_host,
+            databricks_token: non_empty("DATABRICKS_TOKEN"),
+            inbound_tokens,
+            public_base_url: non_empty("SCIM_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+            retry_budget,
+        })
+    }
+}
+
+/// Everything a request needs, built once per Lambda instance.
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The Databricks client.
+    pub databricks: DatabricksClient,
+    /// Inbound bearer check.
+    pub inbound: InboundAuth,
+}
+
+impl AppState {
+    /// Builds the state from a configuration.
+    pub fn new(config: Config) -> Result<AppState, String> {
+        let token = config.databricks_token.clone().ok_or("DATABRICKS_TOKEN is not set")?;
+        let tokens: Arc<dyn TokenSource> = Arc::new(StaticToken::new(token));
+        Self::with_token_source(config, tokens)
+    }
+
+    /// Builds the state with a given credential source.
+    pub fn with_token_source(config: Config, tokens: Arc<dyn TokenSource>) -> Result<AppState, String> {
+        let databricks = DatabricksClient::new(&config.databricks_host, tokens, config.retry_budget)?;
+        let inbound = InboundAuth::new(config.inbound_tokens.clone());
+        Ok(AppState { config: Arc::new(config), databricks, inbound })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_reads_tokens_and_never_prints_them() {
+        let config = Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("http://127.0.0.1:1".into()),
+            "DATABRICKS_TOKEN" => Some("dapi-very-secret".into()),
+            "SCIM_BEARER_TOKENS" => Some("current-secret, next-secret".into()),
+            _ => None,
+        });
+        let config = config.map_err(|e| e.to_string());
+        assert_eq!(config.as_ref().map(|c| c.inbound_tokens.len()), Ok(2));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn a_missing_host_is_named_in_the_error() {
+        let err = Config::from_lookup(|_| None).err().unwrap_or_default();
+        assert!(err.contains("DATABRICKS_HOST"));
+    }
+}

@@ -1,0 +1,109 @@
+//! What a Databricks call can end in, and its one translation into SCIM errors.
+
+use crate::scim::ScimError;
+
+/// A failed Databricks call. `detail` holds Databricks' own text: it may echo e-mail
+/// addresses, so it goes into client answers only where noted and never into logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatabricksError {
+    /// 404.
+    #[error("Databricks: not found")]
+    NotFound {
+        /// Databricks' detail.
+        detail: String,
+    },
+    /// 409.
+    #[error("Databricks: conflict")]
+    Conflict {
+        /// Databricks' detail.
+        detail: String,
+    },
+    /// 400 (and other 4xx that are the request's fault).
+    #[error("Databricks: bad request")]
+    BadRequest {
+        /// Databricks' detail.
+        detail: String,
+    },
+    /// 401/403: our credential was refused.
+    #[error("Databricks refused the bridge's credential (HTTP {status})")]
+    Unauthorized {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// 429, or 500 `REQUEST_LIMIT_EXCEEDED`, past the retry budget.
+    #[error("Databricks is throttling")]
+    Throttled {
+        /// What Databricks asked us to wait, in seconds.
+        retry_after_secs: u64,
+    },
+    /// Any other 5xx: the outcome of a write is unknown.
+    #[error("Databricks answered HTTP {status}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+    },
+    /// No answer (connection refused or dropped, timeout): the outcome of a write is unknown.
+    #[error("Databricks could not be reached: {0}")]
+    Transport(String),
+    /// A 2xx whose body is not what the API documents.
+    #[error("Databricks answered an unexpected body: {0}")]
+    InvalidResponse(String),
+    /// The credential could not be obtained.
+    #[error("the Databricks credential is unavailable: {0}")]
+    Credential(String),
+}
+
+impl DatabricksError {
+    /// True when a write may or may not have happened (re-read before doing anything else).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, DatabricksError::Server { .. } | DatabricksError::Transport(_))
+    }
+
+    /// Short stable name for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DatabricksError::NotFound { .. } => "not_found",
+            DatabricksError::Conflict { .. } => "conflict",
+            DatabricksError::BadRequest { .. } => "bad_request",
+            DatabricksError::Unauthorized { .. } => "unauthorized",
+            DatabricksError::Throttled { .. } => "throttled",
+            DatabricksError::Server { .. } => "server_error",
+            DatabricksError::Transport(_) => "transport",
+            DatabricksError::InvalidResponse(_) => "invalid_response",
+            DatabricksError::Credential(_) => "credential",
+        }
+    }
+}
+
+/// The single Databricks-to-SCIM table. Operations that know better (a 409 on create is a
+/// duplicate userName) map the error themselves before this one applies.
+impl From<DatabricksError> for ScimError {
+    fn from(err: DatabricksError) -> ScimError {
+        match err {
+            DatabricksError::NotFound { .. } => ScimError::NotFound("the resource does not exist".into()),
+            DatabricksError::Conflict { .. } => {
+                ScimError::Uniqueness("the resource conflicts with an existing one".into())
+            }
+            DatabricksError::BadRequest { detail } => ScimError::InvalidValue(format!(
+                "Databricks rejected the request: {}",
+                crate::scim::patch::truncate(&detail)
+            )),
+            DatabricksError::Unauthorized { status } => ScimError::BadGateway(format!(
+                "Databricks refused the bridge's credential (HTTP {status}); check the configured secret"
+            )),
+            DatabricksError::Throttled { retry_after_secs } => ScimError::Throttled { retry_after_secs },
+            DatabricksError::Server { status } => ScimError::BadGateway(format!(
+                "Databricks answered HTTP {status}; the change may not have been applied, read the resource before retrying"
+            )),
+            DatabricksError::Transport(_) => ScimError::BadGateway(
+                "Databricks could not be reached; the change may not have been applied, read the resource before retrying".into(),
+            ),
+            DatabricksError::InvalidResponse(_) => {
+                ScimError::BadGateway("Databricks answered with an unexpected body".into())
+            }
+            DatabricksError::Credential(reason) => ScimError::Unavailable(format!(
+                "the Databricks credential is unavailable: {reason}"
+            )),
+        }
+    }
+}

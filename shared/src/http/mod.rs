@@ -1,0 +1,184 @@
+//! API Gateway event in, SCIM response out. The only module that knows lambda_http.
+//! Works with REST API (v1) events — stage prefix included — and HTTP API (v2) events,
+//! which `cargo lambda watch` sends.
+
+pub mod auth;
+
+use std::time::Instant;
+
+use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
+use lambda_http::{Body, Request, RequestExt, Response, service_fn};
+
+use crate::config::{AppState, Config};
+use crate::ops::{Operation, ScimRequest, ScimResponse};
+use crate::scim::ScimError;
+
+/// SCIM's media type (RFC 7644 §8.1).
+pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
+
+/// Runs one operation as a Lambda function: logging, configuration and clients are set up
+/// once; a configuration error makes every request a SCIM 503 instead of a crash.
+pub async fn serve(operation: Operation) -> Result<(), lambda_http::Error> {
+    init_logging();
+    let state = Config::from_env().and_then(AppState::new);
+    if let Err(reason) = &state {
+        tracing::error!(op = operation.name(), %reason, "the function is not configured");
+    }
+    let state = &state;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        let response = match state {
+            Ok(state) => handle(state, operation, request).await,
+            Err(reason) => error_response(&ScimError::Unavailable(format!("the service is not configured: {reason}"))),
+        };
+        Ok::<_, std::convert::Infallible>(response)
+    }))
+    .await
+}
+
+/// One JSON log line per request when `AWS_LAMBDA_LOG_FORMAT=JSON` (set by the template),
+/// plain text otherwise; level from `RUST_LOG` or `AWS_LAMBDA_LOG_LEVEL`.
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let level = std::env::var("RUST_LOG")
+        .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL"))
+        .unwrap_or_else(|_| "info".into())
+        .to_ascii_lowercase();
+    let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time();
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+}
+
+/// Serves one gateway request: bearer check, the operation, one log line. Never fails:
+/// every outcome is a SCIM response.
+pub async fn handle(state: &AppState, operation: Operation, request: Request) -> Response<Body> {
+    let started = Instant::now();
+    let (calls_before, retries_before) = state.databricks.counters().snapshot();
+    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let outcome = match state.inbound.check(authorization) {
+        Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
+        Err(err) => Err(err),
+    };
+    let (calls_after, retries_after) = state.databricks.counters().snapshot();
+    let response = match &outcome {
+        Ok(ok) => success_response(ok),
+        Err(err) => error_response(err),
+    };
+    tracing::info!(
+        op = operation.name(),
+        method = %request.method(),
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_millis() as u64,
+        target_calls = calls_after.saturating_sub(calls_before),
+        retries = retries_after.saturating_sub(retries_before),
+        error = outcome.as_ref().err().map(ScimError::kind),
+        "scim request"
+    );
+    response
+}
+
+/// Translates the gateway request. The SCIM path is what follows `/scim/v2`; the base URL
+/// keeps whatever precedes it in the caller's URL (a REST API stage such as `/v1`).
+pub fn to_scim_request(state: &AppState, request: &Request) -> ScimRequest {
+    let full_path = request.uri().path().to_string();
+    let raw_path = request.raw_http_path().to_string();
+    let (prefix, path) = split_scim_path(&full_path).or_else(|| split_scim_path(&raw_path)).unwrap_or_default();
+    let base_url = match &state.config.public_base_url {
+        Some(url) => url.clone(),
+        None => {
+            let host = request
+                .headers()
+                .get("host")
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| request.uri().host())
+                .unwrap_or("localhost");
+            let forwarded = request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok());
+            let scheme = forwarded.unwrap_or(if is_loopback(host) { "http" } else { "https" });
+            format!("{scheme}://{host}{prefix}/scim/v2")
+        }
+    };
+    let query = request
+        .query_string_parameters_ref()
+        .map(|q| q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        .unwrap_or_default();
+    ScimRequest {
+        method: request.method().as_str().to_ascii_uppercase(),
+        path,
+        query,
+        body: request.body().to_vec(),
+        base_url,
+    }
+}
+
+/// `/v1/scim/v2/Users/1/` → (`/v1`, `/Users/1`).
+fn split_scim_path(path: &str) -> Option<(String, String)> {
+    let lower = path.to_ascii_lowercase();
+    let at = lower.find("/scim/v2")?;
+    let rest = &path[at + "/scim/v2".len()..];
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    Some((path[..at].to_string(), rest.trim_end_matches('/').to_string()))
+}
+
+fn is_loopback(host: &str) -> bool {
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    name == "localhost" || name.starts_with("127.") || name == "[::1]"
+}
+
+fn scim_response(status: u16, body: Option<&serde_json::Value>) -> Response<Body> {
+    let mut response = Response::new(match body {
+        Some(b) => Body::Text(b.to_string()),
+        None => Body::Empty,
+    });
+    *response.status_mut() =
+        lambda_http::http::StatusCode::from_u16(status).unwrap_or(lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR);
+    if body.is_some() {
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+    }
+    response
+}
+
+fn success_response(ok: &ScimResponse) -> Response<Body> {
+    let mut response = scim_response(ok.status, ok.body.as_ref());
+    if let Some(location) = ok.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+        response.headers_mut().insert("location", location);
+    }
+    response
+}
+
+/// The SCIM Error response for an error: the one place errors become HTTP.
+pub fn error_response(err: &ScimError) -> Response<Body> {
+    let mut response = scim_response(err.status(), Some(&err.to_body()));
+    match err {
+        ScimError::Unauthorized(_) => {
+            response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"scim\""));
+        }
+        ScimError::Throttled { retry_after_secs } => {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert("retry-after", v);
+            }
+        }
+        _ => {}
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scim_path_is_split_from_a_stage_prefix_and_a_trailing_slash() {
+        assert_eq!(split_scim_path("/v1/scim/v2/Users/1/"), Some(("/v1".into(), "/Users/1".into())));
+        assert_eq!(split_scim_path("/scim/v2"), Some((String::new(), String::new())));
+        assert_eq!(split_scim_path("/scim/v2x/Users"), None);
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognised_for_the_http_scheme() {
+        assert!(is_loopback("127.0.0.1:9000"));
+        assert!(is_loopback("localhost"));
+        assert!(!is_loopback("abc.execute-api.eu-west-1.amazonaws.com"));
+    }
+}

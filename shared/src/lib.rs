@@ -1,0 +1,18 @@
+//! Databricks SCIM bridge: a SCIM 2.0 service provider (RFC 7643/7644) for one Databricks
+//! workspace. Every Lambda in `functions/` is one call to [`http::serve`] with its
+//! [`ops::Operation`]; everything else lives here, by concern:
+//!
+//! - [`scim`]: the protocol (errors, PATCH and filter parsing, lists, discovery) — no HTTP, no AWS;
+//! - [`mapping`]: SCIM ⇄ Databricks translation — no HTTP, no AWS;
+//! - [`databricks`]: the Databricks workspace SCIM client and its credential;
+//! - [`ops`]: one module per operation;
+//! - [`http`]: API Gateway event in, SCIM response out.
+
+pub mod config;
+pub mod databricks;
+pub mod http;
+pub mod mapping;
+pub mod ops;
+pub mod scim;
+
+pub use config::{AppState, Config};

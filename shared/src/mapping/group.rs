@@ -1,0 +1,314 @@
+//! Groups: SCIM core Group + our extension (parentGroups, entitlements) ⇄ Databricks group
+//! (seed table 323, SPEC §3).
+
+use scim_v2::filter::PatchPath;
+use serde_json::{Map, Value, json};
+
+use super::filter::{AttrKind, FilterTable, Filterable};
+use super::user::selection;
+use super::{copy_present, multi, validate_entitlements, validate_ids, value_list, values_of};
+use crate::databricks::client::Selection;
+use crate::scim::list::Projection;
+use crate::scim::patch::{PatchOpKind, PatchOperation};
+use crate::scim::values::{get_ci, multi_values, optional_string};
+use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, ScimError};
+
+/// What groups can be filtered on.
+pub static GROUP_FILTERS: FilterTable = FilterTable {
+    core_schema: GROUP_SCHEMA,
+    attributes: &[
+        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
+        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
+        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
+    ],
+};
+
+/// SCIM group attribute → the Databricks attributes it is built from.
+const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("id", &["id"]),
+    ("displayname", &["displayName"]),
+    ("members", &["members"]),
+    ("externalid", &["externalId"]),
+    ("parentgroups", &["groups"]),
+    ("entitlements", &["entitlements"]),
+    (GROUP_EXTENSION_LOWER, &["groups", "entitlements"]),
+];
+
+const GROUP_EXTENSION_LOWER: &str = "urn:ietf:params:scim:schemas:extension:databricks:2.0:group";
+
+/// The Databricks attribute selection for a client's projection. Members are asked for
+/// only when the client wants them (listing members is what makes Databricks slow).
+pub fn target_selection(projection: &Projection) -> Selection {
+    let mut p = projection.clone();
+    // A whole-extension name in `attributes` must not be cut at its last ':' segment.
+    for a in &mut p.attributes {
+        if a.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA) {
+            *a = GROUP_EXTENSION_LOWER.to_string();
+        }
+    }
+    let mut s = selection(&p, TARGET_ATTRIBUTES, GROUP_SCHEMA, &["roles"]);
+    if projection.attributes.iter().any(|a| a.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA)) {
+        for db in ["groups", "entitlements"] {
+            if !s.attributes.contains(&db) {
+                s.attributes.push(db);
+            }
+        }
+    }
+    s
+}
+
+/// `{base}/Groups/{id}`.
+pub fn group_location(base_url: &str, id: &str) -> String {
+    format!("{base_url}/Groups/{id}")
+}
+
+/// The SCIM member `type` and path segment for a Databricks `$ref` (`Users/…`, `Groups/…`,
+/// `ServicePrincipals/…`): Databricks members carry no `type` (databricks-api.md §2).
+fn member_kind(reference: Option<&str>) -> Option<(&'static str, &'static str)> {
+    let r = reference?;
+    if r.starts_with("Users/") {
+        Some(("User", "Users"))
+    } else if r.starts_with("Groups/") {
+        Some(("Group", "Groups"))
+    } else if r.starts_with("ServicePrincipals/") {
+        Some(("ServicePrincipal", "ServicePrincipals"))
+    } else {
+        None
+    }
+}
+
+/// A Databricks group as a SCIM Group with our extension.
+pub fn group_to_scim(db: &Value, base_url: &str) -> Value {
+    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
+    out.insert("id".into(), json!(id));
+    copy_present(db, &mut out, "displayName", "displayName");
+    if let Some(members) = db.get("members").and_then(Value::as_array) {
+        let members: Vec<Value> = members
+            .iter()
+            .filter_map(|m| {
+                let mid = m.get("value")?.as_str()?;
+                let mut entry = Map::new();
+                entry.insert("value".into(), json!(mid));
+                if let Some((kind, segment)) = member_kind(m.get("$ref").and_then(Value::as_str)) {
+                    entry.insert("$ref".into(), json!(format!("{base_url}/{segment}/{mid}")));
+                    entry.insert("type".into(), json!(kind));
+                }
+                copy_present(m, &mut entry, "display", "display");
+                Some(Value::Object(entry))
+            })
+            .collect();
+        if !members.is_empty() {
+            out.insert("members".into(), Value::Array(members));
+        }
+    }
+    copy_present(db, &mut out, "externalId", "externalId");
+    let mut extension = Map::new();
+    if let Some(parents) = db.get("groups").and_then(Value::as_array) {
+        let parents: Vec<Value> = parents
+            .iter()
+            .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
+            .filter_map(|g| {
+                let gid = g.get("value")?.as_str()?;
+                let mut entry = Map::new();
+                entry.insert("value".into(), json!(gid));
+                entry.insert("$ref".into(), json!(group_location(base_url, gid)));
+                copy_present(g, &mut entry, "display", "display");
+                Some(Value::Object(entry))
+            })
+            .collect();
+        if !parents.is_empty() {
+            extension.insert("parentGroups".into(), Value::Array(parents));
+        }
+    }
+    let entitlements = values_of(db, "entitlements");
+    if !entitlements.is_empty() {
+        extension.insert("entitlements".into(), value_list(&entitlements));
+    }
+    if !extension.is_empty() {
+        out.insert("schemas".into(), json!([GROUP_SCHEMA, GROUP_EXTENSION_SCHEMA]));
+        out.insert(GROUP_EXTENSION_SCHEMA.into(), Value::Object(extension));
+    }
+    out.insert("meta".into(), json!({"resourceType": "Group", "location": group_location(base_url, id)}));
+    Value::Object(out)
+}
+
+/// The values of an extension attribute, accepted in the extension object or (Databricks'
+/// own form) at the top level. `None` when the client sent neither.
+fn extension_values(body: &Map<String, Value>, name: &str) -> Result<Option<Vec<String>>, ScimError> {
+    let from_extension = body
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA))
+        .and_then(|(_, v)| v.as_object())
+        .and_then(|ext| get_ci(ext, name));
+    let top_level = get_ci(body, name);
+    match from_extension.or(top_level) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => multi_values(v, name).map(Some),
+    }
+}
+
+fn members_of(body: &Map<String, Value>) -> Result<Vec<String>, ScimError> {
+    let members = match get_ci(body, "members") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => multi_values(v, "members")?,
+    };
+    validate_ids(&members, "members")?;
+    Ok(members)
+}
+
+fn display_name_of(body: &Map<String, Value>) -> Result<String, ScimError> {
+    optional_string(get_ci(body, "displayName"), "displayName")?
+        .filter(|d| !d.trim().is_empty())
+        .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))
+}
+
+fn refuse_roles(body: &Map<String, Value>) -> Result<(), ScimError> {
+    match get_ci(body, "roles") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(a)) if a.is_empty() => Ok(()),
+        Some(_) => Err(ScimError::InvalidValue("'roles' is not supported on groups".into())),
+    }
+}
+
+/// Translates a SCIM `POST /Groups` body.
+pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
+    refuse_roles(body)?;
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
+    out.insert("displayName".into(), json!(display_name_of(body)?));
+    let members = members_of(body)?;
+    if !members.is_empty() {
+        out.insert("members".into(), value_list(&members));
+    }
+    if let Some(parents) = extension_values(body, "parentGroups")?.filter(|p| !p.is_empty()) {
+        validate_ids(&parents, "parentGroups")?;
+        out.insert("groups".into(), value_list(&parents));
+    }
+    if let Some(ents) = extension_values(body, "entitlements")?.filter(|e| !e.is_empty()) {
+        validate_entitlements(&ents)?;
+        out.insert("entitlements".into(), value_list(&ents));
+    }
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    Ok(Value::Object(out))
+}
+
+/// Translates a SCIM `PUT /Groups/{id}` body against the current group. Members are
+/// replaced as sent (absent = none, RFC 7644 §3.5.1); parent groups and entitlements are
+/// replaced when the client sent them and kept otherwise; roles are always kept.
+pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+    refuse_roles(body)?;
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
+    out.insert("displayName".into(), json!(display_name_of(body)?));
+    out.insert("members".into(), value_list(&members_of(body)?));
+    let parents = match extension_values(body, "parentGroups")? {
+        Some(p) => p,
+        None => direct_parents(current),
+    };
+    validate_ids(&parents, "parentGroups")?;
+    out.insert("groups".into(), value_list(&parents));
+    let ents = match extension_values(body, "entitlements")? {
+        Some(e) => e,
+        None => values_of(current, "entitlements"),
+    };
+    validate_entitlements(&ents)?;
+    out.insert("entitlements".into(), value_list(&ents));
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
+        out.insert("roles".into(), roles.clone());
+    }
+    Ok(Value::Object(out))
+}
+
+fn direct_parents(current: &Value) -> Vec<String> {
+    current
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
+                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A client PATCH on a group translated into one Databricks PATCH.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupPatch {
+    /// Databricks operations, in client order.
+    pub operations: Vec<Value>,
+    /// True when an operation touched members (the answer then shows them).
+    pub touches_members: bool,
+    /// Attribute names that were ignored.
+    pub ignored: Vec<String>,
+}
+
+/// Translates a client PATCH on a group: every membership change of the request goes into
+/// the same Databricks PATCH, never a read plus a whole-group PUT.
+pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimError> {
+    let mut plan = GroupPatch::default();
+    let ids = |v: &[String]| validate_ids(v, "members");
+    let parent_ids = |v: &[String]| validate_ids(v, "parentGroups");
+    for operation in operations {
+        let attr = match &operation.path {
+            PatchPath::Attr(a) => a,
+            PatchPath::Value(v) => &v.attr,
+        };
+        let in_extension = match &attr.uri {
+            None => false,
+            Some(uri) if uri.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA) => true,
+            Some(uri) if uri.eq_ignore_ascii_case(GROUP_SCHEMA) => false,
+            Some(_) => {
+                plan.ignored.push(operation.path.to_string());
+                continue;
+            }
+        };
+        let name = attr.name.to_ascii_lowercase();
+        match (name.as_str(), operation.op, in_extension) {
+            ("members", _, false) => {
+                plan.touches_members = true;
+                plan.operations.extend(multi::translate(operation, "members", "members", &ids)?);
+            }
+            ("displayname", PatchOpKind::Remove, false) => {
+                return Err(ScimError::Mutability("'displayName' cannot be removed".into()));
+            }
+            ("displayname", _, false) => {
+                let v = optional_string(operation.value.as_ref(), "displayName")?.unwrap_or_default();
+                if v.trim().is_empty() {
+                    return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
+                }
+                plan.operations.push(json!({"op": "replace", "path": "displayName", "value": v}));
+            }
+            ("externalid", PatchOpKind::Remove, false) => {
+                plan.operations.push(json!({"op": "remove", "path": "externalId"}));
+            }
+            ("externalid", _, false) => {
+                let v = optional_string(operation.value.as_ref(), "externalId")?.unwrap_or_default();
+                plan.operations.push(json!({"op": "replace", "path": "externalId", "value": v}));
+            }
+            ("entitlements", _, _) => plan.operations.extend(multi::translate(
+                operation,
+                "entitlements",
+                "entitlements",
+                &validate_entitlements,
+            )?),
+            ("parentgroups", _, _) => {
+                plan.operations.extend(multi::translate(operation, "parentGroups", "groups", &parent_ids)?);
+            }
+            ("roles", _, _) => return Err(ScimError::InvalidValue("'roles' is not supported on groups".into())),
+            ("id", _, _) | ("meta", _, _) | ("schemas", _, _) => plan.ignored.push(name.clone()),
+            _ => plan.ignored.push(operation.path.to_string()),
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,55 @@
+use super::*;
+use crate::scim::patch::parse_patch_request;
+
+fn ok(_: &[String]) -> Result<(), ScimError> {
+    Ok(())
+}
+
+fn translated(body: &str) -> Result<Vec<Value>, ScimError> {
+    let ops = parse_patch_request(body.as_bytes())?;
+    let mut out = Vec::new();
+    for op in &ops {
+        out.extend(translate(op, "members", "members", &ok)?);
+    }
+    Ok(out)
+}
+
+#[test]
+fn entras_value_list_remove_removes_only_the_listed_members() {
+    let out = translated(r#"{"Operations":[{"op":"Remove","path":"members","value":[{"value":"1"},{"value":"2"}]}]}"#);
+    assert_eq!(out, Ok(vec![json!({"op":"remove","path":"members[value eq \"1\" or value eq \"2\"]"})]));
+}
+
+#[test]
+fn a_filter_remove_is_sent_without_a_value_key() {
+    let out = translated(r#"{"Operations":[{"op":"remove","path":"members[value eq \"7\"]"}]}"#);
+    assert_eq!(out, Ok(vec![json!({"op":"remove","path":"members[value eq \"7\"]"})]));
+}
+
+#[test]
+fn an_add_keeps_only_the_value_of_each_member() {
+    let out = translated(
+        r#"{"Operations":[{"op":"add","path":"members","value":[{"value":"1","display":"Ann","$ref":null}]}]}"#,
+    );
+    assert_eq!(out, Ok(vec![json!({"op":"add","path":"members","value":[{"value":"1"}]})]));
+}
+
+#[test]
+fn replace_with_an_empty_list_clears_the_attribute() {
+    let out = translated(r#"{"Operations":[{"op":"replace","path":"members","value":[]}]}"#);
+    assert_eq!(out, Ok(vec![json!({"op":"remove","path":"members"})]));
+}
+
+#[test]
+fn a_filter_on_another_sub_attribute_is_invalid_filter() {
+    let out = translated(r#"{"Operations":[{"op":"remove","path":"members[display eq \"Ann\"]"}]}"#);
+    assert!(matches!(out, Err(ScimError::InvalidFilter(_))), "{out:?}");
+}
+
+#[test]
+fn validation_failures_stop_the_translation() {
+    let ops = parse_patch_request(br#"{"Operations":[{"op":"add","path":"members","value":[{"value":"x"}]}]}"#)
+        .unwrap_or_default();
+    let refuse = |_: &[String]| Err(ScimError::InvalidValue("no".into()));
+    assert!(translate(&ops[0], "members", "members", &refuse).is_err());
+}

@@ -1,0 +1,394 @@
+//! Users: SCIM core User ⇄ Databricks workspace user (seed table 322, SPEC §3–§4).
+
+use scim_v2::filter::PatchPath;
+use serde_json::{Map, Value, json};
+
+use super::filter::{AttrKind, FilterTable, Filterable};
+use super::{copy_present, multi, validate_entitlements, value_list, values_of};
+use crate::databricks::client::Selection;
+use crate::scim::list::Projection;
+use crate::scim::patch::{PatchOpKind, PatchOperation};
+use crate::scim::values::{get_ci, lenient_bool, multi_values, optional_string};
+use crate::scim::{ScimError, USER_SCHEMA};
+
+/// What users can be filtered on. A user's work e-mail is its userName in Databricks.
+pub static USER_FILTERS: FilterTable = FilterTable {
+    core_schema: USER_SCHEMA,
+    attributes: &[
+        Filterable { scim: "username", databricks: "userName", kind: AttrKind::Text },
+        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
+        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
+        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
+        Filterable { scim: "active", databricks: "active", kind: AttrKind::Boolean },
+        Filterable { scim: "emails", databricks: "userName", kind: AttrKind::Text },
+        Filterable { scim: "emails.value", databricks: "userName", kind: AttrKind::Text },
+    ],
+};
+
+/// SCIM user attribute → the Databricks attributes it is built from.
+const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("id", &["id"]),
+    ("username", &["userName"]),
+    ("name", &["name"]),
+    ("displayname", &["displayName"]),
+    ("emails", &["emails"]),
+    ("active", &["active"]),
+    ("groups", &["groups"]),
+    ("entitlements", &["entitlements"]),
+    ("externalid", &["externalId"]),
+];
+
+/// The Databricks attribute selection that serves a client's projection with the least work.
+pub fn target_selection(projection: &Projection) -> Selection {
+    selection(projection, TARGET_ATTRIBUTES, USER_SCHEMA, &["roles"])
+}
+
+/// Shared by users and groups: map a SCIM projection onto Databricks attribute names.
+pub(crate) fn selection(
+    projection: &Projection,
+    table: &[(&str, &[&'static str])],
+    core_schema: &str,
+    always_excluded: &[&'static str],
+) -> Selection {
+    let lookup = |raw: &str| -> Vec<&'static str> {
+        let lower = raw.to_ascii_lowercase();
+        let core_prefix = format!("{}:", core_schema.to_ascii_lowercase());
+        let name = lower.strip_prefix(&core_prefix).unwrap_or(&lower);
+        let name = name.split('.').next().unwrap_or(name);
+        let name = name.rsplit(':').next().unwrap_or(name);
+        table.iter().filter(|(scim, _)| *scim == name).flat_map(|(_, db)| db.iter().copied()).collect()
+    };
+    if !projection.attributes.is_empty() {
+        let mut attributes: Vec<&'static str> = vec!["id"];
+        for a in &projection.attributes {
+            for db in lookup(a) {
+                if !attributes.contains(&db) {
+                    attributes.push(db);
+                }
+            }
+        }
+        return Selection { attributes, excluded_attributes: Vec::new() };
+    }
+    let mut excluded: Vec<&'static str> = always_excluded.to_vec();
+    for e in &projection.excluded {
+        for db in lookup(e) {
+            if db != "id" && !excluded.contains(&db) {
+                excluded.push(db);
+            }
+        }
+    }
+    Selection { attributes: Vec::new(), excluded_attributes: excluded }
+}
+
+/// `{base}/Users/{id}`.
+pub fn user_location(base_url: &str, id: &str) -> String {
+    format!("{base_url}/Users/{id}")
+}
+
+/// A Databricks user as a SCIM User.
+pub fn user_to_scim(db: &Value, base_url: &str) -> Value {
+    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([USER_SCHEMA]));
+    out.insert("id".into(), json!(id));
+    copy_present(db, &mut out, "userName", "userName");
+    if let Some(name) = db.get("name").and_then(Value::as_object) {
+        let mut n = Map::new();
+        for key in ["givenName", "familyName"] {
+            if let Some(v) = name.get(key).filter(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+                n.insert(key.into(), v.clone());
+            }
+        }
+        if !n.is_empty() {
+            out.insert("name".into(), Value::Object(n));
+        }
+    }
+    copy_present(db, &mut out, "displayName", "displayName");
+    copy_present(db, &mut out, "emails", "emails");
+    if db.get("id").is_some() && (db.get("active").is_some() || db.get("userName").is_some()) {
+        let active = db.get("active").map(|v| lenient_bool(v, "active").unwrap_or(true)).unwrap_or(true);
+        out.insert("active".into(), json!(active));
+    }
+    if let Some(groups) = db.get("groups").and_then(Value::as_array).filter(|g| !g.is_empty()) {
+        let groups: Vec<Value> = groups
+            .iter()
+            .filter_map(|g| {
+                let gid = g.get("value")?.as_str()?;
+                let mut entry = Map::new();
+                entry.insert("value".into(), json!(gid));
+                entry.insert("$ref".into(), json!(format!("{base_url}/Groups/{gid}")));
+                copy_present(g, &mut entry, "display", "display");
+                let kind = g.get("type").and_then(Value::as_str).unwrap_or("direct");
+                entry.insert("type".into(), json!(kind));
+                Some(Value::Object(entry))
+            })
+            .collect();
+        out.insert("groups".into(), Value::Array(groups));
+    }
+    let entitlements = values_of(db, "entitlements");
+    if !entitlements.is_empty() {
+        out.insert("entitlements".into(), value_list(&entitlements));
+    }
+    copy_present(db, &mut out, "externalId", "externalId");
+    out.insert("meta".into(), json!({"resourceType": "User", "location": user_location(base_url, id)}));
+    Value::Object(out)
+}
+
+/// displayName wins; else "givenName familyName"; else userName (SPEC §4).
+pub fn display_name_for(body: &Map<String, Value>, user_name: &str) -> Result<String, ScimError> {
+    if let Some(d) = optional_string(get_ci(body, "displayName"), "displayName")?
+        && !d.trim().is_empty()
+    {
+        return Ok(d);
+    }
+    if let Some(Value::Object(name)) = get_ci(body, "name") {
+        let given = optional_string(get_ci(name, "givenName"), "name.givenName")?.unwrap_or_default();
+        let family = optional_string(get_ci(name, "familyName"), "name.familyName")?.unwrap_or_default();
+        let joined = format!("{} {}", given.trim(), family.trim()).trim().to_string();
+        if !joined.is_empty() {
+            return Ok(joined);
+        }
+    }
+    Ok(user_name.to_string())
+}
+
+fn refuse_roles(body: &Map<String, Value>) -> Result<(), ScimError> {
+    match get_ci(body, "roles") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(a)) if a.is_empty() => Ok(()),
+        Some(_) => Err(roles_refused()),
+    }
+}
+
+fn roles_refused() -> ScimError {
+    ScimError::InvalidValue(
+        "'roles' is not supported: Databricks workspace roles are AWS instance profiles, managed outside SCIM".into(),
+    )
+}
+
+fn entitlements_from(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
+    match get_ci(body, "entitlements") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => {
+            let values = multi_values(v, "entitlements")?;
+            validate_entitlements(&values)?;
+            Ok(Some(values))
+        }
+    }
+}
+
+fn name_object(body: &Map<String, Value>) -> Result<Option<Value>, ScimError> {
+    let Some(Value::Object(name)) = get_ci(body, "name") else { return Ok(None) };
+    let mut n = Map::new();
+    for key in ["givenName", "familyName"] {
+        if let Some(v) = optional_string(get_ci(name, key), key)? {
+            n.insert(key.into(), json!(v));
+        }
+    }
+    Ok((!n.is_empty()).then_some(Value::Object(n)))
+}
+
+/// A user to create: the Databricks body, and whether it must then be deactivated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    /// `POST /Users` body.
+    pub body: Value,
+    /// The client asked for `active:false`: create, then deactivate (SPEC §4).
+    pub deactivate: bool,
+    /// The userName as given.
+    pub user_name: String,
+}
+
+/// Translates a SCIM `POST /Users` body.
+pub fn create_request(body: &Map<String, Value>) -> Result<NewUser, ScimError> {
+    let user_name = optional_string(get_ci(body, "userName"), "userName")?
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
+    refuse_roles(body)?;
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => true,
+        Some(v) => lenient_bool(v, "active")?,
+    };
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([USER_SCHEMA]));
+    out.insert("userName".into(), json!(user_name));
+    out.insert("displayName".into(), json!(display_name_for(body, &user_name)?));
+    if let Some(name) = name_object(body)? {
+        out.insert("name".into(), name);
+    }
+    if let Some(ents) = entitlements_from(body)?
+        && !ents.is_empty()
+    {
+        out.insert("entitlements".into(), value_list(&ents));
+    }
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    Ok(NewUser { body: Value::Object(out), deactivate: !active, user_name })
+}
+
+/// Translates a SCIM `PUT /Users/{id}` body against the current Databricks user, keeping
+/// what SCIM cannot express but a Databricks PUT would wipe (group memberships, roles).
+/// An absent `active` keeps the current state, so a PUT never suspends by omission.
+pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+    let current_name = current.get("userName").and_then(Value::as_str).unwrap_or_default();
+    let user_name = optional_string(get_ci(body, "userName"), "userName")?
+        .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
+    if !user_name.trim().eq_ignore_ascii_case(current_name) {
+        return Err(ScimError::Mutability("userName cannot be changed in Databricks".into()));
+    }
+    refuse_roles(body)?;
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => {
+            current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true)
+        }
+        Some(v) => lenient_bool(v, "active")?,
+    };
+    let direct_groups: Vec<String> = current
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
+                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([USER_SCHEMA]));
+    out.insert("userName".into(), json!(current_name));
+    out.insert("displayName".into(), json!(display_name_for(body, current_name)?));
+    if let Some(name) = name_object(body)? {
+        out.insert("name".into(), name);
+    }
+    out.insert("active".into(), json!(active));
+    out.insert("entitlements".into(), value_list(&entitlements_from(body)?.unwrap_or_default()));
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    out.insert("groups".into(), value_list(&direct_groups));
+    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
+        out.insert("roles".into(), roles.clone());
+    }
+    Ok(Value::Object(out))
+}
+
+/// A client PATCH translated into one Databricks PATCH.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UserPatch {
+    /// Databricks operations, in client order.
+    pub operations: Vec<Value>,
+    /// A userName the client set: allowed only when it equals the current one.
+    pub user_name: Option<String>,
+    /// Attribute names that were ignored (Databricks has nowhere to keep them).
+    pub ignored: Vec<String>,
+}
+
+/// Translates a client PATCH on a user.
+pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimError> {
+    let mut plan = UserPatch::default();
+    for operation in operations {
+        let (uri, name) = match &operation.path {
+            PatchPath::Attr(a) => (a.uri.as_deref(), a.name.to_ascii_lowercase()),
+            PatchPath::Value(v) => (v.attr.uri.as_deref(), v.attr.name.to_ascii_lowercase()),
+        };
+        let sub = match &operation.path {
+            PatchPath::Attr(a) => a.sub_attr.clone(),
+            PatchPath::Value(_) => None,
+        };
+        if let Some(uri) = uri
+            && !uri.eq_ignore_ascii_case(USER_SCHEMA)
+        {
+            plan.ignored.push(operation.path.to_string());
+            continue;
+        }
+        let value = operation.value.as_ref();
+        match (name.as_str(), operation.op) {
+            ("active", PatchOpKind::Remove) => {
+                return Err(ScimError::Mutability("'active' cannot be removed; replace it with false".into()));
+            }
+            ("active", _) => {
+                let v = lenient_bool(value.unwrap_or(&Value::Null), "active")?;
+                plan.operations.push(json!({"op": "replace", "path": "active", "value": v.to_string()}));
+            }
+            ("displayname", PatchOpKind::Remove) => {
+                return Err(ScimError::Mutability("'displayName' cannot be removed in Databricks".into()));
+            }
+            ("displayname", _) => {
+                let v = optional_string(value, "displayName")?.unwrap_or_default();
+                if v.trim().is_empty() {
+                    return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
+                }
+                plan.operations.push(json!({"op": "replace", "path": "displayName", "value": v}));
+            }
+            ("name", op) => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
+            ("externalid", PatchOpKind::Remove) => plan.operations.push(json!({"op": "remove", "path": "externalId"})),
+            ("externalid", _) => {
+                let v = optional_string(value, "externalId")?.unwrap_or_default();
+                plan.operations.push(json!({"op": "replace", "path": "externalId", "value": v}));
+            }
+            ("entitlements", _) => plan.operations.extend(multi::translate(
+                operation,
+                "entitlements",
+                "entitlements",
+                &validate_entitlements,
+            )?),
+            ("username", PatchOpKind::Remove) => {
+                return Err(ScimError::Mutability("userName cannot be removed".into()));
+            }
+            ("username", _) => plan.user_name = optional_string(value, "userName")?,
+            ("roles", _) => return Err(roles_refused()),
+            ("groups", _) => {
+                return Err(ScimError::Mutability(
+                    "'groups' is read-only; change membership through the Group's members".into(),
+                ));
+            }
+            // Databricks derives the e-mail from userName; there is nothing to change.
+            ("emails", _) | ("id", _) | ("meta", _) | ("schemas", _) | ("password", _) => {
+                plan.ignored.push(name.clone());
+            }
+            _ => plan.ignored.push(operation.path.to_string()),
+        }
+    }
+    Ok(plan)
+}
+
+fn name_operations(op: PatchOpKind, sub: Option<&str>, value: Option<&Value>) -> Result<Vec<Value>, ScimError> {
+    let set = |key: &str, v: &Value| -> Result<Value, ScimError> {
+        let text = optional_string(Some(v), key)?.unwrap_or_default();
+        Ok(json!({"op": "replace", "path": format!("name.{key}"), "value": text}))
+    };
+    let canonical = |s: &str| -> Option<&'static str> {
+        ["givenName", "familyName"].into_iter().find(|k| k.eq_ignore_ascii_case(s))
+    };
+    match (op, sub) {
+        (PatchOpKind::Remove, Some(s)) => match canonical(s) {
+            Some(key) => Ok(vec![json!({"op": "replace", "path": format!("name.{key}"), "value": ""})]),
+            None => Ok(Vec::new()),
+        },
+        (PatchOpKind::Remove, None) => Ok(vec![
+            json!({"op": "replace", "path": "name.givenName", "value": ""}),
+            json!({"op": "replace", "path": "name.familyName", "value": ""}),
+        ]),
+        (_, Some(s)) => match canonical(s) {
+            Some(key) => Ok(vec![set(key, value.unwrap_or(&Value::Null))?]),
+            None => Ok(Vec::new()),
+        },
+        (_, None) => {
+            let Some(Value::Object(map)) = value else {
+                return Err(ScimError::InvalidValue("'name' must be an object".into()));
+            };
+            let mut out = Vec::new();
+            for (k, v) in map {
+                if let Some(key) = canonical(k) {
+                    out.push(set(key, v)?);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,57 @@
+use super::*;
+
+fn request(method: &str, path: &str) -> ScimRequest {
+    ScimRequest {
+        method: method.into(),
+        path: path.into(),
+        base_url: "http://h/scim/v2".into(),
+        ..ScimRequest::default()
+    }
+}
+
+fn state() -> AppState {
+    let config = crate::Config::from_lookup(|k| match k {
+        "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
+        "DATABRICKS_TOKEN" => Some("t".into()),
+        _ => None,
+    });
+    match config.and_then(AppState::new) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn discovery_documents_answer_get_and_405_for_other_methods() {
+    let s = state();
+    for path in [
+        "/ServiceProviderConfig",
+        "/ResourceTypes",
+        "/ResourceTypes/User",
+        "/Schemas",
+        "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
+    ] {
+        assert_eq!(handle(&s, request("GET", path)).await.map(|r| r.status), Ok(200), "{path}");
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            let err = handle(&s, request(method, path)).await.err().map(|e| e.status());
+            assert_eq!(err, Some(405), "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_and_unknown_ids_are_scim_404() {
+    let s = state();
+    for path in ["/0b9c8e8e-1111-4444-8888-000000000000", "/ResourceTypes/Nope", "/Schemas/urn:nope", "/Users/1/extra"]
+    {
+        let err = handle(&s, request("GET", path)).await.err().map(|e| e.status());
+        assert_eq!(err, Some(404), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_a_resource_path_is_405() {
+    let s = state();
+    let err = handle(&s, request("POST", "/Users/123")).await.err().map(|e| e.status());
+    assert_eq!(err, Some(405));
+}

@@ -1,0 +1,168 @@
+//! One module per SCIM operation. Each `handle` takes the state and a [`ScimRequest`] and
+//! returns a [`ScimResponse`] or a [`ScimError`]: no lambda_http or AWS types here.
+
+pub mod create_group;
+pub mod create_user;
+pub mod delete_group;
+pub mod delete_user;
+pub mod discovery;
+pub mod get_group;
+pub mod get_user;
+pub mod list_groups;
+pub mod list_users;
+pub mod patch_group;
+pub mod patch_user;
+pub mod replace_group;
+pub mod replace_user;
+mod support;
+
+use serde_json::Value;
+
+use crate::config::AppState;
+use crate::scim::ScimError;
+
+/// A request as an operation sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScimRequest {
+    /// HTTP method, upper-case.
+    pub method: String,
+    /// Path below the SCIM base (`/Users/123`), without a trailing slash.
+    pub path: String,
+    /// Query parameters, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// Body bytes, whatever the Content-Type.
+    pub body: Vec<u8>,
+    /// SCIM base URL as the caller sees it (`https://host/stage/scim/v2`), for `meta.location`.
+    pub base_url: String,
+}
+
+impl ScimRequest {
+    /// Path segments below the SCIM base.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+
+    /// The `{id}` of `/{Resource}/{id}`.
+    pub fn resource_id(&self) -> Option<&str> {
+        let mut it = self.path.split('/').filter(|s| !s.is_empty());
+        it.next()?;
+        it.next()
+    }
+}
+
+/// What an operation answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScimResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// SCIM JSON body (`None` for 204).
+    pub body: Option<Value>,
+    /// `Location` header (201).
+    pub location: Option<String>,
+}
+
+impl ScimResponse {
+    /// 200 with a body.
+    pub fn ok(body: Value) -> ScimResponse {
+        ScimResponse { status: 200, body: Some(body), location: None }
+    }
+
+    /// 201 with the resource and its location.
+    pub fn created(body: Value) -> ScimResponse {
+        let location = body.pointer("/meta/location").and_then(Value::as_str).map(String::from);
+        ScimResponse { status: 201, body: Some(body), location }
+    }
+
+    /// 204.
+    pub fn no_content() -> ScimResponse {
+        ScimResponse { status: 204, body: None, location: None }
+    }
+}
+
+/// Every Lambda of the bridge, one per operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `POST /Users`
+    CreateUser,
+    /// `GET /Users/{id}`
+    GetUser,
+    /// `GET /Users`
+    ListUsers,
+    /// `PUT /Users/{id}`
+    ReplaceUser,
+    /// `PATCH /Users/{id}`
+    PatchUser,
+    /// `DELETE /Users/{id}`
+    DeleteUser,
+    /// `POST /Groups`
+    CreateGroup,
+    /// `GET /Groups/{id}`
+    GetGroup,
+    /// `GET /Groups`
+    ListGroups,
+    /// `PUT /Groups/{id}`
+    ReplaceGroup,
+    /// `PATCH /Groups/{id}`
+    PatchGroup,
+    /// `DELETE /Groups/{id}`
+    DeleteGroup,
+    /// `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, and the SCIM 404/405 for anything else.
+    Discovery,
+}
+
+impl Operation {
+    /// All operations (for route tables and tests).
+    pub const ALL: [Operation; 13] = [
+        Operation::CreateUser,
+        Operation::GetUser,
+        Operation::ListUsers,
+        Operation::ReplaceUser,
+        Operation::PatchUser,
+        Operation::DeleteUser,
+        Operation::CreateGroup,
+        Operation::GetGroup,
+        Operation::ListGroups,
+        Operation::ReplaceGroup,
+        Operation::PatchGroup,
+        Operation::DeleteGroup,
+        Operation::Discovery,
+    ];
+
+    /// The function (and binary) name, e.g. `create-user`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::CreateUser => "create-user",
+            Operation::GetUser => "get-user",
+            Operation::ListUsers => "list-users",
+            Operation::ReplaceUser => "replace-user",
+            Operation::PatchUser => "patch-user",
+            Operation::DeleteUser => "delete-user",
+            Operation::CreateGroup => "create-group",
+            Operation::GetGroup => "get-group",
+            Operation::ListGroups => "list-groups",
+            Operation::ReplaceGroup => "replace-group",
+            Operation::PatchGroup => "patch-group",
+            Operation::DeleteGroup => "delete-group",
+            Operation::Discovery => "discovery",
+        }
+    }
+
+    /// Runs the operation.
+    pub async fn run(self, state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+        match self {
+            Operation::CreateUser => create_user::handle(state, request).await,
+            Operation::GetUser => get_user::handle(state, request).await,
+            Operation::ListUsers => list_users::handle(state, request).await,
+            Operation::ReplaceUser => replace_user::handle(state, request).await,
+            Operation::PatchUser => patch_user::handle(state, request).await,
+            Operation::DeleteUser => delete_user::handle(state, request).await,
+            Operation::CreateGroup => create_group::handle(state, request).await,
+            Operation::GetGroup => get_group::handle(state, request).await,
+            Operation::ListGroups => list_groups::handle(state, request).await,
+            Operation::ReplaceGroup => replace_group::handle(state, request).await,
+            Operation::PatchGroup => patch_group::handle(state, request).await,
+            Operation::DeleteGroup => delete_group::handle(state, request).await,
+            Operation::Discovery => discovery::handle(state, request).await,
+        }
+    }
+}

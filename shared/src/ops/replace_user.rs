@@ -1,0 +1,23 @@
+//! `PUT /Users/{id}`: read what a Databricks PUT would wipe (memberships, roles), then PUT.
+
+use super::support::{Kind, answer_or_read, body_object, or_not_found, path_id, read};
+use super::{ScimRequest, ScimResponse};
+use crate::config::AppState;
+use crate::databricks::TargetResource;
+use crate::databricks::client::Selection;
+use crate::mapping::user::{replace_request, user_to_scim};
+use crate::scim::ScimError;
+
+/// Handles the request.
+pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    let id = path_id(&request, Kind::User)?;
+    let body = body_object(&request)?;
+    let keep =
+        Selection { attributes: vec!["id", "userName", "active", "groups", "roles"], excluded_attributes: Vec::new() };
+    let current = read(state, Kind::User, &id, &keep).await?;
+    let replacement = replace_request(&body, &current)?;
+    let answered =
+        state.databricks.replace(TargetResource::Users, &id, &replacement).await.map_err(or_not_found(Kind::User))?;
+    let user = answer_or_read(state, Kind::User, &id, answered).await?;
+    Ok(ScimResponse::ok(user_to_scim(&user, &request.base_url)))
+}

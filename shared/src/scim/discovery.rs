@@ -1,0 +1,243 @@
+//! The discovery documents (RFC 7643 §5–§7, RFC 7644 §4). They advertise only what
+//! round-trips through Databricks: every mutable attribute here survives a PATCH and a PUT.
+
+use serde_json::{Value, json};
+
+use super::list::{MAX_PAGE_SIZE, list_response};
+use super::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+
+const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// Entitlements Databricks knows (databricks-api.md §2). The first four are advertised as
+/// canonical values; `workspace-consume` is accepted too but conflicts with two of them.
+pub const ENTITLEMENTS: [&str; 5] = [
+    "workspace-access",
+    "databricks-sql-access",
+    "allow-cluster-create",
+    "allow-instance-pool-create",
+    "workspace-consume",
+];
+
+/// `GET /ServiceProviderConfig`.
+pub fn service_provider_config(base_url: &str) -> Value {
+    json!({
+        "schemas": [SPC_SCHEMA],
+        "documentationUri": "https://github.com/databricks-scim-bridge#readme",
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": MAX_PAGE_SIZE},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "Authentication with a static bearer token in the Authorization header",
+            "primary": true
+        }],
+        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base_url}/ServiceProviderConfig")}
+    })
+}
+
+/// Every resource type, by its `id`.
+pub fn resource_types(base_url: &str) -> Vec<Value> {
+    vec![
+        json!({
+            "schemas": [RESOURCE_TYPE_SCHEMA],
+            "id": "User", "name": "User", "endpoint": "/Users",
+            "description": "Databricks workspace user",
+            "schema": USER_SCHEMA,
+            "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/User")}
+        }),
+        json!({
+            "schemas": [RESOURCE_TYPE_SCHEMA],
+            "id": "Group", "name": "Group", "endpoint": "/Groups",
+            "description": "Databricks workspace group",
+            "schema": GROUP_SCHEMA,
+            "schemaExtensions": [{"schema": GROUP_EXTENSION_SCHEMA, "required": false}],
+            "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/Group")}
+        }),
+    ]
+}
+
+/// `GET /ResourceTypes` as a ListResponse.
+pub fn resource_types_list(base_url: &str) -> Value {
+    let all = resource_types(base_url);
+    list_response(all.len() as u64, 1, all)
+}
+
+/// `GET /ResourceTypes/{id}` (case-insensitive id).
+pub fn resource_type(base_url: &str, id: &str) -> Option<Value> {
+    resource_types(base_url).into_iter().find(|rt| rt["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+}
+
+fn attribute(name: &str, kind: &str, multi: bool, required: bool, mutability: &str, description: &str) -> Value {
+    json!({
+        "name": name, "type": kind, "multiValued": multi, "description": description,
+        "required": required, "caseExact": false, "mutability": mutability,
+        "returned": "default", "uniqueness": "none"
+    })
+}
+
+fn with(mut attr: Value, key: &str, value: Value) -> Value {
+    if let Some(map) = attr.as_object_mut() {
+        map.insert(key.into(), value);
+    }
+    attr
+}
+
+fn entitlements_attribute() -> Value {
+    let value = with(
+        attribute("value", "string", false, true, "readWrite", "Databricks entitlement name"),
+        "canonicalValues",
+        json!(ENTITLEMENTS[..4]),
+    );
+    with(
+        attribute("entitlements", "complex", true, false, "readWrite", "Databricks workspace entitlements"),
+        "subAttributes",
+        json!([value]),
+    )
+}
+
+fn reference_list(name: &str, description: &str, mutability: &str, ref_types: &[&str], with_type: bool) -> Value {
+    let mut subs = vec![
+        attribute("value", "string", false, false, "immutable", "id of the referenced resource"),
+        with(
+            attribute("$ref", "reference", false, false, "immutable", "URI of the referenced resource"),
+            "referenceTypes",
+            json!(ref_types),
+        ),
+        attribute("display", "string", false, false, "readOnly", "display name of the referenced resource"),
+    ];
+    if with_type {
+        subs.push(with(
+            attribute("type", "string", false, false, "immutable", "kind of the referenced resource"),
+            "canonicalValues",
+            json!(ref_types),
+        ));
+    }
+    with(attribute(name, "complex", true, false, mutability, description), "subAttributes", json!(subs))
+}
+
+fn user_schema(base_url: &str) -> Value {
+    let user_name = with(
+        with(
+            attribute(
+                "userName",
+                "string",
+                false,
+                true,
+                "immutable",
+                "e-mail address; Databricks stores it lower-cased and never changes it",
+            ),
+            "uniqueness",
+            json!("server"),
+        ),
+        "caseExact",
+        json!(false),
+    );
+    let name = with(
+        attribute("name", "complex", false, false, "readWrite", "the user's name"),
+        "subAttributes",
+        json!([
+            attribute("givenName", "string", false, false, "readWrite", "given name"),
+            attribute("familyName", "string", false, false, "readWrite", "family name"),
+        ]),
+    );
+    let emails = with(
+        attribute("emails", "complex", true, false, "readOnly", "derived by Databricks from userName"),
+        "subAttributes",
+        json!([
+            attribute("value", "string", false, false, "readOnly", "e-mail address"),
+            attribute("type", "string", false, false, "readOnly", "always work"),
+            attribute("primary", "boolean", false, false, "readOnly", "always true"),
+        ]),
+    );
+    let groups = with(
+        attribute(
+            "groups",
+            "complex",
+            true,
+            false,
+            "readOnly",
+            "groups the user belongs to, directly or through nesting",
+        ),
+        "subAttributes",
+        json!([
+            attribute("value", "string", false, false, "readOnly", "group id"),
+            with(
+                attribute("$ref", "reference", false, false, "readOnly", "group URI"),
+                "referenceTypes",
+                json!(["Group"])
+            ),
+            attribute("display", "string", false, false, "readOnly", "group display name"),
+            with(
+                attribute("type", "string", false, false, "readOnly", "direct or indirect"),
+                "canonicalValues",
+                json!(["direct", "indirect"])
+            ),
+        ]),
+    );
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": USER_SCHEMA, "name": "User", "description": "Databricks workspace user",
+        "attributes": [
+            user_name,
+            name,
+            attribute("displayName", "string", false, false, "readWrite", "display name; defaults to 'givenName familyName', then userName"),
+            emails,
+            attribute("active", "boolean", false, false, "readWrite", "false deactivates the user in the workspace"),
+            groups,
+            entitlements_attribute(),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{USER_SCHEMA}")}
+    })
+}
+
+fn group_schema(base_url: &str) -> Value {
+    let display_name = with(
+        attribute("displayName", "string", false, true, "readWrite", "group name (case-sensitive in Databricks)"),
+        "uniqueness",
+        json!("server"),
+    );
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": GROUP_SCHEMA, "name": "Group", "description": "Databricks workspace group",
+        "attributes": [
+            display_name,
+            reference_list("members", "members of the group", "readWrite", &["User", "Group"], true),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{GROUP_SCHEMA}")}
+    })
+}
+
+fn group_extension_schema(base_url: &str) -> Value {
+    json!({
+        "schemas": [SCHEMA_SCHEMA],
+        "id": GROUP_EXTENSION_SCHEMA, "name": "DatabricksGroup",
+        "description": "Databricks group attributes: parent groups and entitlements",
+        "attributes": [
+            reference_list("parentGroups", "groups this group is a member of", "readWrite", &["Group"], false),
+            entitlements_attribute(),
+        ],
+        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{GROUP_EXTENSION_SCHEMA}")}
+    })
+}
+
+/// Every schema we serve.
+pub fn schemas(base_url: &str) -> Vec<Value> {
+    vec![user_schema(base_url), group_schema(base_url), group_extension_schema(base_url)]
+}
+
+/// `GET /Schemas` as a ListResponse.
+pub fn schemas_list(base_url: &str) -> Value {
+    let all = schemas(base_url);
+    list_response(all.len() as u64, 1, all)
+}
+
+/// `GET /Schemas/{urn}`.
+pub fn schema(base_url: &str, urn: &str) -> Option<Value> {
+    schemas(base_url).into_iter().find(|s| s["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(urn)))
+}

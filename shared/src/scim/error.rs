@@ -1,0 +1,149 @@
+//! The one error type every operation returns, and its SCIM rendering (RFC 7644 §3.12).
+
+use serde_json::{Value, json};
+
+/// URN of a SCIM error message.
+pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+/// Everything that can go wrong while serving a SCIM request.
+///
+/// `detail` strings are written for the client: they never carry a secret, a token,
+/// an e-mail address or a name copied from a Databricks answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScimError {
+    /// The body or a parameter is not parsable or violates the schema.
+    #[error("{0}")]
+    InvalidSyntax(String),
+    /// The filter is malformed or asks for something the target cannot filter on.
+    #[error("{0}")]
+    InvalidFilter(String),
+    /// A value is not acceptable (unknown entitlement, `roles`, missing required value).
+    #[error("{0}")]
+    InvalidValue(String),
+    /// A PATCH path names an attribute that does not exist or cannot be addressed.
+    #[error("{0}")]
+    InvalidPath(String),
+    /// A PATCH value filter matched nothing where something was required.
+    #[error("{0}")]
+    NoTarget(String),
+    /// The request tries to change an attribute that is read-only or immutable.
+    #[error("{0}")]
+    Mutability(String),
+    /// The request asks for more than the service provider will return.
+    #[error("{0}")]
+    TooMany(String),
+    /// The resource would clash with an existing one.
+    #[error("{0}")]
+    Uniqueness(String),
+    /// No such resource or endpoint.
+    #[error("{0}")]
+    NotFound(String),
+    /// The endpoint exists but not for this HTTP method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The caller's bearer token is missing or wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Databricks throttled us past our retry budget.
+    #[error("the Databricks workspace is throttling requests; retry after {retry_after_secs} s")]
+    Throttled {
+        /// Seconds the client should wait before retrying.
+        retry_after_secs: u64,
+    },
+    /// Databricks answered in a way we cannot use, or could not be reached.
+    #[error("{0}")]
+    BadGateway(String),
+    /// A SCIM feature we do not offer (e.g. `POST /.search`).
+    #[error("{0}")]
+    NotImplemented(String),
+    /// The bridge itself is not able to serve (configuration, credential).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or an unexpected state in the bridge.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ScimError {
+    /// HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ScimError::InvalidSyntax(_)
+            | ScimError::InvalidFilter(_)
+            | ScimError::InvalidValue(_)
+            | ScimError::InvalidPath(_)
+            | ScimError::NoTarget(_)
+            | ScimError::Mutability(_)
+            | ScimError::TooMany(_) => 400,
+            ScimError::Unauthorized(_) => 401,
+            ScimError::NotFound(_) => 404,
+            ScimError::MethodNotAllowed(_) => 405,
+            ScimError::Uniqueness(_) => 409,
+            ScimError::Throttled { .. } => 429,
+            ScimError::Internal(_) => 500,
+            ScimError::NotImplemented(_) => 501,
+            ScimError::BadGateway(_) => 502,
+            ScimError::Unavailable(_) => 503,
+        }
+    }
+
+    /// RFC 7644 §3.12 `scimType`, where the RFC defines one for this error.
+    pub fn scim_type(&self) -> Option<&'static str> {
+        match self {
+            ScimError::InvalidSyntax(_) => Some("invalidSyntax"),
+            ScimError::InvalidFilter(_) => Some("invalidFilter"),
+            ScimError::InvalidValue(_) => Some("invalidValue"),
+            ScimError::InvalidPath(_) => Some("invalidPath"),
+            ScimError::NoTarget(_) => Some("noTarget"),
+            ScimError::Mutability(_) => Some("mutability"),
+            ScimError::TooMany(_) => Some("tooMany"),
+            ScimError::Uniqueness(_) => Some("uniqueness"),
+            ScimError::NotFound(_)
+            | ScimError::MethodNotAllowed(_)
+            | ScimError::Unauthorized(_)
+            | ScimError::Throttled { .. }
+            | ScimError::BadGateway(_)
+            | ScimError::Unavailable(_)
+            | ScimError::NotImplemented(_)
+            | ScimError::Internal(_) => None,
+        }
+    }
+
+    /// Short stable name for logs (never the detail, which may echo client data).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScimError::InvalidSyntax(_) => "invalid_syntax",
+            ScimError::InvalidFilter(_) => "invalid_filter",
+            ScimError::InvalidValue(_) => "invalid_value",
+            ScimError::InvalidPath(_) => "invalid_path",
+            ScimError::NoTarget(_) => "no_target",
+            ScimError::Mutability(_) => "mutability",
+            ScimError::TooMany(_) => "too_many",
+            ScimError::Uniqueness(_) => "uniqueness",
+            ScimError::NotFound(_) => "not_found",
+            ScimError::MethodNotAllowed(_) => "method_not_allowed",
+            ScimError::Unauthorized(_) => "unauthorized",
+            ScimError::Throttled { .. } => "throttled",
+            ScimError::BadGateway(_) => "bad_gateway",
+            ScimError::Unavailable(_) => "unavailable",
+            ScimError::Internal(_) => "internal",
+            ScimError::NotImplemented(_) => "not_implemented",
+        }
+    }
+
+    /// The SCIM Error message body.
+    pub fn to_body(&self) -> Value {
+        let mut body = json!({
+            "schemas": [ERROR_SCHEMA],
+            "status": self.status().to_string(),
+            "detail": self.to_string(),
+        });
+        if let (Some(scim_type), Some(map)) = (self.scim_type(), body.as_object_mut()) {
+            map.insert("scimType".into(), Value::String(scim_type.into()));
+        }
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,27 @@
+use super::*;
+
+#[test]
+fn entras_email_value_path_comparison_is_rewritten_to_the_rfc_form() {
+    let parsed = parse_filter(r#"emails[type eq "work"].value eq "a@b.c""#).map(|f| f.to_string());
+    assert_eq!(parsed, Ok(r#"emails[type eq "work" and value eq "a@b.c"]"#.to_string()));
+}
+
+#[test]
+fn plain_filters_parse_unchanged() {
+    for f in [r#"userName eq "x""#, r#"displayName sw "eng" and externalId eq "1""#, r#"userName Eq "x""#] {
+        assert!(parse_filter(f).is_ok(), "{f}");
+    }
+}
+
+#[test]
+fn garbage_is_invalid_filter() {
+    for f in ["userName eq", "((", "userName eq\"x\"", "random-garbage!"] {
+        assert!(matches!(parse_filter(f), Err(ScimError::InvalidFilter(_))), "{f}");
+    }
+}
+
+#[test]
+fn an_overlong_filter_is_refused_before_parsing() {
+    let long = format!("userName eq \"{}\"", "a".repeat(MAX_FILTER_LEN));
+    assert!(matches!(parse_filter(&long), Err(ScimError::InvalidFilter(_))));
+}

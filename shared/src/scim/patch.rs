@@ -1,0 +1,143 @@
+//! PATCH requests (RFC 7644 §3.5.2), read as identity platforms really send them:
+//! any case for `op` and keys, `schemas` optional, path-less operations whose value
+//! object carries dotted or URN-qualified keys.
+
+use scim_v2::filter::{AttrPath, PatchPath};
+use serde_json::{Map, Value};
+
+use super::ScimError;
+use super::values::{get_ci, parse_object};
+
+/// The three PATCH operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchOpKind {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// `replace`
+    Replace,
+}
+
+/// One operation with its path parsed. A path-less `add`/`replace` is expanded into one
+/// operation per key of its value object, so every operation here has a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchOperation {
+    /// What to do.
+    pub op: PatchOpKind,
+    /// Where.
+    pub path: PatchPath,
+    /// With what (`None` for a remove without value).
+    pub value: Option<Value>,
+}
+
+/// Parses a PATCH body into operations. Unknown ops are refused, never ignored.
+pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError> {
+    let object = parse_object(body)?;
+    let operations = match get_ci(&object, "Operations") {
+        Some(Value::Array(ops)) if !ops.is_empty() => ops,
+        Some(Value::Array(_)) => {
+            return Err(ScimError::InvalidValue("'Operations' must not be empty".into()));
+        }
+        _ => {
+            return Err(ScimError::InvalidSyntax("a PATCH request needs an 'Operations' array".into()));
+        }
+    };
+    let mut parsed = Vec::new();
+    for operation in operations {
+        let Value::Object(operation) = operation else {
+            return Err(ScimError::InvalidSyntax("each PATCH operation must be an object".into()));
+        };
+        parsed.extend(parse_operation(operation)?);
+    }
+    Ok(parsed)
+}
+
+fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>, ScimError> {
+    let op = match get_ci(operation, "op").and_then(Value::as_str) {
+        Some(op) if op.eq_ignore_ascii_case("add") => PatchOpKind::Add,
+        Some(op) if op.eq_ignore_ascii_case("remove") => PatchOpKind::Remove,
+        Some(op) if op.eq_ignore_ascii_case("replace") => PatchOpKind::Replace,
+        Some(other) => {
+            return Err(ScimError::InvalidSyntax(format!(
+                "unsupported PATCH op '{}': use add, remove or replace",
+                truncate(other)
+            )));
+        }
+        None => return Err(ScimError::InvalidSyntax("each PATCH operation needs an 'op'".into())),
+    };
+    let value = get_ci(operation, "value").cloned();
+    let path = match get_ci(operation, "path") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) if p.trim().is_empty() => None,
+        Some(Value::String(p)) => Some(parse_path(p)?),
+        Some(_) => return Err(ScimError::InvalidPath("'path' must be a string".into())),
+    };
+    match (op, path, value) {
+        (PatchOpKind::Remove, None, _) => Err(ScimError::NoTarget("a remove operation needs a 'path'".into())),
+        (op, Some(path), value) => {
+            if op != PatchOpKind::Remove && value.is_none() {
+                return Err(ScimError::InvalidSyntax(format!("the {op:?} operation on '{path}' needs a 'value'")));
+            }
+            Ok(vec![PatchOperation { op, path, value }])
+        }
+        (op, None, Some(Value::Object(map))) => expand_pathless(op, &map),
+        (_, None, _) => {
+            Err(ScimError::InvalidSyntax("an add or replace without 'path' needs an object 'value'".into()))
+        }
+    }
+}
+
+/// A path-less value object becomes one operation per key. Keys may be dotted
+/// (`name.givenName`) or URN-qualified (`urn:…:User:employeeNumber`); a key that is a
+/// whole extension URN holding an object is expanded one level further.
+fn expand_pathless(op: PatchOpKind, map: &Map<String, Value>) -> Result<Vec<PatchOperation>, ScimError> {
+    let mut out = Vec::new();
+    for (key, value) in map {
+        if let Value::Object(inner) = value
+            && looks_like_schema_urn(key)
+        {
+            for (sub_key, sub_value) in inner {
+                let (name, sub_attr) = match sub_key.split_once('.') {
+                    Some((n, s)) => (n.to_string(), Some(s.to_string())),
+                    None => (sub_key.clone(), None),
+                };
+                let path = AttrPath { uri: Some(key.clone()), name, sub_attr };
+                out.push(PatchOperation { op, path: PatchPath::Attr(path), value: Some(sub_value.clone()) });
+            }
+            continue;
+        }
+        out.push(PatchOperation { op, path: parse_path(key)?, value: Some(value.clone()) });
+    }
+    Ok(out)
+}
+
+/// A schema URN (`urn:…:2.0:User`) rather than an attribute URN (`urn:…:2.0:User:name`).
+fn looks_like_schema_urn(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if !lower.starts_with("urn:") {
+        return false;
+    }
+    lower.ends_with(":user") || lower.ends_with(":group") || lower.ends_with(":serviceprincipal")
+}
+
+/// Parses a PATCH path with the `scim_v2` grammar.
+pub fn parse_path(path: &str) -> Result<PatchPath, ScimError> {
+    path.trim()
+        .parse::<PatchPath>()
+        .map_err(|_| ScimError::InvalidPath(format!("'{}' is not a valid PATCH path", truncate(path))))
+}
+
+/// Keeps echoed client input short in error details.
+pub fn truncate(s: &str) -> String {
+    const MAX: usize = 120;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests;
