@@ -1,0 +1,9 @@
+//! Integration tests: each function's handler receives real API Gateway events (REST v1 and
+//! HTTP API v2) and talks to the Databricks emulator on loopback, in its default mode and in
+//! `--seed-quirks` mode. Each test checks the SCIM answer and the emulator's state or counts.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod discovery;
+mod errors;
+mod groups;
+mod users;

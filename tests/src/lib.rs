@@ -1,1 +1,410 @@
-//! Test harness (filled in below).
+#![allow(clippy::expect_used, clippy::panic)] // test harness: a failed set-up must fail the test loudly
+//! Test harness: starts the Databricks emulator on loopback, builds the bridge's state
+//! against it, and drives every function's handler with real API Gateway events — REST API
+//! (v1, stage prefix included, what the deployed API sends) and HTTP API (v2, what
+//! `cargo lambda watch` sends).
+
+use std::collections::BTreeMap;
+
+use databricks_emulator::{Config as EmulatorConfig, Emulator};
+use lambda_http::Body;
+use serde_json::{Value, json};
+use shared::ops::Operation;
+use shared::{AppState, Config};
+
+/// The Databricks token the emulator accepts in tests.
+pub const DATABRICKS_TOKEN: &str = "dapi-test-token";
+/// The inbound bearer token the bridge accepts in tests.
+pub const SCIM_TOKEN: &str = "scim-test-token";
+
+/// Which Databricks the emulator imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The real API as databricks-api.md documents it.
+    Default,
+    /// The seed document's claims (`--seed-quirks`).
+    SeedQuirks,
+}
+
+/// Which gateway event shape the handler receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// API Gateway REST API, payload v1, stage `v1`.
+    RestV1,
+    /// API Gateway HTTP API, payload v2 (`cargo lambda watch`).
+    HttpV2,
+}
+
+/// An emulator plus a bridge state aimed at it.
+pub struct TestStack {
+    /// The running emulator.
+    pub emulator: Emulator,
+    /// The bridge's state.
+    pub state: AppState,
+    /// Emulator mode.
+    pub mode: Mode,
+    /// Event shape used by [`TestStack::call`].
+    pub shape: Shape,
+    admin: reqwest::Client,
+}
+
+/// A SCIM answer as a client sees it.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Lower-cased header names.
+    pub headers: BTreeMap<String, String>,
+    /// Parsed body (`Value::Null` when empty).
+    pub body: Value,
+}
+
+impl Answer {
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Method.
+    pub method: &'static str,
+    /// Path below `/scim/v2` (`/Users/1`).
+    pub path: String,
+    /// Raw query pairs.
+    pub query: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<Value>,
+    /// `Authorization` header (`None` to send none).
+    pub authorization: Option<String>,
+    /// Content-Type of the body.
+    pub content_type: &'static str,
+}
+
+impl Call {
+    fn new(method: &'static str, path: &str, body: Option<Value>) -> Call {
+        Call {
+            method,
+            path: path.to_string(),
+            query: Vec::new(),
+            body,
+            authorization: Some(format!("Bearer {SCIM_TOKEN}")),
+            content_type: "application/scim+json",
+        }
+    }
+    /// GET.
+    pub fn get(path: &str) -> Call {
+        Call::new("GET", path, None)
+    }
+    /// POST with a JSON body.
+    pub fn post(path: &str, body: Value) -> Call {
+        Call::new("POST", path, Some(body))
+    }
+    /// PUT with a JSON body.
+    pub fn put(path: &str, body: Value) -> Call {
+        Call::new("PUT", path, Some(body))
+    }
+    /// PATCH with a JSON body.
+    pub fn patch(path: &str, body: Value) -> Call {
+        Call::new("PATCH", path, Some(body))
+    }
+    /// DELETE.
+    pub fn delete(path: &str) -> Call {
+        Call::new("DELETE", path, None)
+    }
+    /// Adds a query parameter.
+    pub fn query(mut self, key: &str, value: &str) -> Call {
+        self.query.push((key.to_string(), value.to_string()));
+        self
+    }
+    /// Replaces the Authorization header.
+    pub fn authorization(mut self, value: Option<&str>) -> Call {
+        self.authorization = value.map(String::from);
+        self
+    }
+    /// Sends the body as `application/json`.
+    pub fn plain_json(mut self) -> Call {
+        self.content_type = "application/json";
+        self
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl TestStack {
+    /// Starts an emulator in `mode` and a bridge state aimed at it.
+    pub async fn start(mode: Mode, shape: Shape) -> TestStack {
+        let emulator = Emulator::start(EmulatorConfig {
+            token: DATABRICKS_TOKEN.into(),
+            seed_quirks: mode == Mode::SeedQuirks,
+            throttle: None,
+        })
+        .await
+        .expect("the emulator starts on loopback");
+        let host = emulator.base_url();
+        let config = Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some(host.clone()),
+            "DATABRICKS_TOKEN" => Some(DATABRICKS_TOKEN.into()),
+            "SCIM_BEARER_TOKENS" => Some(format!("{SCIM_TOKEN},next-{SCIM_TOKEN}")),
+            "DATABRICKS_RETRY_BUDGET_MS" => Some("3000".into()),
+            _ => None,
+        })
+        .expect("test configuration");
+        let state = AppState::new(config).expect("bridge state");
+        TestStack { emulator, state, mode, shape, admin: reqwest::Client::new() }
+    }
+
+    /// The gateway event for a call, in this stack's shape.
+    pub fn event(&self, operation: Operation, call: &Call) -> lambda_http::Request {
+        let event = match self.shape {
+            Shape::RestV1 => rest_v1_event(operation, call),
+            Shape::HttpV2 => http_v2_event(call),
+        };
+        lambda_http::request::from_str(&event.to_string()).expect("a valid gateway event")
+    }
+
+    /// Sends a call to one function's handler.
+    pub async fn call(&self, operation: Operation, call: Call) -> Answer {
+        let response = shared::http::handle(&self.state, operation, self.event(operation, &call)).await;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        let body = match response.body() {
+            Body::Text(t) => serde_json::from_str(t).expect("a JSON body"),
+            Body::Binary(b) => serde_json::from_slice(b).expect("a JSON body"),
+            Body::Empty => Value::Null,
+            _ => Value::Null,
+        };
+        Answer { status, headers, body }
+    }
+
+    fn admin_url(&self, path: &str) -> String {
+        format!("{}/_emulator/{path}", self.emulator.base_url())
+    }
+
+    /// Emulator request counts: `{"total": n, "counts": {"GET Users": n, …}}`.
+    pub async fn stats(&self) -> Value {
+        self.admin.get(self.admin_url("stats")).send().await.expect("stats").json().await.expect("stats json")
+    }
+
+    /// Total Databricks calls since the last reset.
+    pub async fn target_calls(&self) -> u64 {
+        self.stats().await["total"].as_u64().unwrap_or(0)
+    }
+
+    /// The Databricks requests since the last reset.
+    pub async fn target_requests(&self) -> Vec<Value> {
+        let v: Value =
+            self.admin.get(self.admin_url("requests")).send().await.expect("requests").json().await.expect("json");
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Clears the emulator's counts and request log.
+    pub async fn reset_stats(&self) {
+        self.admin.post(self.admin_url("reset-stats")).send().await.expect("reset-stats");
+    }
+
+    /// The emulator's whole state.
+    pub async fn target_state(&self) -> Value {
+        self.admin.get(self.admin_url("state")).send().await.expect("state").json().await.expect("state json")
+    }
+
+    /// A user as Databricks stores it, by id.
+    pub async fn target_user(&self, id: &str) -> Option<Value> {
+        let state = self.target_state().await;
+        state["users"].as_array()?.iter().find(|u| u["id"] == id).cloned()
+    }
+
+    /// A group as Databricks stores it, by id.
+    pub async fn target_group(&self, id: &str) -> Option<Value> {
+        let state = self.target_state().await;
+        state["groups"].as_array()?.iter().find(|g| g["id"] == id).cloned()
+    }
+
+    /// Queues a fault in the emulator.
+    pub async fn inject_fault(&self, fault: Value) {
+        let r = self.admin.post(self.admin_url("faults")).json(&fault).send().await.expect("faults");
+        assert!(r.status().is_success(), "the emulator accepts the fault {fault}");
+    }
+
+    /// Sets throttling in the emulator.
+    pub async fn throttle(&self, throttle: Value) {
+        let r = self.admin.post(self.admin_url("throttle")).json(&throttle).send().await.expect("throttle");
+        assert!(r.status().is_success(), "the emulator accepts the throttle {throttle}");
+    }
+
+    /// Creates a user through the bridge and returns its id.
+    pub async fn create_user(&self, user_name: &str) -> String {
+        let a = self
+            .call(
+                Operation::CreateUser,
+                Call::post("/Users", json!({"schemas": [shared::scim::USER_SCHEMA], "userName": user_name})),
+            )
+            .await;
+        assert_eq!(a.status, 201, "creating {user_name}: {}", a.body);
+        a.body["id"].as_str().expect("an id").to_string()
+    }
+
+    /// Creates a group through the bridge and returns its id.
+    pub async fn create_group(&self, name: &str, members: &[&str]) -> String {
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        let a = self
+            .call(
+                Operation::CreateGroup,
+                Call::post(
+                    "/Groups",
+                    json!({"schemas": [shared::scim::GROUP_SCHEMA], "displayName": name, "members": members}),
+                ),
+            )
+            .await;
+        assert_eq!(a.status, 201, "creating group {name}: {}", a.body);
+        a.body["id"].as_str().expect("an id").to_string()
+    }
+}
+
+/// The route template (`/scim/v2/Users/{id}`) an operation is mounted on.
+fn resource_path(operation: Operation, path: &str) -> String {
+    let has_id = path.trim_matches('/').split('/').count() >= 2;
+    match operation {
+        Operation::Discovery => "/scim/v2/{proxy+}".into(),
+        _ => {
+            let resource = path.trim_matches('/').split('/').next().unwrap_or_default();
+            if has_id { format!("/scim/v2/{resource}/{{id}}") } else { format!("/scim/v2/{resource}") }
+        }
+    }
+}
+
+fn path_parameters(operation: Operation, path: &str) -> Value {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (operation, parts.as_slice()) {
+        (Operation::Discovery, _) => json!({"proxy": path.trim_matches('/')}),
+        (_, [_, id, ..]) => json!({"id": id}),
+        _ => Value::Null,
+    }
+}
+
+fn headers(call: &Call, host: &str) -> serde_json::Map<String, Value> {
+    let mut h = serde_json::Map::new();
+    h.insert("Host".into(), json!(host));
+    h.insert("User-Agent".into(), json!("integration-test"));
+    if let Some(a) = &call.authorization {
+        h.insert("Authorization".into(), json!(a));
+    }
+    if call.body.is_some() {
+        h.insert("Content-Type".into(), json!(call.content_type));
+    }
+    h
+}
+
+/// A REST API (v1) proxy event as API Gateway sends it, stage `v1`.
+pub fn rest_v1_event(operation: Operation, call: &Call) -> Value {
+    let host = "abc123.execute-api.eu-west-1.amazonaws.com";
+    let mut headers = headers(call, host);
+    headers.insert("X-Forwarded-Proto".into(), json!("https"));
+    let multi_headers: serde_json::Map<String, Value> = headers.iter().map(|(k, v)| (k.clone(), json!([v]))).collect();
+    let path = format!("/scim/v2{}", call.path);
+    let mut single = serde_json::Map::new();
+    let mut multi: serde_json::Map<String, Value> = serde_json::Map::new();
+    for (k, v) in &call.query {
+        single.insert(k.clone(), json!(v));
+        let entry = multi.entry(k.clone()).or_insert_with(|| json!([]));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(json!(v));
+        }
+    }
+    let resource = resource_path(operation, &call.path);
+    json!({
+        "resource": resource,
+        "path": path,
+        "httpMethod": call.method,
+        "headers": headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": if single.is_empty() { Value::Null } else { Value::Object(single) },
+        "multiValueQueryStringParameters": if multi.is_empty() { Value::Null } else { Value::Object(multi) },
+        "pathParameters": path_parameters(operation, &call.path),
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": "123456789012", "resourceId": "r1", "stage": "v1", "requestId": "req-1",
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": "integration-test"},
+            "resourcePath": resource, "httpMethod": call.method, "apiId": "abc123",
+            "path": format!("/v1{path}"), "protocol": "HTTP/1.1", "domainName": host
+        },
+        "body": call.body.as_ref().map(|b| b.to_string()),
+        "isBase64Encoded": false
+    })
+}
+
+/// An HTTP API (v2) event as `cargo lambda watch` sends it.
+pub fn http_v2_event(call: &Call) -> Value {
+    let host = "127.0.0.1:9000";
+    let headers: serde_json::Map<String, Value> =
+        headers(call, host).into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let path = format!("/scim/v2{}", call.path);
+    let raw_query: Vec<String> =
+        call.query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+    let mut single: serde_json::Map<String, Value> = serde_json::Map::new();
+    for (k, v) in &call.query {
+        let joined = match single.get(k).and_then(Value::as_str) {
+            Some(prev) => format!("{prev},{v}"),
+            None => v.clone(),
+        };
+        single.insert(k.clone(), json!(joined));
+    }
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": raw_query.join("&"),
+        "headers": headers,
+        "queryStringParameters": if single.is_empty() { Value::Null } else { Value::Object(single) },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "127.0.0.1", "domainPrefix": "127",
+            "http": {"method": call.method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "integration-test"},
+            "requestId": "req-2", "routeKey": "$default", "stage": "$default",
+            "time": "23/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000_i64
+        },
+        "body": call.body.as_ref().map(|b| b.to_string()),
+        "isBase64Encoded": false
+    })
+}
+
+/// Runs a scenario in both emulator modes and with both event shapes.
+#[macro_export]
+macro_rules! in_every_mode {
+    ($scenario:ident) => {
+        mod $scenario {
+            use tests::{Mode, Shape, TestStack};
+            #[tokio::test]
+            async fn default_mode_rest_api() {
+                super::$scenario(&TestStack::start(Mode::Default, Shape::RestV1).await).await
+            }
+            #[tokio::test]
+            async fn default_mode_http_api() {
+                super::$scenario(&TestStack::start(Mode::Default, Shape::HttpV2).await).await
+            }
+            #[tokio::test]
+            async fn seed_quirks_mode_rest_api() {
+                super::$scenario(&TestStack::start(Mode::SeedQuirks, Shape::RestV1).await).await
+            }
+            #[tokio::test]
+            async fn seed_quirks_mode_http_api() {
+                super::$scenario(&TestStack::start(Mode::SeedQuirks, Shape::HttpV2).await).await
+            }
+        }
+    };
+}

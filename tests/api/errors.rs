@@ -1,0 +1,111 @@
+use serde_json::json;
+use shared::ops::Operation;
+use shared::ops::Operation::*;
+use tests::{Call, TestStack, in_every_mode};
+
+fn sample_call(op: Operation) -> Call {
+    match op {
+        CreateUser | CreateGroup => Call::post(
+            if op == CreateUser { "/Users" } else { "/Groups" },
+            json!({"userName": "x@example.com", "displayName": "x"}),
+        ),
+        GetUser | DeleteUser => Call::get("/Users/1"),
+        ListUsers => Call::get("/Users"),
+        ReplaceUser => Call::put("/Users/1", json!({"userName": "x@example.com"})),
+        PatchUser => {
+            Call::patch("/Users/1", json!({"Operations": [{"op": "replace", "path": "active", "value": false}]}))
+        }
+        GetGroup | DeleteGroup => Call::get("/Groups/1"),
+        ListGroups => Call::get("/Groups"),
+        ReplaceGroup => Call::put("/Groups/1", json!({"displayName": "x"})),
+        PatchGroup => {
+            Call::patch("/Groups/1", json!({"Operations": [{"op": "replace", "path": "displayName", "value": "y"}]}))
+        }
+        Discovery => Call::get("/ServiceProviderConfig"),
+    }
+}
+
+async fn every_function_answers_401_to_a_missing_or_wrong_bearer_token(stack: &TestStack) {
+    stack.reset_stats().await;
+    for op in Operation::ALL {
+        for auth in [None, Some("Bearer wrong"), Some("Basic c2NpbQ=="), Some("scim-test-token")] {
+            let a = stack.call(op, sample_call(op).authorization(auth)).await;
+            assert_eq!(a.status, 401, "{op:?} with {auth:?}: {}", a.body);
+            assert_eq!(a.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+            assert!(a.header("www-authenticate").is_some_and(|h| h.starts_with("Bearer")), "{op:?}");
+        }
+    }
+    assert_eq!(stack.target_calls().await, 0, "rejected calls never reach Databricks");
+    let a = stack.call(ListUsers, Call::get("/Users").authorization(Some("Bearer next-scim-test-token"))).await;
+    assert_eq!(a.status, 200, "the next token is accepted during a rotation");
+}
+in_every_mode!(every_function_answers_401_to_a_missing_or_wrong_bearer_token);
+
+async fn throttling_is_retried_within_the_budget(stack: &TestStack) {
+    stack.inject_fault(json!({"method": "GET", "resource": "Users", "count": 1, "fault": {"kind": "status", "status": 429, "retry_after": 1}})).await;
+    stack.inject_fault(json!({"method": "GET", "resource": "Users", "count": 1,
+        "fault": {"kind": "status", "status": 500, "detail": "REQUEST_LIMIT_EXCEEDED: Workspace 1234 exceeded the concurrent limit of 4 requests."}})).await;
+    stack.reset_stats().await;
+    let a = stack.call(ListUsers, Call::get("/Users")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(stack.target_calls().await, 3, "429, then 500 REQUEST_LIMIT_EXCEEDED, then success");
+}
+in_every_mode!(throttling_is_retried_within_the_budget);
+
+async fn throttling_past_the_budget_is_429_with_retry_after(stack: &TestStack) {
+    stack.inject_fault(json!({"method": "GET", "resource": "Users", "count": 10, "fault": {"kind": "status", "status": 429, "retry_after": 2}})).await;
+    let a = stack.call(ListUsers, Call::get("/Users")).await;
+    assert_eq!(a.status, 429, "{}", a.body);
+    assert!(a.header("retry-after").and_then(|r| r.parse::<u64>().ok()).is_some_and(|r| r >= 1));
+    assert_eq!(a.body["status"], "429");
+}
+in_every_mode!(throttling_past_the_budget_is_429_with_retry_after);
+
+async fn a_group_created_behind_a_500_is_recovered_not_duplicated(stack: &TestStack) {
+    let u = stack.create_user("w1@example.com").await;
+    stack
+        .inject_fault(json!({"method": "POST", "resource": "Groups", "count": 1, "fault": {"kind": "write_then_500"}}))
+        .await;
+    let a = stack
+        .call(CreateGroup, Call::post("/Groups", json!({"displayName": "flaky", "members": [{"value": u}]})))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let state = stack.target_state().await;
+    let flaky: Vec<_> = state["groups"].as_array().unwrap().iter().filter(|g| g["displayName"] == "flaky").collect();
+    assert_eq!(flaky.len(), 1, "exactly one group");
+    assert_eq!(flaky[0]["members"][0]["value"], u.as_str(), "nothing lost");
+}
+in_every_mode!(a_group_created_behind_a_500_is_recovered_not_duplicated);
+
+async fn a_delete_whose_answer_is_lost_is_checked_by_reading(stack: &TestStack) {
+    let id = stack.create_user("gone@example.com").await;
+    stack
+        .inject_fault(json!({"method": "DELETE", "resource": "Users", "count": 1, "fault": {"kind": "write_then_500"}}))
+        .await;
+    stack.reset_stats().await;
+    let a = stack.call(DeleteUser, Call::delete(&format!("/Users/{id}"))).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    let methods: Vec<String> =
+        stack.target_requests().await.iter().map(|r| r["method"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(methods, vec!["DELETE", "GET"], "one DELETE, then a read; never a second DELETE");
+}
+in_every_mode!(a_delete_whose_answer_is_lost_is_checked_by_reading);
+
+async fn a_dropped_connection_on_a_write_is_not_retried_blindly(stack: &TestStack) {
+    let id = stack.create_user("drop@example.com").await;
+    stack.inject_fault(json!({"method": "PATCH", "resource": "Users", "count": 1, "fault": {"kind": "drop"}})).await;
+    stack.reset_stats().await;
+    let a = stack
+        .call(
+            PatchUser,
+            Call::patch(
+                &format!("/Users/{id}"),
+                json!({"Operations": [{"op": "replace", "path": "displayName", "value": "D"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(a.status, 502, "{}", a.body);
+    assert_eq!(a.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+    assert_eq!(stack.target_calls().await, 1, "no blind retry of a write");
+}
+in_every_mode!(a_dropped_connection_on_a_write_is_not_retried_blindly);
