@@ -77,7 +77,10 @@ fn member_kind(reference: Option<&str>) -> Option<(&'static str, &'static str)> 
     }
 }
 
-/// A Databricks group as a SCIM Group with our extension.
+/// A Databricks group as a SCIM Group with our extension. Members and parent groups carry
+/// `value`, `$ref` and `type`, the sub-attributes of RFC 7643 §8.7.1; Databricks' `display`
+/// is left out because it is derived and read-only, and a strict client (scim2-tester) rejects
+/// sub-attributes the schema does not declare.
 pub fn group_to_scim(db: &Value, base_url: &str) -> Value {
     let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
     let mut out = Map::new();
@@ -95,7 +98,6 @@ pub fn group_to_scim(db: &Value, base_url: &str) -> Value {
                     entry.insert("$ref".into(), json!(format!("{base_url}/{segment}/{mid}")));
                     entry.insert("type".into(), json!(kind));
                 }
-                copy_present(m, &mut entry, "display", "display");
                 Some(Value::Object(entry))
             })
             .collect();
@@ -114,7 +116,6 @@ pub fn group_to_scim(db: &Value, base_url: &str) -> Value {
                 let mut entry = Map::new();
                 entry.insert("value".into(), json!(gid));
                 entry.insert("$ref".into(), json!(group_location(base_url, gid)));
-                copy_present(g, &mut entry, "display", "display");
                 Some(Value::Object(entry))
             })
             .collect();
@@ -301,6 +302,10 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
             )?),
             ("parentgroups", _, _) => {
                 plan.operations.extend(multi::translate(operation, "parentGroups", "groups", &parent_ids)?);
+            }
+            ("*", PatchOpKind::Remove, true) => {
+                plan.operations.push(json!({"op": "remove", "path": "groups"}));
+                plan.operations.push(json!({"op": "remove", "path": "entitlements"}));
             }
             ("roles", _, _) => return Err(ScimError::InvalidValue("'roles' is not supported on groups".into())),
             ("id", _, _) | ("meta", _, _) | ("schemas", _, _) => plan.ignored.push(name.clone()),

@@ -109,7 +109,6 @@ fn reference_list(name: &str, description: &str, mutability: &str, ref_types: &[
             "referenceTypes",
             json!(ref_types),
         ),
-        attribute("display", "string", false, false, "readOnly", "display name of the referenced resource"),
     ];
     if with_type {
         subs.push(with(
@@ -186,9 +185,9 @@ fn user_schema(base_url: &str) -> Value {
         "attributes": [
             user_name,
             name,
-            attribute("displayName", "string", false, false, "readWrite", "display name; defaults to 'givenName familyName', then userName"),
+            attribute("displayName", "string", false, true, "readWrite", "display name; Databricks always has one: when a request omits it, 'givenName familyName', else userName"),
             emails,
-            attribute("active", "boolean", false, false, "readWrite", "false deactivates the user in the workspace"),
+            attribute("active", "boolean", false, true, "readWrite", "false deactivates the user in the workspace; Databricks always has a value (true when a request omits it)"),
             groups,
             entitlements_attribute(),
         ],

@@ -70,6 +70,24 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
     let path = match get_ci(operation, "path") {
         None | Some(Value::Null) => None,
         Some(Value::String(p)) if p.trim().is_empty() => None,
+        Some(Value::String(p)) if looks_like_schema_urn(p.trim()) => {
+            // The path names a whole extension: its value object holds the attributes.
+            return match (op, value) {
+                (PatchOpKind::Remove, _) => Ok(vec![PatchOperation {
+                    op,
+                    path: PatchPath::Attr(AttrPath {
+                        uri: Some(p.trim().to_string()),
+                        name: "*".into(),
+                        sub_attr: None,
+                    }),
+                    value: None,
+                }]),
+                (_, Some(Value::Object(map))) => {
+                    expand_pathless(op, &Map::from_iter([(p.trim().to_string(), Value::Object(map))]))
+                }
+                _ => Err(ScimError::InvalidSyntax(format!("the value for '{}' must be an object", truncate(p)))),
+            };
+        }
         Some(Value::String(p)) => Some(parse_path(p)?),
         Some(_) => return Err(ScimError::InvalidPath("'path' must be a string".into())),
     };

@@ -1,0 +1,154 @@
+//! An in-memory emulator of the Databricks **workspace SCIM 2.0 API**
+//! (`/api/2.0/preview/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]`), serving on loopback.
+//!
+//! By default it imitates the real API as `shared/spec/databricks-api.md` describes it (wire
+//! format, error texts, quirks of filters and PATCH). With [`Config::seed_quirks`] it instead
+//! reproduces the behaviours the seed connector document claims (SPEC §4): inactive users
+//! hidden, soft-deleting `DELETE`, reactivating `POST`, and `204` for an unknown group `DELETE`.
+//!
+//! Tests steer it through `/_emulator/*` (no auth, JSON; mutations answer `204`):
+//!
+//! | Method + path | Body / answer |
+//! |---|---|
+//! | `GET /_emulator/health` | `{"ok": true}` |
+//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET other": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults |
+//! | `GET /_emulator/requests` | `[{"method", "resource", "path", "query", "body"}, …]` in arrival order (`query` raw or `""`, `body` parsed JSON or `null`; last 100 000 kept) |
+//! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […]}` as the API renders them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
+//! | `POST /_emulator/reset` | empty workspace, stats, log, faults; startup token, throttle and quirks mode |
+//! | `POST /_emulator/reset-stats` | empties stats and the request log only |
+//! | `POST /_emulator/token` | `{"token": "new"}` — only this token is accepted from now on |
+//! | `POST /_emulator/quirks` | `{"seed_quirks": true}` — switch seed-quirks mode at runtime |
+//! | `POST /_emulator/faults` | one rule or an array: `{"method": "POST"\|null, "resource": "Groups"\|null, "count": N (default 1), "fault": F}` queued in order; `F` is `{"kind": "status", "status": 503, "detail"?, "retry_after"?, "error_code"?}`, `{"kind": "latency", "ms": 300}`, `{"kind": "drop", "after_write"?: bool}` or `{"kind": "write_then_500", "detail"?}` |
+//! | `GET /_emulator/faults` / `DELETE /_emulator/faults` | the queued rules with remaining counts / clear them |
+//! | `POST /_emulator/throttle` | `{"per_minute": 255, "burst": 255 (default per_minute), "max_concurrent": 4, "style": "429"\|"500", "retry_after_secs": 1}` (all optional; `0` disables a limit) |
+//! | `GET /_emulator/throttle` / `DELETE /_emulator/throttle` | the active throttle or `null` / no throttling |
+//!
+//! The request pipeline is: record (stats + log) → bearer auth (`401`) → throttle → fault → handle.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use databricks_emulator::{Config, Emulator};
+//! let emulator = Emulator::start(Config::default()).await?;
+//! let users_url = format!("{}/api/2.0/preview/scim/v2/Users", emulator.base_url());
+//! # let _ = users_url;
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod conn;
+mod error;
+mod faults;
+mod filter;
+mod params;
+mod patch;
+mod server;
+mod store;
+mod throttle;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The bearer token accepted when none is configured.
+pub const DEFAULT_TOKEN: &str = "dapi-emulator-token";
+
+/// Startup configuration. `POST /_emulator/reset` returns to it.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The only bearer token accepted (until `POST /_emulator/token`).
+    pub token: String,
+    /// Reproduce the seed document's claims instead of the real API (SPEC §4).
+    pub seed_quirks: bool,
+    /// Throttling from the start (also settable through `POST /_emulator/throttle`).
+    pub throttle: Option<Throttle>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { token: DEFAULT_TOKEN.to_owned(), seed_quirks: false, throttle: None }
+    }
+}
+
+/// Throttling: per-endpoint token buckets (endpoint = method + resource, e.g. `GET Users`)
+/// holding `burst` tokens and refilled at `per_minute` per minute, plus a cap on concurrent
+/// in-flight SCIM requests. `burst == 0` disables the buckets; `max_concurrent == 0` disables
+/// the cap.
+#[derive(Clone, Debug)]
+pub struct Throttle {
+    pub per_minute: u32,
+    pub burst: u32,
+    pub max_concurrent: usize,
+    pub style: ThrottleStyle,
+}
+
+/// How a throttled request is answered.
+#[derive(Clone, Copy, Debug)]
+pub enum ThrottleStyle {
+    /// `429` + `Retry-After: <secs>` + `{"error_code":"REQUEST_LIMIT_EXCEEDED","message":…}`.
+    TooManyRequests { retry_after_secs: u64 },
+    /// `500` + SCIM error `REQUEST_LIMIT_EXCEEDED: …` (fixture F19).
+    RequestLimitExceeded500,
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Emulator {
+    /// Starts on `127.0.0.1` with an ephemeral port.
+    pub async fn start(config: Config) -> io::Result<Emulator> {
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts on `addr` (port 0 picks a free port).
+    pub async fn start_on(addr: SocketAddr, config: Config) -> io::Result<Emulator> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let app = server::App::new(config);
+        let service = server::router(app).into_make_service_with_connect_info::<conn::ConnKill>();
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(conn::KillableListener(listener), service)
+                .with_graceful_shutdown(async move {
+                    let _ = stop.await;
+                })
+                .await
+        });
+        Ok(Emulator { addr, shutdown: Some(shutdown), task: Some(task) })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until the process is killed (for the binary).
+    pub async fn serve_forever(mut self) -> io::Result<()> {
+        match self.task.take() {
+            Some(task) => task.await.map_err(io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! HTTP surface: the router, the shared state, and the SCIM request pipeline
+//! (record → authenticate → throttle → inject fault → handle).
+
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::conn::ConnKill;
+use crate::error::ScimError;
+use crate::faults::{self, Fault, FaultRule};
+use crate::params::Query;
+use crate::store::{Kind, Store};
+use crate::throttle::{Limiter, Refusal, Slot};
+use crate::{Config, ThrottleStyle, admin, patch};
+
+const SCIM_PREFIX: &str = "/api/2.0/preview/scim/v2/";
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The request log keeps the most recent entries only, so a long-running emulator stays bounded.
+const MAX_LOGGED_REQUESTS: usize = 100_000;
+
+/// Everything mutable, behind one lock (never held across an `.await`).
+pub(crate) struct EmuState {
+    pub(crate) token: String,
+    pub(crate) store: Store,
+    pub(crate) total: u64,
+    pub(crate) counts: std::collections::BTreeMap<String, u64>,
+    pub(crate) log: std::collections::VecDeque<Value>,
+    pub(crate) faults: Vec<FaultRule>,
+    pub(crate) limiter: Option<Limiter>,
+}
+
+impl EmuState {
+    pub(crate) fn fresh(config: &Config) -> Self {
+        EmuState {
+            token: config.token.clone(),
+            store: Store::new(config.seed_quirks),
+            total: 0,
+            counts: Default::default(),
+            log: Default::default(),
+            faults: Vec::new(),
+            limiter: config.throttle.clone().map(Limiter::new),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct App {
+    pub(crate) startup: Arc<Config>,
+    state: Arc<Mutex<EmuState>>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl App {
+    pub(crate) fn new(config: Config) -> Self {
+        let state = EmuState::fresh(&config);
+        App { startup: Arc::new(config), state: Arc::new(Mutex::new(state)), in_flight: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, EmuState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub(crate) fn router(app: App) -> Router {
+    Router::new()
+        .route("/_emulator/health", get(admin::health))
+        .route("/_emulator/stats", get(admin::stats))
+        .route("/_emulator/requests", get(admin::requests))
+        .route("/_emulator/state", get(admin::state))
+        .route("/_emulator/reset", post(admin::reset))
+        .route("/_emulator/reset-stats", post(admin::reset_stats))
+        .route("/_emulator/token", post(admin::set_token))
+        .route("/_emulator/quirks", post(admin::set_quirks))
+        .route("/_emulator/faults", get(admin::list_faults).post(admin::add_faults).delete(admin::clear_faults))
+        .route("/_emulator/throttle", get(admin::get_throttle).post(admin::set_throttle).delete(admin::clear_throttle))
+        .fallback(api)
+        .with_state(app)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn scim_error(err: &ScimError) -> Response {
+    json_response(err.status, &err.body())
+}
+
+fn with_retry_after(mut response: Response, secs: u64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+fn platform_error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(status, &json!({"error_code": code, "message": message}))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Collection(Kind),
+    Item(Kind, String),
+    Unknown,
+}
+
+impl Route {
+    fn parse(path: &str) -> Self {
+        let Some(rest) = path.strip_prefix(SCIM_PREFIX) else {
+            return Route::Unknown;
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let mut segments = rest.split('/');
+        let Some(kind) = segments.next().and_then(Kind::from_segment) else {
+            return Route::Unknown;
+        };
+        match (segments.next(), segments.next()) {
+            (None, _) => Route::Collection(kind),
+            (Some(id), None) => Route::Item(kind, id.to_owned()),
+            _ => Route::Unknown,
+        }
+    }
+
+    /// The resource name used in stats, the request log and fault matching.
+    fn resource(path: &str) -> &'static str {
+        path.strip_prefix(SCIM_PREFIX)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(Kind::from_segment)
+            .map_or("other", Kind::segment)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SCIM pipeline
+
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .is_some_and(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer") && t.trim() == token)
+}
+
+/// What the locked pre-flight decided.
+enum Gate {
+    Reject(Response),
+    Proceed { slot: Slot, fault: Option<Fault> },
+}
+
+/// One SCIM request, once its body is read.
+struct ScimCall {
+    method: Method,
+    route: Route,
+    raw_query: String,
+    content_type: Option<String>,
+    bytes: Bytes,
+}
+
+impl ScimCall {
+    fn run(&self, app: &App) -> Result<Outcome, ScimError> {
+        let mut st = app.lock();
+        handle(&mut st.store, &self.method, &self.route, &self.raw_query, self.content_type.as_deref(), &self.bytes)
+    }
+}
+
+async fn api(State(app): State<App>, req: Request) -> Response {
+    let kill = req.extensions().get::<ConnectInfo<ConnKill>>().map(|c| c.0.clone());
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    if !path.starts_with("/api/") {
+        return platform_error(
+            StatusCode::NOT_FOUND,
+            "ENDPOINT_NOT_FOUND",
+            &format!("No API found for '{} {}'", parts.method, path),
+        );
+    }
+    let call = ScimCall {
+        method: parts.method.clone(),
+        route: Route::parse(&path),
+        raw_query: parts.uri.query().unwrap_or("").to_owned(),
+        content_type: parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        bytes: to_bytes(body, MAX_BODY).await.unwrap_or_default(),
+    };
+    let resource = Route::resource(&path);
+
+    let gate = {
+        let mut st = app.lock();
+        record(&mut st, &call, &path, resource);
+        preflight(&app, &mut st, &parts.headers, &call.method, resource)
+    };
+    match gate {
+        Gate::Reject(response) => response,
+        Gate::Proceed { slot, fault } => {
+            let response = respond(&app, &call, fault, kill.as_ref()).await;
+            drop(slot);
+            response
+        }
+    }
+}
+
+/// Counts and logs a request to `/api/…`, whatever happens to it next.
+fn record(st: &mut EmuState, call: &ScimCall, path: &str, resource: &str) {
+    st.total += 1;
+    *st.counts.entry(format!("{} {resource}", call.method)).or_insert(0) += 1;
+    if st.log.len() >= MAX_LOGGED_REQUESTS {
+        st.log.pop_front();
+    }
+    st.log.push_back(json!({
+        "method": call.method.as_str(),
+        "resource": resource,
+        "path": path,
+        "query": call.raw_query,
+        "body": serde_json::from_slice::<Value>(&call.bytes).unwrap_or(Value::Null),
+    }));
+}
+
+/// Authentication, then throttling, then picking an injected fault.
+fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method, resource: &str) -> Gate {
+    if !authorized(headers, &st.token) {
+        return Gate::Reject(platform_error(StatusCode::UNAUTHORIZED, "401", "Unauthorized"));
+    }
+    let slot = match st.limiter.as_mut() {
+        None => Slot::none(),
+        Some(limiter) => match limiter.admit(&format!("{method} {resource}"), &app.in_flight, Instant::now()) {
+            Ok(slot) => slot,
+            Err(refusal) => return Gate::Reject(throttled(&refusal, limiter.config.style)),
+        },
+    };
+    Gate::Proceed { slot, fault: faults::take(&mut st.faults, method.as_str(), resource) }
+}
+
+/// Handles the request, shaped by the injected fault if any.
+async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<&ConnKill>) -> Response {
+    match fault {
+        None => into_response(call.run(app)),
+        Some(Fault::Latency { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            into_response(call.run(app))
+        }
+        Some(Fault::Status { status, detail, retry_after, error_code }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let detail = detail.unwrap_or_else(|| status.canonical_reason().unwrap_or("Injected fault").to_owned());
+            let response = match error_code {
+                Some(code) => platform_error(status, &code, &detail),
+                None => scim_error(&ScimError::new(status, detail)),
+            };
+            match retry_after {
+                Some(secs) => with_retry_after(response, secs),
+                None => response,
+            }
+        }
+        Some(Fault::Drop { after_write }) => {
+            if after_write {
+                // The outcome is never sent: that is the point of the fault.
+                let _ = call.run(app);
+            }
+            match kill {
+                Some(kill) => {
+                    kill.kill();
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+                None => scim_error(&ScimError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "connection drop is not available on this listener",
+                )),
+            }
+        }
+        Some(Fault::WriteThen500 { detail }) => match call.run(app) {
+            Ok(outcome) if outcome.status.is_success() => {
+                let detail = detail.unwrap_or_else(|| write_failure_detail(&call.method, &call.route, &outcome));
+                scim_error(&ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, detail))
+            }
+            other => into_response(other),
+        },
+    }
+}
+
+fn throttled(refusal: &Refusal, style: ThrottleStyle) -> Response {
+    let message = refusal.message(style);
+    match style {
+        ThrottleStyle::TooManyRequests { retry_after_secs } => with_retry_after(
+            platform_error(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", &message),
+            retry_after_secs,
+        ),
+        ThrottleStyle::RequestLimitExceeded500 => {
+            scim_error(&ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, message))
+        }
+    }
+}
+
+/// The 500 detail of a `write_then_500` fault, after the real failures F17/F18 (E14, E15).
+fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> String {
+    let name =
+        outcome.body.as_ref().and_then(|b| b.get("displayName")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let kind = match route {
+        Route::Collection(kind) | Route::Item(kind, _) => Some(*kind),
+        Route::Unknown => None,
+    };
+    match (method, kind) {
+        (&Method::DELETE, Some(Kind::Group)) => "Max retries exhausted with RPC com.databricks.api.proto.users.GetAllUserIdsInGroup, max retry count exceeded".to_owned(),
+        (_, Some(Kind::Group)) => format!("Failed to update members of group {name}"),
+        (&Method::DELETE, _) => "Max retries exhausted with RPC com.databricks.api.proto.users.DeletePrincipal, max retry count exceeded".to_owned(),
+        (_, Some(Kind::ServicePrincipal)) => {
+            "Error in performing the patch operation on service principal resource.".to_owned()
+        }
+        _ => "Error in performing the patch operation on user resource.".to_owned(),
+    }
+}
+
+pub(crate) struct Outcome {
+    status: StatusCode,
+    body: Option<Value>,
+}
+
+fn into_response(result: Result<Outcome, ScimError>) -> Response {
+    match result {
+        Ok(Outcome { status, body: None }) => status.into_response(),
+        Ok(Outcome { status, body: Some(body) }) => json_response(status, &body),
+        Err(err) => scim_error(&err),
+    }
+}
+
+/// Parses a JSON request body. Databricks clients send `application/json` or
+/// `application/scim+json` (with or without charset); other declared types are refused.
+fn parse_body(content_type: Option<&str>, bytes: &Bytes) -> Result<Value, ScimError> {
+    if let Some(ct) = content_type {
+        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if !bytes.is_empty() && mime != "application/json" && mime != "application/scim+json" {
+            return Err(ScimError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("Unsupported Media Type: {ct}")));
+        }
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        _ => Err(ScimError::unparsable()),
+    }
+}
+
+fn handle(
+    store: &mut Store,
+    method: &Method,
+    route: &Route,
+    raw_query: &str,
+    content_type: Option<&str>,
+    bytes: &Bytes,
+) -> Result<Outcome, ScimError> {
+    let query = Query::parse(raw_query);
+    let ok = |status: StatusCode, body: Value| Outcome { status, body: Some(query.project(body)) };
+    match route {
+        Route::Unknown => Err(ScimError::endpoint_not_supported()),
+        Route::Collection(kind) => match *method {
+            Method::GET => Ok(Outcome { status: StatusCode::OK, body: Some(store.list(*kind, &query)?) }),
+            Method::POST => {
+                let body = parse_body(content_type, bytes)?;
+                let created = store.create(*kind, &body)?;
+                let rendered = store.render(created).ok_or_else(|| kind.not_found(&created.id.to_string()))?;
+                Ok(ok(StatusCode::CREATED, rendered))
+            }
+            _ => Err(ScimError::method_not_supported()),
+        },
+        Route::Item(kind, id) => match *method {
+            Method::GET => Ok(ok(StatusCode::OK, store.get(*kind, id)?)),
+            Method::PUT => {
+                let body = parse_body(content_type, bytes)?;
+                let target = store.replace(*kind, id, &body)?;
+                let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
+                Ok(ok(StatusCode::OK, rendered))
+            }
+            Method::PATCH => {
+                let target = store.find(*kind, id)?;
+                let body = parse_body(content_type, bytes)?;
+                let raw = String::from_utf8_lossy(bytes);
+                let checkpoint = store.checkpoint(target);
+                if let Err(err) = patch::apply(store, target, &body, &raw) {
+                    store.restore(checkpoint);
+                    return Err(err);
+                }
+                let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
+                Ok(ok(StatusCode::OK, rendered))
+            }
+            Method::DELETE => {
+                store.delete(*kind, id)?;
+                Ok(Outcome { status: StatusCode::NO_CONTENT, body: None })
+            }
+            _ => Err(ScimError::method_not_supported()),
+        },
+    }
+}
+
+/// An empty body, for admin answers.
+pub(crate) fn no_content() -> Response {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_distinguish_collections_items_and_unknown_paths() {
+        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users"), Route::Collection(Kind::User));
+        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Groups/123/"), Route::Item(Kind::Group, "123".into()));
+        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Me"), Route::Unknown);
+        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users/1/x"), Route::Unknown);
+        assert_eq!(Route::resource("/api/2.0/preview/scim/v2/ServicePrincipals/1"), "ServicePrincipals");
+        assert_eq!(Route::resource("/api/2.0/clusters/list"), "other");
+    }
+
+    #[test]
+    fn bearer_tokens_are_compared_exactly() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer tok"));
+        assert!(authorized(&headers, "tok"));
+        assert!(!authorized(&headers, "TOK"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic tok"));
+        assert!(!authorized(&headers, "tok"));
+    }
+}

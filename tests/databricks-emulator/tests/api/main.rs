@@ -1,0 +1,14 @@
+//! End-to-end tests of the emulator over HTTP with reqwest.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod admin;
+mod auth_and_routing;
+mod faults;
+mod filters;
+mod groups;
+mod helpers;
+mod lists;
+mod quirks;
+mod service_principals;
+mod throttling;
+mod users;

@@ -1,0 +1,113 @@
+use std::time::Duration;
+
+use databricks_emulator::{Config, Throttle, ThrottleStyle};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::Harness;
+
+#[tokio::test]
+async fn an_empty_bucket_answers_429_with_an_integer_retry_after() {
+    let h = Harness::with(Config {
+        throttle: Some(Throttle {
+            per_minute: 0,
+            burst: 2,
+            max_concurrent: 0,
+            style: ThrottleStyle::TooManyRequests { retry_after_secs: 3 },
+        }),
+        ..Config::default()
+    })
+    .await;
+
+    let ok1 = h.get("Users").await.status;
+    let ok2 = h.get("Users").await.status;
+    let throttled = h.get("Users").await;
+    let other_endpoint = h.get("Groups").await.status;
+
+    assert_eq!((ok1, ok2, other_endpoint), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.headers["retry-after"], "3");
+    assert_eq!(throttled.body["error_code"], "REQUEST_LIMIT_EXCEEDED");
+    assert!(throttled.body["message"].is_string());
+}
+
+#[tokio::test]
+async fn a_bucket_refills_at_the_per_minute_rate() {
+    let h = Harness::new().await;
+    // 120 per minute: one token every 500 ms.
+    h.admin(Method::POST, "throttle", Some(json!({"per_minute": 120, "burst": 1, "style": "429"}))).await;
+
+    let first = h.get("Users").await.status;
+    let second = h.get("Users").await.status;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let after_refill = h.get("Users").await.status;
+
+    assert_eq!(first, StatusCode::OK);
+    assert_eq!(second, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(after_refill, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn over_the_concurrency_cap_the_500_style_answers_request_limit_exceeded() {
+    let h = Harness::new().await;
+    h.admin(Method::POST, "throttle", Some(json!({"max_concurrent": 1, "style": "500"}))).await;
+    h.fault(json!({"method": "GET", "fault": {"kind": "latency", "ms": 700}})).await;
+
+    let slow = {
+        let http = h.http.clone();
+        let url = h.url("Users");
+        tokio::spawn(async move {
+            http.get(url).bearer_auth(databricks_emulator::DEFAULT_TOKEN).send().await.map(|r| r.status())
+        })
+    };
+    // The slow request holds the only slot once it is recorded (admission happens together).
+    for _ in 0..100 {
+        let stats = h.admin(Method::GET, "stats", None).await.body;
+        if stats["counts"]["GET Users"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refused = h.get("Groups").await;
+    let slow_status = slow.await.unwrap().unwrap();
+
+    assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        refused.body,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "500",
+               "detail": "REQUEST_LIMIT_EXCEEDED: Workspace 1234 exceeded the concurrent limit of 1 requests."})
+    );
+    assert_eq!(slow_status, StatusCode::OK);
+    assert_eq!(h.get("Groups").await.status, StatusCode::OK, "the slot is free again");
+}
+
+#[tokio::test]
+async fn the_500_style_bucket_refusal_mentions_request_limit_exceeded() {
+    let h = Harness::new().await;
+    h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "style": "500"}))).await;
+
+    h.get("Users").await;
+    let refused = h.get("Users").await;
+
+    assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(refused.detail().starts_with("REQUEST_LIMIT_EXCEEDED: "), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn throttling_can_be_inspected_and_removed_at_runtime() {
+    let h = Harness::new().await;
+    h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "retry_after_secs": 5}))).await;
+    let config = h.admin(Method::GET, "throttle", None).await.body;
+    h.get("Users").await;
+    let throttled = h.get("Users").await.status;
+
+    h.admin(Method::DELETE, "throttle", None).await;
+
+    assert_eq!(
+        config,
+        json!({"per_minute": 0, "burst": 1, "max_concurrent": 0, "style": "429", "retry_after_secs": 5})
+    );
+    assert_eq!(throttled, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h.get("Users").await.status, StatusCode::OK);
+    assert_eq!(h.admin(Method::GET, "throttle", None).await.body, serde_json::Value::Null);
+}
