@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every check, in the order CI runs them: format, lints, unit and integration tests (the
+# emulator in both modes), then scim2-tester against the local stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+if [ ! -x "$ROOT/.venv/bin/scim2" ] || [ ! -x "$ROOT/.venv/bin/cargo-lambda" ]; then
+  echo "installing scim2-cli and cargo-lambda from PyPI into .venv ..."
+  python3 -m venv "$ROOT/.venv"
+  "$ROOT/.venv/bin/pip" install --quiet scim2-cli==0.6.0 cargo-lambda
+fi
+export PATH="$ROOT/.venv/bin:$PATH"
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test (unit, emulator, integration in both emulator modes)"
+cargo test --workspace
+
+echo "== scim2-tester against the local stack"
+export PORT=${CONFORMANCE_PORT:-9400} EMULATOR_PORT=${CONFORMANCE_EMULATOR_PORT:-9487}
+export SCIM_BEARER_TOKENS=conformance-token
+trap 'scripts/local-stack.sh --stop >/dev/null 2>&1 || true' EXIT
+scripts/local-stack.sh --background
+SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http://127.0.0.1:$PORT/scim/v2"
