@@ -5,8 +5,10 @@ use scim_v2::filter::PatchPath;
 use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
-use super::user::selection;
-use super::{copy_present, multi, validate_entitlements, validate_ids, value_list, values_of};
+use super::{
+    copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection, validate_entitlements, validate_ids,
+    value_list, values_of,
+};
 use crate::databricks::client::Selection;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
@@ -165,17 +167,13 @@ fn display_name_of(body: &Map<String, Value>) -> Result<String, ScimError> {
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))
 }
 
-fn refuse_roles(body: &Map<String, Value>) -> Result<(), ScimError> {
-    match get_ci(body, "roles") {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Array(a)) if a.is_empty() => Ok(()),
-        Some(_) => Err(ScimError::InvalidValue("'roles' is not supported on groups".into())),
-    }
+fn group_roles_refused() -> ScimError {
+    ScimError::InvalidValue("'roles' is not supported on groups".into())
 }
 
 /// Translates a SCIM `POST /Groups` body.
 pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
-    refuse_roles(body)?;
+    refuse_roles(body, group_roles_refused)?;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([GROUP_SCHEMA]));
     out.insert("displayName".into(), json!(display_name_of(body)?));
@@ -201,14 +199,14 @@ pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
 /// replaced as sent (absent = none, RFC 7644 §3.5.1); parent groups and entitlements are
 /// replaced when the client sent them and kept otherwise; roles are always kept.
 pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
-    refuse_roles(body)?;
+    refuse_roles(body, group_roles_refused)?;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([GROUP_SCHEMA]));
     out.insert("displayName".into(), json!(display_name_of(body)?));
     out.insert("members".into(), value_list(&members_of(body)?));
     let parents = match extension_values(body, "parentGroups")? {
         Some(p) => p,
-        None => direct_parents(current),
+        None => direct_memberships(current),
     };
     validate_ids(&parents, "parentGroups")?;
     out.insert("groups".into(), value_list(&parents));
@@ -221,23 +219,8 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
     if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
         out.insert("externalId".into(), json!(ext));
     }
-    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
-        out.insert("roles".into(), roles.clone());
-    }
+    keep_roles(current, &mut out);
     Ok(Value::Object(out))
-}
-
-fn direct_parents(current: &Value) -> Vec<String> {
-    current
-        .get("groups")
-        .and_then(Value::as_array)
-        .map(|gs| {
-            gs.iter()
-                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
-                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A client PATCH on a group translated into one Databricks PATCH.
@@ -307,7 +290,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
                 plan.operations.push(json!({"op": "remove", "path": "groups"}));
                 plan.operations.push(json!({"op": "remove", "path": "entitlements"}));
             }
-            ("roles", _, _) => return Err(ScimError::InvalidValue("'roles' is not supported on groups".into())),
+            ("roles", _, _) => return Err(group_roles_refused()),
             ("id", _, _) | ("meta", _, _) | ("schemas", _, _) => plan.ignored.push(name.clone()),
             _ => plan.ignored.push(operation.path.to_string()),
         }

@@ -7,6 +7,9 @@ pub mod user;
 
 use serde_json::Value;
 
+use crate::databricks::client::Selection;
+use crate::scim::list::Projection;
+
 use crate::scim::ScimError;
 use crate::scim::discovery::ENTITLEMENTS;
 
@@ -52,6 +55,75 @@ pub fn copy_present(from: &Value, to: &mut serde_json::Map<String, Value>, from_
     if let Some(v) = from.get(from_key).filter(|v| !v.is_null()) {
         to.insert(to_key.to_string(), v.clone());
     }
+}
+
+/// The `value`s of a principal's or group's direct group memberships (Databricks `groups`
+/// entries whose `type` is not `indirect`).
+pub fn direct_memberships(current: &Value) -> Vec<String> {
+    current
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
+                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Refuses a non-empty `roles` in a request body with the resource's own detail.
+pub fn refuse_roles(body: &serde_json::Map<String, Value>, refusal: fn() -> ScimError) -> Result<(), ScimError> {
+    match crate::scim::values::get_ci(body, "roles") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Array(a)) if a.is_empty() => Ok(()),
+        Some(_) => Err(refusal()),
+    }
+}
+
+/// Copies the current roles into a PUT body: SCIM cannot express them, a Databricks PUT would wipe them.
+pub fn keep_roles(current: &Value, out: &mut serde_json::Map<String, Value>) {
+    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
+        out.insert("roles".into(), roles.clone());
+    }
+}
+
+/// Maps a SCIM projection onto Databricks attribute names, given each resource's table of
+/// SCIM attribute (lower-case) → Databricks attributes.
+pub fn selection(
+    projection: &Projection,
+    table: &[(&str, &[&'static str])],
+    core_schema: &str,
+    always_excluded: &[&'static str],
+) -> Selection {
+    let lookup = |raw: &str| -> Vec<&'static str> {
+        let lower = raw.to_ascii_lowercase();
+        let core_prefix = format!("{}:", core_schema.to_ascii_lowercase());
+        let name = lower.strip_prefix(&core_prefix).unwrap_or(&lower);
+        let name = name.split('.').next().unwrap_or(name);
+        let name = name.rsplit(':').next().unwrap_or(name);
+        table.iter().filter(|(scim, _)| *scim == name).flat_map(|(_, db)| db.iter().copied()).collect()
+    };
+    if !projection.attributes.is_empty() {
+        let mut attributes: Vec<&'static str> = vec!["id"];
+        for a in &projection.attributes {
+            for db in lookup(a) {
+                if !attributes.contains(&db) {
+                    attributes.push(db);
+                }
+            }
+        }
+        return Selection { attributes, excluded_attributes: Vec::new() };
+    }
+    let mut excluded: Vec<&'static str> = always_excluded.to_vec();
+    for e in &projection.excluded {
+        for db in lookup(e) {
+            if db != "id" && !excluded.contains(&db) {
+                excluded.push(db);
+            }
+        }
+    }
+    Selection { attributes: Vec::new(), excluded_attributes: excluded }
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@ use scim_v2::filter::PatchPath;
 use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
-use super::{copy_present, multi, validate_entitlements, value_list, values_of};
+use super::{
+    copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection, validate_entitlements, value_list,
+    values_of,
+};
 use crate::databricks::client::Selection;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
@@ -41,43 +44,6 @@ const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
 /// The Databricks attribute selection that serves a client's projection with the least work.
 pub fn target_selection(projection: &Projection) -> Selection {
     selection(projection, TARGET_ATTRIBUTES, USER_SCHEMA, &["roles"])
-}
-
-/// Shared by users and groups: map a SCIM projection onto Databricks attribute names.
-pub(crate) fn selection(
-    projection: &Projection,
-    table: &[(&str, &[&'static str])],
-    core_schema: &str,
-    always_excluded: &[&'static str],
-) -> Selection {
-    let lookup = |raw: &str| -> Vec<&'static str> {
-        let lower = raw.to_ascii_lowercase();
-        let core_prefix = format!("{}:", core_schema.to_ascii_lowercase());
-        let name = lower.strip_prefix(&core_prefix).unwrap_or(&lower);
-        let name = name.split('.').next().unwrap_or(name);
-        let name = name.rsplit(':').next().unwrap_or(name);
-        table.iter().filter(|(scim, _)| *scim == name).flat_map(|(_, db)| db.iter().copied()).collect()
-    };
-    if !projection.attributes.is_empty() {
-        let mut attributes: Vec<&'static str> = vec!["id"];
-        for a in &projection.attributes {
-            for db in lookup(a) {
-                if !attributes.contains(&db) {
-                    attributes.push(db);
-                }
-            }
-        }
-        return Selection { attributes, excluded_attributes: Vec::new() };
-    }
-    let mut excluded: Vec<&'static str> = always_excluded.to_vec();
-    for e in &projection.excluded {
-        for db in lookup(e) {
-            if db != "id" && !excluded.contains(&db) {
-                excluded.push(db);
-            }
-        }
-    }
-    Selection { attributes: Vec::new(), excluded_attributes: excluded }
 }
 
 /// `{base}/Users/{id}`.
@@ -152,14 +118,6 @@ pub fn display_name_for(body: &Map<String, Value>, user_name: &str) -> Result<St
     Ok(user_name.to_string())
 }
 
-fn refuse_roles(body: &Map<String, Value>) -> Result<(), ScimError> {
-    match get_ci(body, "roles") {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Array(a)) if a.is_empty() => Ok(()),
-        Some(_) => Err(roles_refused()),
-    }
-}
-
 fn roles_refused() -> ScimError {
     ScimError::InvalidValue(
         "'roles' is not supported: Databricks workspace roles are AWS instance profiles, managed outside SCIM".into(),
@@ -205,7 +163,7 @@ pub fn create_request(body: &Map<String, Value>) -> Result<NewUser, ScimError> {
         .map(|u| u.trim().to_string())
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
-    refuse_roles(body)?;
+    refuse_roles(body, roles_refused)?;
     let active = match get_ci(body, "active") {
         None | Some(Value::Null) => true,
         Some(v) => lenient_bool(v, "active")?,
@@ -238,23 +196,14 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
     if !user_name.trim().eq_ignore_ascii_case(current_name) {
         return Err(ScimError::Mutability("userName cannot be changed in Databricks".into()));
     }
-    refuse_roles(body)?;
+    refuse_roles(body, roles_refused)?;
     let active = match get_ci(body, "active") {
         None | Some(Value::Null) => {
             current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true)
         }
         Some(v) => lenient_bool(v, "active")?,
     };
-    let direct_groups: Vec<String> = current
-        .get("groups")
-        .and_then(Value::as_array)
-        .map(|gs| {
-            gs.iter()
-                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
-                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let direct_groups = direct_memberships(current);
     let mut out = Map::new();
     out.insert("schemas".into(), json!([USER_SCHEMA]));
     out.insert("userName".into(), json!(current_name));
@@ -268,9 +217,7 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
         out.insert("externalId".into(), json!(ext));
     }
     out.insert("groups".into(), value_list(&direct_groups));
-    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
-        out.insert("roles".into(), roles.clone());
-    }
+    keep_roles(current, &mut out);
     Ok(Value::Object(out))
 }
 
