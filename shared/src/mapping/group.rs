@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection, validate_entitlements, validate_ids,
-    value_list, values_of,
+    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection,
+    validate_entitlements, validate_ids, value_list, values_of,
 };
 use crate::databricks::client::Selection;
 use crate::scim::list::Projection;
@@ -250,7 +250,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
             Some(uri) if uri.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA) => true,
             Some(uri) if uri.eq_ignore_ascii_case(GROUP_SCHEMA) => false,
             Some(_) => {
-                plan.ignored.push(operation.path.to_string());
+                plan.ignored.push(attribute_name(&operation.path));
                 continue;
             }
         };
@@ -292,7 +292,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
             }
             ("roles", _, _) => return Err(group_roles_refused()),
             ("id", _, _) | ("meta", _, _) | ("schemas", _, _) => plan.ignored.push(name.clone()),
-            _ => plan.ignored.push(operation.path.to_string()),
+            _ => plan.ignored.push(attribute_name(&operation.path)),
         }
     }
     Ok(plan)

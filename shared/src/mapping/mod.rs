@@ -81,6 +81,15 @@ pub fn refuse_roles(body: &serde_json::Map<String, Value>, refusal: fn() -> Scim
     }
 }
 
+/// The attribute a PATCH path names, without any value filter (filters may hold e-mail
+/// addresses, and this name goes into logs).
+pub fn attribute_name(path: &scim_v2::filter::PatchPath) -> String {
+    match path {
+        scim_v2::filter::PatchPath::Attr(a) => a.to_string(),
+        scim_v2::filter::PatchPath::Value(v) => v.attr.to_string(),
+    }
+}
+
 /// Copies the current roles into a PUT body: SCIM cannot express them, a Databricks PUT would wipe them.
 pub fn keep_roles(current: &Value, out: &mut serde_json::Map<String, Value>) {
     if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {

@@ -247,7 +247,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimErr
         if let Some(uri) = uri
             && !uri.eq_ignore_ascii_case(USER_SCHEMA)
         {
-            plan.ignored.push(operation.path.to_string());
+            plan.ignored.push(attribute_name(&operation.path));
             continue;
         }
         let value = operation.value.as_ref();
@@ -295,7 +295,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimErr
             ("emails", _) | ("id", _) | ("meta", _) | ("schemas", _) | ("password", _) => {
                 plan.ignored.push(name.clone());
             }
-            _ => plan.ignored.push(operation.path.to_string()),
+            _ => plan.ignored.push(attribute_name(&operation.path)),
         }
     }
     Ok(plan)
