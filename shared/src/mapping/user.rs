@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection, validate_entitlements, value_list,
-    values_of,
+    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection,
+    validate_entitlements, value_list, values_of,
 };
 use crate::databricks::client::Selection;
 use crate::scim::list::Projection;
