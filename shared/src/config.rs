@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::aws::SecretStore;
+use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{DatabricksClient, StaticToken, TokenSource};
 use crate::http::auth::InboundAuth;
 
@@ -14,6 +16,10 @@ pub struct Config {
     pub databricks_host: String,
     /// Databricks token (`DATABRICKS_TOKEN`), the local stand-in for the secret.
     pub databricks_token: Option<String>,
+    /// Secrets Manager id of the Databricks credential (`DATABRICKS_SECRET_ID`); wins over the token.
+    pub databricks_secret_id: Option<String>,
+    /// Secrets Manager id of the inbound bearer tokens (`SCIM_TOKENS_SECRET_ID`); wins over the list.
+    pub inbound_tokens_secret_id: Option<String>,
     /// Bearer tokens accepted from identity platforms (`SCIM_BEARER_TOKENS`, comma-separated:
     /// current and next during a rotation).
     pub inbound_tokens: Vec<String>,
@@ -29,6 +35,8 @@ impl std::fmt::Debug for Config {
             .field("databricks_host", &self.databricks_host)
             .field("databricks_token", &self.databricks_token.as_ref().map(|_| "<redacted>"))
             .field("inbound_tokens", &format!("{} configured", self.inbound_tokens.len()))
+            .field("databricks_secret_id", &self.databricks_secret_id)
+            .field("inbound_tokens_secret_id", &self.inbound_tokens_secret_id)
             .field("public_base_url", &self.public_base_url)
             .field("retry_budget", &self.retry_budget)
             .finish()
@@ -57,6 +65,8 @@ impl Config {
         Ok(Config {
             databricks_host,
             databricks_token: non_empty("DATABRICKS_TOKEN"),
+            databricks_secret_id: non_empty("DATABRICKS_SECRET_ID"),
+            inbound_tokens_secret_id: non_empty("SCIM_TOKENS_SECRET_ID"),
             inbound_tokens,
             public_base_url: non_empty("SCIM_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
             retry_budget,
@@ -76,17 +86,44 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state from a configuration.
-    pub fn new(config: Config) -> Result<AppState, String> {
-        let token = config.databricks_token.clone().ok_or("DATABRICKS_TOKEN is not set")?;
-        let tokens: Arc<dyn TokenSource> = Arc::new(StaticToken::new(token));
-        Self::with_token_source(config, tokens)
+    /// Builds the state from the function environment. AWS configuration is loaded only when a
+    /// secret id is configured.
+    pub async fn from_env() -> Result<AppState, String> {
+        let config = Config::from_env()?;
+        let aws = if config.databricks_secret_id.is_some() || config.inbound_tokens_secret_id.is_some() {
+            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
+        } else {
+            None
+        };
+        AppState::build(config, aws.as_ref())
     }
 
-    /// Builds the state with a given credential source.
-    pub fn with_token_source(config: Config, tokens: Arc<dyn TokenSource>) -> Result<AppState, String> {
+    /// Builds the state from a configuration and, where secrets are used, an AWS SDK configuration.
+    pub fn build(config: Config, aws: Option<&aws_config::SdkConfig>) -> Result<AppState, String> {
+        let store = aws.map(SecretStore::new);
+        let tokens: Arc<dyn TokenSource> = match (&config.databricks_secret_id, &config.databricks_token, &store) {
+            (Some(id), _, Some(store)) => {
+                Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host)?)
+            }
+            (None, Some(token), _) => Arc::new(StaticToken::new(token.clone())),
+            _ => return Err("neither DATABRICKS_SECRET_ID nor DATABRICKS_TOKEN is set".into()),
+        };
+        let inbound = match (&config.inbound_tokens_secret_id, &store) {
+            (Some(id), Some(store)) => InboundAuth::from_secret(store.clone(), id.clone()),
+            (Some(_), None) => return Err("SCIM_TOKENS_SECRET_ID needs an AWS configuration".into()),
+            (None, _) => InboundAuth::new(config.inbound_tokens.clone()),
+        };
+        Self::with_parts(config, tokens, inbound)
+    }
+
+    /// Builds the state without AWS (local runs and tests with fixed tokens).
+    pub fn new(config: Config) -> Result<AppState, String> {
+        Self::build(config, None)
+    }
+
+    /// Builds the state from its parts.
+    pub fn with_parts(config: Config, tokens: Arc<dyn TokenSource>, inbound: InboundAuth) -> Result<AppState, String> {
         let databricks = DatabricksClient::new(&config.databricks_host, tokens, config.retry_budget)?;
-        let inbound = InboundAuth::new(config.inbound_tokens.clone());
         Ok(AppState { config: Arc::new(config), databricks, inbound })
     }
 }
@@ -106,7 +143,9 @@ mod tests {
         let config = config.map_err(|e| e.to_string());
         assert_eq!(config.as_ref().map(|c| c.inbound_tokens.len()), Ok(2));
         let shown = format!("{config:?}");
-        assert!(!shown.contains("secret"), "{shown}");
+        for value in ["dapi-very-secret", "current-secret", "next-secret"] {
+            assert!(!shown.contains(value), "{shown}");
+        }
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! - [`scim`]: the protocol (errors, PATCH and filter parsing, lists, discovery) — no HTTP, no AWS;
 //! - [`mapping`]: SCIM ⇄ Databricks translation — no HTTP, no AWS;
 //! - [`databricks`]: the Databricks workspace SCIM client and its credential;
+//! - [`aws`]: Secrets Manager, the only AWS service used;
 //! - [`ops`]: one module per operation;
 //! - [`http`]: API Gateway event in, SCIM response out.
 
+pub mod aws;
 pub mod config;
 pub mod databricks;
 pub mod http;

@@ -1,10 +1,15 @@
-//! Where the Databricks credential comes from. Locally an environment variable; deployed,
-//! Secrets Manager (a later issue) behind the same trait.
+//! Where the Databricks credential comes from: locally an environment variable
+//! ([`StaticToken`]); deployed, AWS Secrets Manager ([`SecretsManagerToken`]) — a PAT or an
+//! OAuth M2M client id and secret — behind the same trait.
 
 use std::future::Future;
 use std::pin::Pin;
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use super::DatabricksError;
+use crate::aws::SecretStore;
 
 /// A boxed future, so the trait stays usable as `Arc<dyn TokenSource>`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -63,9 +68,198 @@ impl TokenSource for StaticToken {
     }
 }
 
+/// What the Databricks credential secret holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabricksCredential {
+    /// A personal access token (bare string, or JSON `{"host","token"}`).
+    Pat(BearerToken),
+    /// OAuth machine-to-machine: a service principal's client id and secret (JSON
+    /// `{"host","client_id","client_secret"}`), exchanged at `/oidc/v1/token`.
+    OAuth {
+        /// The service principal's application id.
+        client_id: String,
+        /// Its OAuth secret.
+        client_secret: BearerToken,
+    },
+}
+
+/// Parses a credential secret value. The error says what is wrong, never what the value is.
+pub fn parse_credential(value: &str) -> Result<DatabricksCredential, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err("the secret is empty".into());
+    }
+    if !value.starts_with('{') {
+        if value.chars().any(char::is_whitespace) {
+            return Err("a bare token must not contain white space".into());
+        }
+        return Ok(DatabricksCredential::Pat(BearerToken::new(value)));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(value).map_err(|_| "the secret is not valid JSON".to_string())?;
+    let field = |k: &str| json.get(k).and_then(serde_json::Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    match (field("token"), field("client_id"), field("client_secret")) {
+        (Some(token), _, _) => Ok(DatabricksCredential::Pat(BearerToken::new(token))),
+        (None, Some(id), Some(secret)) => {
+            Ok(DatabricksCredential::OAuth { client_id: id.to_string(), client_secret: BearerToken::new(secret) })
+        }
+        _ => Err("the JSON secret needs \"token\", or \"client_id\" and \"client_secret\"".into()),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    token: BearerToken,
+    /// When to fetch a fresh one (OAuth: shortly before expiry; PAT: never, until a 401).
+    refresh_at: Option<Instant>,
+}
+
+/// The Databricks credential from AWS Secrets Manager, cached across warm invocations. A PAT is
+/// used as is; an OAuth M2M secret is exchanged for a short-lived token, renewed a minute before
+/// it expires. After a Databricks 401 the secret is read again, so rotation needs no redeploy.
+pub struct SecretsManagerToken {
+    store: SecretStore,
+    secret_id: String,
+    token_url: String,
+    http: reqwest::Client,
+    cache: Mutex<Option<CachedToken>>,
+}
+
+impl std::fmt::Debug for SecretsManagerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsManagerToken").field("secret_id", &self.secret_id).finish_non_exhaustive()
+    }
+}
+
+impl SecretsManagerToken {
+    /// Reads `secret_id`; OAuth secrets are exchanged at `{host}/oidc/v1/token`.
+    pub fn new(store: SecretStore, secret_id: impl Into<String>, host: &str) -> Result<SecretsManagerToken, String> {
+        let host = host.trim().trim_end_matches('/');
+        let host = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(SecretsManagerToken {
+            store,
+            secret_id: secret_id.into(),
+            token_url: format!("{host}/oidc/v1/token"),
+            http,
+            cache: Mutex::new(None),
+        })
+    }
+
+    fn cached(&self) -> Option<BearerToken> {
+        let guard = self.cache.lock().ok()?;
+        let cached = guard.as_ref()?;
+        match cached.refresh_at {
+            Some(at) if Instant::now() >= at => None,
+            _ => Some(cached.token.clone()),
+        }
+    }
+
+    fn unavailable(&self, reason: &str) -> DatabricksError {
+        // The secret's id and the reason go to the log; the client sees only that it failed.
+        tracing::error!(secret_id = %self.secret_id, reason, "cannot use the Databricks credential secret");
+        DatabricksError::Credential(format!("the Databricks credential secret cannot be used ({reason})"))
+    }
+
+    async fn fetch(&self) -> Result<CachedToken, DatabricksError> {
+        let value = self.store.read(&self.secret_id).await.map_err(|e| self.unavailable(&e.to_string()))?;
+        match parse_credential(&value).map_err(|reason| self.unavailable(&reason))? {
+            DatabricksCredential::Pat(token) => Ok(CachedToken { token, refresh_at: None }),
+            DatabricksCredential::OAuth { client_id, client_secret } => self.exchange(&client_id, &client_secret).await,
+        }
+    }
+
+    /// OAuth client-credentials grant (Databricks M2M).
+    async fn exchange(&self, client_id: &str, client_secret: &BearerToken) -> Result<CachedToken, DatabricksError> {
+        #[derive(serde::Deserialize)]
+        struct TokenAnswer {
+            access_token: String,
+            expires_in: Option<u64>,
+        }
+        let response = self
+            .http
+            .post(&self.token_url)
+            .basic_auth(client_id, Some(client_secret.expose()))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&scope=all-apis")
+            .send()
+            .await
+            .map_err(|_| self.unavailable("the OAuth token endpoint could not be reached"))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::BAD_REQUEST {
+            return Err(self.unavailable(&format!(
+                "the OAuth token endpoint refused the client credentials (HTTP {})",
+                status.as_u16()
+            )));
+        }
+        if !status.is_success() {
+            return Err(self.unavailable(&format!("the OAuth token endpoint answered HTTP {}", status.as_u16())));
+        }
+        let answer: TokenAnswer = response
+            .json()
+            .await
+            .map_err(|_| self.unavailable("the OAuth token endpoint answered an unexpected body"))?;
+        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
+        let margin = Duration::from_secs(60).min(lifetime / 4);
+        Ok(CachedToken {
+            token: BearerToken::new(answer.access_token),
+            refresh_at: Some(Instant::now() + lifetime - margin),
+        })
+    }
+}
+
+impl TokenSource for SecretsManagerToken {
+    fn token(&self) -> BoxFuture<'_, Result<BearerToken, DatabricksError>> {
+        Box::pin(async move {
+            if let Some(token) = self.cached() {
+                return Ok(token);
+            }
+            let fresh = self.fetch().await?;
+            let token = fresh.token.clone();
+            if let Ok(mut guard) = self.cache.lock() {
+                *guard = Some(fresh);
+            }
+            Ok(token)
+        })
+    }
+
+    fn invalidate(&self) -> bool {
+        if let Ok(mut guard) = self.cache.lock() {
+            *guard = None;
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_secrets_parse_in_all_three_shapes() {
+        assert_eq!(parse_credential(" dapi123 \n"), Ok(DatabricksCredential::Pat(BearerToken::new("dapi123"))));
+        assert_eq!(
+            parse_credential(r#"{"host":"https://h","token":"dapi9"}"#),
+            Ok(DatabricksCredential::Pat(BearerToken::new("dapi9")))
+        );
+        assert_eq!(
+            parse_credential(r#"{"host":"https://h","client_id":"c","client_secret":"s"}"#),
+            Ok(DatabricksCredential::OAuth { client_id: "c".into(), client_secret: BearerToken::new("s") })
+        );
+    }
+
+    #[test]
+    fn malformed_credential_secrets_are_explained_without_their_value() {
+        for bad in ["", "   ", "two words", "{not json", r#"{"host":"h"}"#, r#"{"client_id":"c"}"#] {
+            let err = parse_credential(bad).err().unwrap_or_default();
+            assert!(!err.is_empty(), "{bad:?}");
+            assert!(!err.contains("words") && !err.contains("not json"), "{err}");
+        }
+    }
 
     #[test]
     fn a_bearer_token_never_shows_in_debug_output() {

@@ -1,41 +1,137 @@
 //! Inbound bearer check (SPEC §2): one or two accepted tokens (current and next, for
-//! rotation), compared in constant time. A miss is a SCIM 401.
+//! rotation), compared in constant time; a miss is a SCIM 401. Tokens come from the
+//! environment (local runs) or from a Secrets Manager secret, cached, and read again when a
+//! presented token is not recognised (at most every 30 s), so a rotation takes effect without
+//! a redeploy.
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::aws::SecretStore;
 use crate::scim::ScimError;
 
+/// How long accepted tokens are trusted before the secret is read again.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+/// Least time between two reads of the secret caused by unknown tokens.
+const MISS_REREAD_INTERVAL: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+enum Source {
+    Fixed(Arc<Vec<Vec<u8>>>),
+    Secret { store: SecretStore, secret_id: Arc<str>, cache: Arc<Mutex<Option<Cached>>> },
+}
+
+#[derive(Clone)]
+struct Cached {
+    tokens: Arc<Vec<Vec<u8>>>,
+    read_at: Instant,
+}
+
 /// The accepted inbound tokens.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct InboundAuth {
-    tokens: Vec<Vec<u8>>,
+    source: Source,
 }
 
 impl std::fmt::Debug for InboundAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "InboundAuth({} tokens)", self.tokens.len())
+        match &self.source {
+            Source::Fixed(t) => write!(f, "InboundAuth({} fixed tokens)", t.len()),
+            Source::Secret { secret_id, .. } => write!(f, "InboundAuth(secret {secret_id})"),
+        }
     }
 }
 
 impl InboundAuth {
     /// Accepts these tokens; an empty list accepts nobody (fail closed).
     pub fn new(tokens: Vec<String>) -> InboundAuth {
-        InboundAuth { tokens: tokens.into_iter().filter(|t| !t.is_empty()).map(String::into_bytes).collect() }
+        let tokens = tokens.into_iter().filter(|t| !t.is_empty()).map(String::into_bytes).collect();
+        InboundAuth { source: Source::Fixed(Arc::new(tokens)) }
+    }
+
+    /// Accepts the tokens held by a secret: JSON `{"current":"…","next":"…"}` (`next` optional),
+    /// a JSON list of strings, or a bare token.
+    pub fn from_secret(store: SecretStore, secret_id: impl Into<String>) -> InboundAuth {
+        let secret_id: String = secret_id.into();
+        InboundAuth { source: Source::Secret { store, secret_id: secret_id.into(), cache: Arc::new(Mutex::new(None)) } }
     }
 
     /// Checks an `Authorization` header value.
-    pub fn check(&self, authorization: Option<&str>) -> Result<(), ScimError> {
-        if self.tokens.is_empty() {
-            return Err(ScimError::Unauthorized("no bearer token is configured for this service".into()));
-        }
+    pub async fn check(&self, authorization: Option<&str>) -> Result<(), ScimError> {
         let presented = authorization
             .map(str::trim)
             .and_then(|h| h.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim().as_bytes())
+            .filter(|t| !t.is_empty())
             .ok_or_else(|| ScimError::Unauthorized("a bearer token is required".into()))?;
-        // Compare against every token, always, so timing reveals neither which nor how much matched.
-        let matched = self.tokens.iter().fold(false, |acc, t| acc | constant_time_eq(t, presented));
-        if matched { Ok(()) } else { Err(ScimError::Unauthorized("the bearer token is not valid".into())) }
+        match &self.source {
+            Source::Fixed(tokens) => verdict(tokens, presented),
+            Source::Secret { store, secret_id, cache } => {
+                let cached = cache.lock().ok().and_then(|c| c.clone());
+                let fresh_enough = cached.as_ref().is_some_and(|c| c.read_at.elapsed() < CACHE_TTL);
+                if let (true, Some(c)) = (fresh_enough, &cached) {
+                    if verdict(&c.tokens, presented).is_ok() {
+                        return Ok(());
+                    }
+                    if c.read_at.elapsed() < MISS_REREAD_INTERVAL {
+                        return verdict(&c.tokens, presented);
+                    }
+                }
+                let tokens = read_tokens(store, secret_id).await?;
+                if let Ok(mut guard) = cache.lock() {
+                    *guard = Some(Cached { tokens: tokens.clone(), read_at: Instant::now() });
+                }
+                verdict(&tokens, presented)
+            }
+        }
     }
+}
+
+async fn read_tokens(store: &SecretStore, secret_id: &str) -> Result<Arc<Vec<Vec<u8>>>, ScimError> {
+    let unavailable = |reason: &str| {
+        tracing::error!(secret_id, reason, "cannot use the inbound bearer-token secret");
+        ScimError::Unavailable("the service cannot verify bearer tokens right now (token secret unavailable)".into())
+    };
+    let value = store.read(secret_id).await.map_err(|e| unavailable(&e.to_string()))?;
+    let tokens = parse_token_secret(&value).map_err(|reason| unavailable(&reason))?;
+    Ok(Arc::new(tokens.into_iter().map(String::into_bytes).collect()))
+}
+
+/// Parses the inbound token secret. The error never contains the value.
+pub fn parse_token_secret(value: &str) -> Result<Vec<String>, String> {
+    let value = value.trim();
+    let tokens: Vec<String> = if value.starts_with('{') {
+        let json: serde_json::Value =
+            serde_json::from_str(value).map_err(|_| "the secret is not valid JSON".to_string())?;
+        ["current", "next"]
+            .iter()
+            .filter_map(|k| json.get(k).and_then(serde_json::Value::as_str))
+            .map(|s| s.trim().to_string())
+            .collect()
+    } else if value.starts_with('[') {
+        serde_json::from_str::<Vec<String>>(value)
+            .map_err(|_| "the secret is not a JSON list of strings".to_string())?
+    } else {
+        vec![value.to_string()]
+    };
+    let tokens: Vec<String> = tokens.into_iter().filter(|t| !t.is_empty()).collect();
+    if tokens.is_empty() {
+        return Err("the secret holds no token (expected {\"current\":\"…\",\"next\":\"…\"})".into());
+    }
+    if tokens.iter().any(|t| t.chars().any(char::is_whitespace)) {
+        return Err("a token must not contain white space".into());
+    }
+    Ok(tokens)
+}
+
+fn verdict(tokens: &[Vec<u8>], presented: &[u8]) -> Result<(), ScimError> {
+    if tokens.is_empty() {
+        return Err(ScimError::Unauthorized("no bearer token is configured for this service".into()));
+    }
+    // Compare against every token, always, so timing reveals neither which nor how much matched.
+    let matched = tokens.iter().fold(false, |acc, t| acc | constant_time_eq(t, presented));
+    if matched { Ok(()) } else { Err(ScimError::Unauthorized("the bearer token is not valid".into())) }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -52,25 +148,37 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn current_and_next_tokens_are_both_accepted() {
+    #[tokio::test]
+    async fn current_and_next_tokens_are_both_accepted() {
         let auth = InboundAuth::new(vec!["current".into(), "next".into()]);
-        assert_eq!(auth.check(Some("Bearer current")), Ok(()));
-        assert_eq!(auth.check(Some("bearer next")), Ok(()));
+        assert_eq!(auth.check(Some("Bearer current")).await, Ok(()));
+        assert_eq!(auth.check(Some("bearer next")).await, Ok(()));
     }
 
-    #[test]
-    fn missing_malformed_and_wrong_tokens_are_401() {
+    #[tokio::test]
+    async fn missing_malformed_and_wrong_tokens_are_401() {
         let auth = InboundAuth::new(vec!["current".into()]);
         for header in
             [None, Some(""), Some("Basic current"), Some("Bearer"), Some("Bearer curren"), Some("Bearer currentx")]
         {
-            assert_eq!(auth.check(header).err().map(|e| e.status()), Some(401), "{header:?}");
+            assert_eq!(auth.check(header).await.err().map(|e| e.status()), Some(401), "{header:?}");
         }
     }
 
+    #[tokio::test]
+    async fn no_configured_token_rejects_everyone() {
+        assert!(InboundAuth::new(vec![]).check(Some("Bearer x")).await.is_err());
+    }
+
     #[test]
-    fn no_configured_token_rejects_everyone() {
-        assert!(InboundAuth::new(vec![]).check(Some("Bearer ")).is_err());
+    fn token_secrets_parse_in_each_shape_and_errors_hide_the_value() {
+        assert_eq!(parse_token_secret(r#"{"current":"a","next":"b"}"#), Ok(vec!["a".into(), "b".into()]));
+        assert_eq!(parse_token_secret(r#"{"current":"a"}"#), Ok(vec!["a".into()]));
+        assert_eq!(parse_token_secret(r#"["a","b"]"#), Ok(vec!["a".into(), "b".into()]));
+        assert_eq!(parse_token_secret(" tok \n"), Ok(vec!["tok".into()]));
+        for bad in ["", "{}", r#"{"current":""}"#, "{oops", "has space"] {
+            let err = parse_token_secret(bad).err().unwrap_or_default();
+            assert!(!err.is_empty() && !err.contains("oops") && !err.contains("has space"), "{bad:?}: {err}");
+        }
     }
 }

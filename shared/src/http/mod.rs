@@ -9,7 +9,7 @@ use std::time::Instant;
 use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
-use crate::config::{AppState, Config};
+use crate::config::AppState;
 use crate::ops::{Operation, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
 
@@ -20,7 +20,7 @@ pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 /// once; a configuration error makes every request a SCIM 503 instead of a crash.
 pub async fn serve(operation: Operation) -> Result<(), lambda_http::Error> {
     init_logging();
-    let state = Config::from_env().and_then(AppState::new);
+    let state = AppState::from_env().await;
     if let Err(reason) = &state {
         tracing::error!(op = operation.name(), %reason, "the function is not configured");
     }
@@ -55,7 +55,7 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     let started = Instant::now();
     let (calls_before, retries_before) = state.databricks.counters().snapshot();
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    let outcome = match state.inbound.check(authorization) {
+    let outcome = match state.inbound.check(authorization).await {
         Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
         Err(err) => Err(err),
     };
