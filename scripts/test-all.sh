@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-if [ ! -x "$ROOT/.venv/bin/scim2" ] || [ ! -x "$ROOT/.venv/bin/cargo-lambda" ]; then
-  echo "installing scim2-cli and cargo-lambda from PyPI into .venv ..."
+if [ ! -x "$ROOT/.venv/bin/scim2" ] || [ ! -x "$ROOT/.venv/bin/cargo-lambda" ] || [ ! -x "$ROOT/.venv/bin/moto_server" ]; then
+  echo "installing scim2-cli, cargo-lambda and moto[server] from PyPI into .venv ..."
   python3 -m venv "$ROOT/.venv"
-  "$ROOT/.venv/bin/pip" install --quiet scim2-cli==0.6.0 cargo-lambda
+  "$ROOT/.venv/bin/pip" install --quiet scim2-cli==0.6.0 cargo-lambda "moto[server]"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
 
@@ -16,7 +16,7 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo test (unit, emulator, integration in both emulator modes)"
+echo "== cargo test (unit, emulator, integration in both emulator modes, Secrets Manager on moto)"
 cargo test --workspace
 
 echo "== scim2-tester against the local stack"

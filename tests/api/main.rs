@@ -7,4 +7,5 @@ mod discovery;
 mod errors;
 mod groups;
 mod layout;
+mod secrets;
 mod users;

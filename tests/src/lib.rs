@@ -4,6 +4,9 @@
 //! (v1, stage prefix included, what the deployed API sends) and HTTP API (v2, what
 //! `cargo lambda watch` sends).
 
+pub mod logs;
+pub mod moto;
+
 use std::collections::BTreeMap;
 
 use databricks_emulator::{Config as EmulatorConfig, Emulator};
@@ -146,10 +149,12 @@ fn percent_encode(s: &str) -> String {
 impl TestStack {
     /// Starts an emulator in `mode` and a bridge state aimed at it.
     pub async fn start(mode: Mode, shape: Shape) -> TestStack {
+        logs::capture();
         let emulator = Emulator::start(EmulatorConfig {
             token: DATABRICKS_TOKEN.into(),
             seed_quirks: mode == Mode::SeedQuirks,
             throttle: None,
+            ..EmulatorConfig::default()
         })
         .await
         .expect("the emulator starts on loopback");
@@ -240,6 +245,18 @@ impl TestStack {
     pub async fn inject_fault(&self, fault: Value) {
         let r = self.admin.post(self.admin_url("faults")).json(&fault).send().await.expect("faults");
         assert!(r.status().is_success(), "the emulator accepts the fault {fault}");
+    }
+
+    /// Rotates the token the emulator accepts.
+    pub async fn rotate_target_token(&self, token: &str) {
+        let r = self.admin.post(self.admin_url("token")).json(&json!({"token": token})).send().await.expect("token");
+        assert!(r.status().is_success(), "the emulator rotates its token");
+    }
+
+    /// Posts to any admin endpoint of the emulator.
+    pub async fn admin_post(&self, path: &str, body: Value) {
+        let r = self.admin.post(self.admin_url(path)).json(&body).send().await.expect("admin call");
+        assert!(r.status().is_success(), "the emulator accepts {path} {body}: {}", r.status());
     }
 
     /// Sets throttling in the emulator.

@@ -10,15 +10,23 @@ use std::time::{Duration, Instant};
 use crate::aws::SecretStore;
 use crate::scim::ScimError;
 
-/// How long accepted tokens are trusted before the secret is read again.
-const CACHE_TTL: Duration = Duration::from_secs(300);
-/// Least time between two reads of the secret caused by unknown tokens.
-const MISS_REREAD_INTERVAL: Duration = Duration::from_secs(30);
+/// How long accepted tokens are trusted before the secret is read again (so a retired token
+/// keeps working for at most this long).
+pub const CACHE_TTL: Duration = Duration::from_secs(300);
+/// Least time between two reads of the secret caused by unknown tokens (a flood of bad tokens
+/// must not become a flood of Secrets Manager calls).
+pub const MISS_REREAD_INTERVAL: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 enum Source {
     Fixed(Arc<Vec<Vec<u8>>>),
-    Secret { store: SecretStore, secret_id: Arc<str>, cache: Arc<Mutex<Option<Cached>>> },
+    Secret {
+        store: SecretStore,
+        secret_id: Arc<str>,
+        cache: Arc<Mutex<Option<Cached>>>,
+        ttl: Duration,
+        miss_reread: Duration,
+    },
 }
 
 #[derive(Clone)]
@@ -53,7 +61,25 @@ impl InboundAuth {
     /// a JSON list of strings, or a bare token.
     pub fn from_secret(store: SecretStore, secret_id: impl Into<String>) -> InboundAuth {
         let secret_id: String = secret_id.into();
-        InboundAuth { source: Source::Secret { store, secret_id: secret_id.into(), cache: Arc::new(Mutex::new(None)) } }
+        InboundAuth {
+            source: Source::Secret {
+                store,
+                secret_id: secret_id.into(),
+                cache: Arc::new(Mutex::new(None)),
+                ttl: CACHE_TTL,
+                miss_reread: MISS_REREAD_INTERVAL,
+            },
+        }
+    }
+
+    /// Changes how long tokens are cached and the least time between re-reads caused by
+    /// unknown tokens (tests use zero for both).
+    pub fn with_cache_timings(mut self, cache_ttl: Duration, miss_reread_interval: Duration) -> InboundAuth {
+        if let Source::Secret { ttl, miss_reread, .. } = &mut self.source {
+            *ttl = cache_ttl;
+            *miss_reread = miss_reread_interval;
+        }
+        self
     }
 
     /// Checks an `Authorization` header value.
@@ -67,14 +93,14 @@ impl InboundAuth {
             .ok_or_else(|| ScimError::Unauthorized("a bearer token is required".into()))?;
         match &self.source {
             Source::Fixed(tokens) => verdict(tokens, presented),
-            Source::Secret { store, secret_id, cache } => {
+            Source::Secret { store, secret_id, cache, ttl, miss_reread } => {
                 let cached = cache.lock().ok().and_then(|c| c.clone());
-                let fresh_enough = cached.as_ref().is_some_and(|c| c.read_at.elapsed() < CACHE_TTL);
+                let fresh_enough = cached.as_ref().is_some_and(|c| c.read_at.elapsed() < *ttl);
                 if let (true, Some(c)) = (fresh_enough, &cached) {
                     if verdict(&c.tokens, presented).is_ok() {
                         return Ok(());
                     }
-                    if c.read_at.elapsed() < MISS_REREAD_INTERVAL {
+                    if c.read_at.elapsed() < *miss_reread {
                         return verdict(&c.tokens, presented);
                     }
                 }

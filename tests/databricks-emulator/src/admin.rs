@@ -1,5 +1,6 @@
 //! The `/_emulator/*` control surface (no auth, JSON): stats, request log, state dump, reset,
-//! token rotation, fault injection, throttling and the seed-quirks switch.
+//! token rotation, OAuth clients and token expiry, fault injection, throttling and the
+//! seed-quirks switch.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -75,6 +76,34 @@ pub(crate) async fn set_token(State(app): State<App>, bytes: Bytes) -> Response 
         Ok(_) => bad_request("token must not be empty"),
         Err(message) => bad_request(message),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OAuthClientBody {
+    client_id: String,
+    client_secret: String,
+}
+
+/// `POST /_emulator/oauth-clients {"client_id": "…", "client_secret": "…"}`: adds a client or
+/// replaces its secret (rotation: the old secret stops working; issued tokens stay valid).
+pub(crate) async fn set_oauth_client(State(app): State<App>, bytes: Bytes) -> Response {
+    match parse::<OAuthClientBody>(&bytes) {
+        Ok(body) if body.client_id.is_empty() || body.client_secret.is_empty() => {
+            bad_request("client_id and client_secret must not be empty")
+        }
+        Ok(body) => {
+            app.lock().oauth.set_client(&body.client_id, &body.client_secret);
+            no_content()
+        }
+        Err(message) => bad_request(message),
+    }
+}
+
+/// `POST /_emulator/oauth-tokens/expire`: every issued access token expires now.
+pub(crate) async fn expire_oauth_tokens(State(app): State<App>) -> Response {
+    app.lock().oauth.expire_all();
+    no_content()
 }
 
 #[derive(Deserialize)]

@@ -6,17 +6,34 @@
 //! reproduces the behaviours the seed connector document claims (SPEC §4): inactive users
 //! hidden, soft-deleting `DELETE`, reactivating `POST`, and `204` for an unknown group `DELETE`.
 //!
+//! Besides the static bearer token ([`Config::token`]) it speaks Databricks OAuth
+//! machine-to-machine: `POST /oidc/v1/token` with `grant_type=client_credentials` (form body,
+//! `scope=all-apis`) and the client authenticated by HTTP Basic `base64(client_id:client_secret)`
+//! or by `client_id` + `client_secret` form fields (not both) answers
+//! `{"access_token": "dose…", "token_type": "Bearer", "expires_in": TTL, "scope": "all-apis"}`
+//! (the requested scope is echoed). The access token is then accepted as a bearer token on
+//! `/api/…` until it expires ([`Config::oauth_token_ttl_secs`]); expired or unknown tokens get the
+//! same `401` as a wrong static token. Refusals use the OAuth shape
+//! `{"error": …, "error_description": …}`: a non-form body or both client authentication methods
+//! → `400 invalid_request`; unknown client, wrong secret or no credentials →
+//! `401 invalid_client` (`Client authentication failed`); a missing or other `grant_type` →
+//! `400 unsupported_grant_type`. Token requests are counted as `POST oidc` and logged with
+//! resource `oidc`, `query` `""` and `body` `null`: neither the form nor the `Authorization`
+//! header is ever recorded. They are not subject to throttling or injected faults.
+//!
 //! Tests steer it through `/_emulator/*` (no auth, JSON; mutations answer `204`):
 //!
 //! | Method + path | Body / answer |
 //! |---|---|
 //! | `GET /_emulator/health` | `{"ok": true}` |
-//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET other": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults |
+//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
 //! | `GET /_emulator/requests` | `[{"method", "resource", "path", "query", "body"}, …]` in arrival order (`query` raw or `""`, `body` parsed JSON or `null`; last 100 000 kept) |
 //! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […]}` as the API renders them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
-//! | `POST /_emulator/reset` | empty workspace, stats, log, faults; startup token, throttle and quirks mode |
+//! | `POST /_emulator/reset` | empty workspace, stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle and quirks mode |
 //! | `POST /_emulator/reset-stats` | empties stats and the request log only |
-//! | `POST /_emulator/token` | `{"token": "new"}` — only this token is accepted from now on |
+//! | `POST /_emulator/token` | `{"token": "new"}` — the static token is this one from now on (the old one answers `401`; issued OAuth tokens are unaffected) |
+//! | `POST /_emulator/oauth-clients` | `{"client_id": "…", "client_secret": "…"}` — adds a client or replaces its secret (rotation: the old secret fails from now on; access tokens already issued stay valid until they expire) |
+//! | `POST /_emulator/oauth-tokens/expire` | every issued access token expires now (clients must exchange again) |
 //! | `POST /_emulator/quirks` | `{"seed_quirks": true}` — switch seed-quirks mode at runtime |
 //! | `POST /_emulator/faults` | one rule or an array: `{"method": "POST"\|null, "resource": "Groups"\|null, "count": N (default 1), "fault": F}` queued in order; `F` is `{"kind": "status", "status": 503, "detail"?, "retry_after"?, "error_code"?}`, `{"kind": "latency", "ms": 300}`, `{"kind": "drop", "after_write"?: bool}` or `{"kind": "write_then_500", "detail"?}` |
 //! | `GET /_emulator/faults` / `DELETE /_emulator/faults` | the queued rules with remaining counts / clear them |
@@ -24,6 +41,7 @@
 //! | `GET /_emulator/throttle` / `DELETE /_emulator/throttle` | the active throttle or `null` / no throttling |
 //!
 //! The request pipeline is: record (stats + log) → bearer auth (`401`) → throttle → fault → handle.
+//! The token endpoint is: record (without credentials) → form → client → grant → issue.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -39,6 +57,7 @@ mod conn;
 mod error;
 mod faults;
 mod filter;
+mod oauth;
 mod params;
 mod patch;
 mod server;
@@ -55,20 +74,49 @@ use tokio::task::JoinHandle;
 /// The bearer token accepted when none is configured.
 pub const DEFAULT_TOKEN: &str = "dapi-emulator-token";
 
+/// The lifetime of issued OAuth access tokens when none is configured (as on Databricks).
+pub const DEFAULT_OAUTH_TOKEN_TTL_SECS: u64 = 3600;
+
 /// Startup configuration. `POST /_emulator/reset` returns to it.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The only bearer token accepted (until `POST /_emulator/token`).
+    /// The static bearer token (until `POST /_emulator/token`); issued OAuth access tokens are
+    /// accepted besides it.
     pub token: String,
     /// Reproduce the seed document's claims instead of the real API (SPEC §4).
     pub seed_quirks: bool,
     /// Throttling from the start (also settable through `POST /_emulator/throttle`).
     pub throttle: Option<Throttle>,
+    /// Service-principal OAuth clients that may exchange their secret at `POST /oidc/v1/token`
+    /// (more through `POST /_emulator/oauth-clients`). Empty by default.
+    pub oauth_clients: Vec<OAuthClient>,
+    /// Lifetime of issued access tokens, also their `expires_in` (default 3600).
+    pub oauth_token_ttl_secs: u64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { token: DEFAULT_TOKEN.to_owned(), seed_quirks: false, throttle: None }
+        Config {
+            token: DEFAULT_TOKEN.to_owned(),
+            seed_quirks: false,
+            throttle: None,
+            oauth_clients: Vec::new(),
+            oauth_token_ttl_secs: DEFAULT_OAUTH_TOKEN_TTL_SECS,
+        }
+    }
+}
+
+/// An OAuth client (a service principal's application id and one of its OAuth secrets).
+/// `Debug` does not show the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClient").field("client_id", &self.client_id).field("client_secret", &"<redacted>").finish()
     }
 }
 

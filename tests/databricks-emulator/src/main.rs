@@ -1,6 +1,9 @@
 //! `databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T] [--seed-quirks]
 //! [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N]
-//! [--throttle-style 429|500] [--retry-after N]`
+//! [--throttle-style 429|500] [--retry-after N] [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS]`
+//!
+//! `--oauth-client` may be repeated (a later one with the same id replaces the secret); the
+//! secret is everything after the first colon.
 //!
 //! Prints `databricks-emulator listening on http://HOST:PORT` and serves until killed.
 
@@ -8,9 +11,11 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use databricks_emulator::{Config, DEFAULT_TOKEN, Emulator, Throttle, ThrottleStyle};
+use databricks_emulator::{
+    Config, DEFAULT_OAUTH_TOKEN_TTL_SECS, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle,
+};
 
-const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500] [--retry-after SECS]";
+const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500] [--retry-after SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS]";
 
 #[derive(Debug)]
 struct Args {
@@ -20,6 +25,16 @@ struct Args {
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|_| format!("{flag} expects a number, got {value:?}"))
+}
+
+fn oauth_client(value: &str) -> Result<OAuthClient, String> {
+    match value.split_once(':') {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => {
+            Ok(OAuthClient { client_id: id.to_owned(), client_secret: secret.to_owned() })
+        }
+        // Never echo the value: it holds a secret.
+        _ => Err("--oauth-client expects ID:SECRET with both parts non-empty".to_owned()),
+    }
 }
 
 fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>) -> Result<Args, String> {
@@ -32,6 +47,8 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
     let mut max_concurrent: Option<usize> = None;
     let mut style: Option<String> = None;
     let mut retry_after: u64 = 1;
+    let mut oauth_clients: Vec<OAuthClient> = Vec::new();
+    let mut oauth_token_ttl_secs = DEFAULT_OAUTH_TOKEN_TTL_SECS;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -57,6 +74,8 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             "--max-concurrent" => max_concurrent = Some(number(&flag, &value()?)?),
             "--throttle-style" => style = Some(value()?),
             "--retry-after" => retry_after = number(&flag, &value()?)?,
+            "--oauth-client" => oauth_clients.push(oauth_client(&value()?)?),
+            "--oauth-token-ttl" => oauth_token_ttl_secs = number(&flag, &value()?)?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -73,7 +92,13 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
     });
     Ok(Args {
         addr: SocketAddr::new(host, port),
-        config: Config { token: token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()), seed_quirks, throttle },
+        config: Config {
+            token: token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
+            seed_quirks,
+            throttle,
+            oauth_clients,
+            oauth_token_ttl_secs,
+        },
     })
 }
 
@@ -123,6 +148,18 @@ mod tests {
         assert_eq!(a.config.token, DEFAULT_TOKEN);
         assert!(!a.config.seed_quirks);
         assert!(a.config.throttle.is_none());
+        assert!(a.config.oauth_clients.is_empty());
+        assert_eq!(a.config.oauth_token_ttl_secs, 3600);
+    }
+
+    #[test]
+    fn oauth_clients_repeat_and_their_secret_is_everything_after_the_first_colon() {
+        let a = args(&["--oauth-client", "sp-1:dose:a", "--oauth-client=sp-2:b=c", "--oauth-token-ttl", "60"]).unwrap();
+        let pairs: Vec<(&str, &str)> =
+            a.config.oauth_clients.iter().map(|c| (c.client_id.as_str(), c.client_secret.as_str())).collect();
+        assert_eq!(pairs, [("sp-1", "dose:a"), ("sp-2", "b=c")]);
+        assert_eq!(a.config.oauth_token_ttl_secs, 60);
+        assert!(!format!("{:?}", a.config).contains("dose:a"), "Debug hides secrets");
     }
 
     #[test]
@@ -161,5 +198,10 @@ mod tests {
         assert!(args(&["--port", "x"]).is_err());
         assert!(args(&["--throttle-style", "503"]).is_err());
         assert!(args(&["--bogus"]).is_err());
+        assert!(args(&["--oauth-client", "no-secret"]).is_err());
+        assert!(args(&["--oauth-client", ":secret"]).is_err());
+        let err = args(&["--oauth-client", "id:"]).unwrap_err();
+        assert!(!err.contains("id:"), "{err}");
+        assert!(args(&["--oauth-token-ttl", "-1"]).is_err());
     }
 }

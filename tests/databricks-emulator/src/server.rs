@@ -1,5 +1,6 @@
 //! HTTP surface: the router, the shared state, and the SCIM request pipeline
-//! (record → authenticate → throttle → inject fault → handle).
+//! (record → authenticate → throttle → inject fault → handle). The OAuth token endpoint lives
+//! in [`crate::oauth`].
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +17,7 @@ use serde_json::{Value, json};
 use crate::conn::ConnKill;
 use crate::error::ScimError;
 use crate::faults::{self, Fault, FaultRule};
+use crate::oauth::{self, OAuthState};
 use crate::params::Query;
 use crate::store::{Kind, Store};
 use crate::throttle::{Limiter, Refusal, Slot};
@@ -28,7 +30,10 @@ const MAX_LOGGED_REQUESTS: usize = 100_000;
 
 /// Everything mutable, behind one lock (never held across an `.await`).
 pub(crate) struct EmuState {
+    /// The static bearer token.
     pub(crate) token: String,
+    /// OAuth clients and the access tokens issued to them.
+    pub(crate) oauth: OAuthState,
     pub(crate) store: Store,
     pub(crate) total: u64,
     pub(crate) counts: std::collections::BTreeMap<String, u64>,
@@ -41,6 +46,7 @@ impl EmuState {
     pub(crate) fn fresh(config: &Config) -> Self {
         EmuState {
             token: config.token.clone(),
+            oauth: OAuthState::new(&config.oauth_clients),
             store: Store::new(config.seed_quirks),
             total: 0,
             counts: Default::default(),
@@ -48,6 +54,11 @@ impl EmuState {
             faults: Vec::new(),
             limiter: config.throttle.clone().map(Limiter::new),
         }
+    }
+
+    /// Whether `token` is the static token or an unexpired issued access token.
+    fn accepts(&self, token: &str, now: Instant) -> bool {
+        token == self.token || self.oauth.accepts(token, now)
     }
 }
 
@@ -78,9 +89,12 @@ pub(crate) fn router(app: App) -> Router {
         .route("/_emulator/reset", post(admin::reset))
         .route("/_emulator/reset-stats", post(admin::reset_stats))
         .route("/_emulator/token", post(admin::set_token))
+        .route("/_emulator/oauth-clients", post(admin::set_oauth_client))
+        .route("/_emulator/oauth-tokens/expire", post(admin::expire_oauth_tokens))
         .route("/_emulator/quirks", post(admin::set_quirks))
         .route("/_emulator/faults", get(admin::list_faults).post(admin::add_faults).delete(admin::clear_faults))
         .route("/_emulator/throttle", get(admin::get_throttle).post(admin::set_throttle).delete(admin::clear_throttle))
+        .route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(api)
         .with_state(app)
 }
@@ -148,12 +162,14 @@ impl Route {
 // ---------------------------------------------------------------------------------------------
 // The SCIM pipeline
 
-fn authorized(headers: &HeaderMap, token: &str) -> bool {
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
-        .is_some_and(|(scheme, t)| scheme.eq_ignore_ascii_case("bearer") && t.trim() == token)
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 /// What the locked pre-flight decided.
@@ -200,7 +216,8 @@ async fn api(State(app): State<App>, req: Request) -> Response {
 
     let gate = {
         let mut st = app.lock();
-        record(&mut st, &call, &path, resource);
+        let body = serde_json::from_slice::<Value>(&call.bytes).unwrap_or(Value::Null);
+        record(&mut st, call.method.as_str(), resource, &path, &call.raw_query, body);
         preflight(&app, &mut st, &parts.headers, &call.method, resource)
     };
     match gate {
@@ -213,25 +230,19 @@ async fn api(State(app): State<App>, req: Request) -> Response {
     }
 }
 
-/// Counts and logs a request to `/api/…`, whatever happens to it next.
-fn record(st: &mut EmuState, call: &ScimCall, path: &str, resource: &str) {
+/// Counts and logs a request to `/api/…` or the token endpoint, whatever happens to it next.
+pub(crate) fn record(st: &mut EmuState, method: &str, resource: &str, path: &str, query: &str, body: Value) {
     st.total += 1;
-    *st.counts.entry(format!("{} {resource}", call.method)).or_insert(0) += 1;
+    *st.counts.entry(format!("{method} {resource}")).or_insert(0) += 1;
     if st.log.len() >= MAX_LOGGED_REQUESTS {
         st.log.pop_front();
     }
-    st.log.push_back(json!({
-        "method": call.method.as_str(),
-        "resource": resource,
-        "path": path,
-        "query": call.raw_query,
-        "body": serde_json::from_slice::<Value>(&call.bytes).unwrap_or(Value::Null),
-    }));
+    st.log.push_back(json!({"method": method, "resource": resource, "path": path, "query": query, "body": body}));
 }
 
 /// Authentication, then throttling, then picking an injected fault.
 fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method, resource: &str) -> Gate {
-    if !authorized(headers, &st.token) {
+    if !bearer(headers).is_some_and(|token| st.accepts(token, Instant::now())) {
         return Gate::Reject(platform_error(StatusCode::UNAUTHORIZED, "401", "Unauthorized"));
     }
     let slot = match st.limiter.as_mut() {
@@ -425,11 +436,16 @@ mod tests {
 
     #[test]
     fn bearer_tokens_are_compared_exactly() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer tok"));
-        assert!(authorized(&headers, "tok"));
-        assert!(!authorized(&headers, "TOK"));
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic tok"));
-        assert!(!authorized(&headers, "tok"));
+        let st = EmuState::fresh(&Config { token: "tok".into(), ..Config::default() });
+        let accepted = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
+            bearer(&headers).is_some_and(|token| st.accepts(token, Instant::now()))
+        };
+        assert!(accepted("bearer tok"));
+        assert!(accepted("Bearer  tok "));
+        assert!(!accepted("Bearer TOK"));
+        assert!(!accepted("Basic tok"));
+        assert!(!accepted("Bearer"));
     }
 }

@@ -8,6 +8,7 @@ mod filters;
 mod groups;
 mod helpers;
 mod lists;
+mod oauth;
 mod quirks;
 mod service_principals;
 mod throttling;
