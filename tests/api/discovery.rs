@@ -7,7 +7,7 @@ async fn discovery_documents_are_served_and_other_methods_get_405(stack: &TestSt
     assert_eq!(a.body["patch"]["supported"], true);
     assert_eq!(a.header("content-type"), Some("application/scim+json"));
     let a = stack.call(Discovery, Call::get("/ResourceTypes")).await;
-    assert_eq!(a.body["totalResults"], 2);
+    assert_eq!(a.body["totalResults"], 3);
     let a =
         stack.call(Discovery, Call::get("/Schemas/urn:ietf:params:scim:schemas:extension:databricks:2.0:Group")).await;
     assert_eq!(a.status, 200, "{}", a.body);

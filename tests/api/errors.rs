@@ -21,6 +21,16 @@ fn sample_call(op: Operation) -> Call {
         PatchGroup => {
             Call::patch("/Groups/1", json!({"Operations": [{"op": "replace", "path": "displayName", "value": "y"}]}))
         }
+        CreateServicePrincipal => Call::post("/ServicePrincipals", json!({"displayName": "x"})),
+        GetServicePrincipal | DeleteServicePrincipal => Call::get("/ServicePrincipals/1"),
+        ListServicePrincipals => Call::get("/ServicePrincipals"),
+        ReplaceServicePrincipal => Call::put("/ServicePrincipals/1", json!({"displayName": "x"})),
+        PatchServicePrincipal => Call::patch(
+            "/ServicePrincipals/1",
+            json!({"Operations": [{"op": "replace", "path": "active", "value": false}]}),
+        ),
+        ListPartners => Call::get("/admin/partners"),
+        DisconnectPartner => Call::delete("/admin/partners/fivetran"),
         Discovery => Call::get("/ServiceProviderConfig"),
     }
 }

@@ -7,5 +7,7 @@ mod discovery;
 mod errors;
 mod groups;
 mod layout;
+mod partners;
 mod secrets;
+mod service_principals;
 mod users;

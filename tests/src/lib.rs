@@ -294,11 +294,18 @@ impl TestStack {
     }
 }
 
+/// The gateway path of a call: SCIM paths sit under `/scim/v2`, administration under `/admin`.
+fn full_path(path: &str) -> String {
+    if path.starts_with("/admin") { path.to_string() } else { format!("/scim/v2{path}") }
+}
+
 /// The route template (`/scim/v2/Users/{id}`) an operation is mounted on.
 fn resource_path(operation: Operation, path: &str) -> String {
     let has_id = path.trim_matches('/').split('/').count() >= 2;
     match operation {
         Operation::Discovery => "/scim/v2/{proxy+}".into(),
+        Operation::ListPartners => "/admin/partners".into(),
+        Operation::DisconnectPartner => "/admin/partners/{partner}".into(),
         _ => {
             let resource = path.trim_matches('/').split('/').next().unwrap_or_default();
             if has_id { format!("/scim/v2/{resource}/{{id}}") } else { format!("/scim/v2/{resource}") }
@@ -310,6 +317,8 @@ fn path_parameters(operation: Operation, path: &str) -> Value {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (operation, parts.as_slice()) {
         (Operation::Discovery, _) => json!({"proxy": path.trim_matches('/')}),
+        (Operation::DisconnectPartner, [.., partner]) => json!({"partner": partner}),
+        (Operation::ListPartners, _) => Value::Null,
         (_, [_, id, ..]) => json!({"id": id}),
         _ => Value::Null,
     }
@@ -334,7 +343,7 @@ pub fn rest_v1_event(operation: Operation, call: &Call) -> Value {
     let mut headers = headers(call, host);
     headers.insert("X-Forwarded-Proto".into(), json!("https"));
     let multi_headers: serde_json::Map<String, Value> = headers.iter().map(|(k, v)| (k.clone(), json!([v]))).collect();
-    let path = format!("/scim/v2{}", call.path);
+    let path = full_path(&call.path);
     let mut single = serde_json::Map::new();
     let mut multi: serde_json::Map<String, Value> = serde_json::Map::new();
     for (k, v) in &call.query {
@@ -371,7 +380,7 @@ pub fn http_v2_event(call: &Call) -> Value {
     let host = "127.0.0.1:9000";
     let headers: serde_json::Map<String, Value> =
         headers(call, host).into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    let path = format!("/scim/v2{}", call.path);
+    let path = full_path(&call.path);
     let raw_query: Vec<String> =
         call.query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
     let mut single: serde_json::Map<String, Value> = serde_json::Map::new();

@@ -84,6 +84,7 @@ impl CallCounters {
 pub struct DatabricksClient {
     http: reqwest::Client,
     scim_base: Url,
+    api_base: Url,
     tokens: Arc<dyn TokenSource>,
     retry_budget: Duration,
     counters: Arc<CallCounters>,
@@ -104,13 +105,15 @@ impl DatabricksClient {
         let with_scheme = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
         let scim_base = Url::parse(&format!("{with_scheme}/api/2.0/preview/scim/v2/"))
             .map_err(|e| format!("the Databricks host is not a valid URL: {e}"))?;
+        let api_base = Url::parse(&format!("{with_scheme}/api/2.0/"))
+            .map_err(|e| format!("the Databricks host is not a valid URL: {e}"))?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(25))
             .user_agent(concat!("databricks-scim-bridge/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(DatabricksClient { http, scim_base, tokens, retry_budget, counters: Arc::default() })
+        Ok(DatabricksClient { http, scim_base, api_base, tokens, retry_budget, counters: Arc::default() })
     }
 
     /// Calls and retries made so far by this client.
@@ -195,6 +198,18 @@ impl DatabricksClient {
     pub async fn delete(&self, resource: TargetResource, id: &DatabricksId) -> Result<(), DatabricksError> {
         let url = self.url(resource, Some(id))?;
         self.send(Method::DELETE, url, None, Idempotency::Write).await.map(|_| ())
+    }
+
+    /// `GET /api/2.0/token-management/tokens?created_by_id=…`: the personal access tokens a
+    /// principal created (workspace admins only; a 403 otherwise).
+    pub async fn tokens_created_by(&self, principal: &DatabricksId) -> Result<Value, DatabricksError> {
+        let mut url = self.api_base.clone();
+        url.path_segments_mut()
+            .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?
+            .pop_if_empty()
+            .extend(["token-management", "tokens"]);
+        url.query_pairs_mut().append_pair("created_by_id", principal.as_str());
+        Ok(self.send(Method::GET, url, None, Idempotency::Read).await?.unwrap_or_else(|| serde_json::json!({})))
     }
 
     async fn send(
@@ -297,6 +312,7 @@ impl Failure {
             }
             Failure::Unauthorized { status } => DatabricksError::Unauthorized { status },
             Failure::Status { status: 404, detail } => DatabricksError::NotFound { detail },
+            Failure::Status { status: 403, detail } => DatabricksError::Forbidden { detail },
             Failure::Status { status: 409, detail } => DatabricksError::Conflict { detail },
             Failure::Status { status: 400..=499, detail } => DatabricksError::BadRequest { detail },
             Failure::Status { status, .. } => DatabricksError::Server { status },
@@ -326,7 +342,7 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Fai
     let detail = error_detail(&bytes);
     match status {
         StatusCode::TOO_MANY_REQUESTS => Err(Failure::Throttled { retry_after }),
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Failure::Unauthorized { status: status.as_u16() }),
+        StatusCode::UNAUTHORIZED => Err(Failure::Unauthorized { status: status.as_u16() }),
         s if s.is_server_error() && detail.contains("REQUEST_LIMIT_EXCEEDED") => {
             Err(Failure::Throttled { retry_after })
         }

@@ -24,11 +24,17 @@ pub enum DatabricksError {
         /// Databricks' detail.
         detail: String,
     },
-    /// 401/403: our credential was refused.
+    /// 401: our credential was refused.
     #[error("Databricks refused the bridge's credential (HTTP {status})")]
     Unauthorized {
         /// 401 or 403.
         status: u16,
+    },
+    /// 403: the credential is valid but may not do this.
+    #[error("Databricks: permission denied")]
+    Forbidden {
+        /// Databricks' detail.
+        detail: String,
     },
     /// 429, or 500 `REQUEST_LIMIT_EXCEEDED`, past the retry budget.
     #[error("Databricks is throttling")]
@@ -66,6 +72,7 @@ impl DatabricksError {
             DatabricksError::Conflict { .. } => "conflict",
             DatabricksError::BadRequest { .. } => "bad_request",
             DatabricksError::Unauthorized { .. } => "unauthorized",
+            DatabricksError::Forbidden { .. } => "forbidden",
             DatabricksError::Throttled { .. } => "throttled",
             DatabricksError::Server { .. } => "server_error",
             DatabricksError::Transport(_) => "transport",
@@ -91,6 +98,9 @@ impl From<DatabricksError> for ScimError {
             DatabricksError::Unauthorized { status } => ScimError::BadGateway(format!(
                 "Databricks refused the bridge's credential (HTTP {status}); check the configured secret"
             )),
+            DatabricksError::Forbidden { .. } => ScimError::BadGateway(
+                "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin".into(),
+            ),
             DatabricksError::Throttled { retry_after_secs } => ScimError::Throttled { retry_after_secs },
             DatabricksError::Server { status } => ScimError::BadGateway(format!(
                 "Databricks answered HTTP {status}; the change may not have been applied, read the resource before retrying"

@@ -82,7 +82,10 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
 pub fn to_scim_request(state: &AppState, request: &Request) -> ScimRequest {
     let full_path = request.uri().path().to_string();
     let raw_path = request.raw_http_path().to_string();
-    let (prefix, path) = split_scim_path(&full_path).or_else(|| split_scim_path(&raw_path)).unwrap_or_default();
+    // Routes outside the SCIM base (`/admin/partners`) keep their whole path, minus any stage.
+    let (prefix, path) = split_scim_path(&full_path)
+        .or_else(|| split_scim_path(&raw_path))
+        .unwrap_or_else(|| (String::new(), raw_path.trim_end_matches('/').to_string()));
     let base_url = match &state.config.public_base_url {
         Some(url) => url.clone(),
         None => {

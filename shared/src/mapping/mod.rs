@@ -3,6 +3,7 @@
 pub mod filter;
 pub mod group;
 pub mod multi;
+pub mod service_principal;
 pub mod user;
 
 use serde_json::Value;

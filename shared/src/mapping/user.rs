@@ -71,7 +71,17 @@ pub fn user_to_scim(db: &Value, base_url: &str) -> Value {
     }
     copy_present(db, &mut out, "displayName", "displayName");
     copy_present(db, &mut out, "emails", "emails");
-    if db.get("id").is_some() && (db.get("active").is_some() || db.get("userName").is_some()) {
+    append_principal_attributes(db, base_url, &mut out);
+    out.insert("meta".into(), json!({"resourceType": "User", "location": user_location(base_url, id)}));
+    Value::Object(out)
+}
+
+/// What users and service principals share: `active`, `groups` (typed, with our `$ref`),
+/// `entitlements`, `externalId`.
+pub(crate) fn append_principal_attributes(db: &Value, base_url: &str, out: &mut Map<String, Value>) {
+    if db.get("id").is_some()
+        && (db.get("active").is_some() || db.get("userName").is_some() || db.get("applicationId").is_some())
+    {
         let active = db.get("active").map(|v| lenient_bool(v, "active").unwrap_or(true)).unwrap_or(true);
         out.insert("active".into(), json!(active));
     }
@@ -95,9 +105,7 @@ pub fn user_to_scim(db: &Value, base_url: &str) -> Value {
     if !entitlements.is_empty() {
         out.insert("entitlements".into(), value_list(&entitlements));
     }
-    copy_present(db, &mut out, "externalId", "externalId");
-    out.insert("meta".into(), json!({"resourceType": "User", "location": user_location(base_url, id)}));
-    Value::Object(out)
+    copy_present(db, out, "externalId", "externalId");
 }
 
 /// displayName wins; else "givenName familyName"; else userName (SPEC §4).
@@ -118,13 +126,13 @@ pub fn display_name_for(body: &Map<String, Value>, user_name: &str) -> Result<St
     Ok(user_name.to_string())
 }
 
-fn roles_refused() -> ScimError {
+pub(crate) fn roles_refused() -> ScimError {
     ScimError::InvalidValue(
         "'roles' is not supported: Databricks workspace roles are AWS instance profiles, managed outside SCIM".into(),
     )
 }
 
-fn entitlements_from(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
+pub(crate) fn entitlements_from(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
     match get_ci(body, "entitlements") {
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
@@ -221,20 +229,54 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
     Ok(Value::Object(out))
 }
 
+/// The two kinds of principal, which share PATCH semantics but not every attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// A user: `userName` is the immutable key; `name` and `emails` exist.
+    User,
+    /// A service principal: `applicationId` is the immutable key.
+    ServicePrincipal,
+}
+
+impl Principal {
+    fn schema(self) -> &'static str {
+        match self {
+            Principal::User => USER_SCHEMA,
+            Principal::ServicePrincipal => crate::scim::SERVICE_PRINCIPAL_SCHEMA,
+        }
+    }
+
+    /// The immutable key attribute, lower-case, as the Databricks attribute name.
+    pub fn key(self) -> (&'static str, &'static str) {
+        match self {
+            Principal::User => ("username", "userName"),
+            Principal::ServicePrincipal => ("applicationid", "applicationId"),
+        }
+    }
+}
+
 /// A client PATCH translated into one Databricks PATCH.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct UserPatch {
+pub struct PrincipalPatch {
     /// Databricks operations, in client order.
     pub operations: Vec<Value>,
-    /// A userName the client set: allowed only when it equals the current one.
-    pub user_name: Option<String>,
+    /// A value the client set for the immutable key (userName, applicationId): allowed only
+    /// when it equals the current one.
+    pub key: Option<String>,
     /// Attribute names that were ignored (Databricks has nowhere to keep them).
     pub ignored: Vec<String>,
 }
 
 /// Translates a client PATCH on a user.
-pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimError> {
-    let mut plan = UserPatch::default();
+pub fn patch_request(operations: &[PatchOperation]) -> Result<PrincipalPatch, ScimError> {
+    principal_patch(operations, Principal::User)
+}
+
+/// Translates a client PATCH on a user or a service principal.
+pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> Result<PrincipalPatch, ScimError> {
+    let mut plan = PrincipalPatch::default();
+    let (key_scim, key_name) = principal.key();
+    let is_user = principal == Principal::User;
     for operation in operations {
         let (uri, name) = match &operation.path {
             PatchPath::Attr(a) => (a.uri.as_deref(), a.name.to_ascii_lowercase()),
@@ -245,7 +287,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimErr
             PatchPath::Value(_) => None,
         };
         if let Some(uri) = uri
-            && !uri.eq_ignore_ascii_case(USER_SCHEMA)
+            && !uri.eq_ignore_ascii_case(principal.schema())
         {
             plan.ignored.push(attribute_name(&operation.path));
             continue;
@@ -269,7 +311,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimErr
                 }
                 plan.operations.push(json!({"op": "replace", "path": "displayName", "value": v}));
             }
-            ("name", op) => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
+            ("name", op) if is_user => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
             ("externalid", PatchOpKind::Remove) => plan.operations.push(json!({"op": "remove", "path": "externalId"})),
             ("externalid", _) => {
                 let v = optional_string(value, "externalId")?.unwrap_or_default();
@@ -281,10 +323,10 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<UserPatch, ScimErr
                 "entitlements",
                 &validate_entitlements,
             )?),
-            ("username", PatchOpKind::Remove) => {
-                return Err(ScimError::Mutability("userName cannot be removed".into()));
+            (key, PatchOpKind::Remove) if key == key_scim => {
+                return Err(ScimError::Mutability(format!("{key_name} cannot be removed")));
             }
-            ("username", _) => plan.user_name = optional_string(value, "userName")?,
+            (key, _) if key == key_scim => plan.key = optional_string(value, key_name)?,
             ("roles", _) => return Err(roles_refused()),
             ("groups", _) => {
                 return Err(ScimError::Mutability(

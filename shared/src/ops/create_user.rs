@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::support::{Kind, answer_or_read, body_object, find_one};
+use super::support::{Kind, answer_or_read, body_object, deactivate_if_asked, find_one, id_of};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, DatabricksId, TargetResource};
+use crate::databricks::{DatabricksError, TargetResource};
 use crate::mapping::user::{NewUser, create_request, user_to_scim};
 use crate::scim::ScimError;
 use crate::scim::values::lenient_bool;
@@ -22,19 +22,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
         Err(err) => return Err(err.into()),
     };
-    let id = created
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(DatabricksId::parse)
-        .ok_or_else(|| ScimError::BadGateway("Databricks answered a create without an id".into()))?;
-    let is_active = created.get("active").map(|a| lenient_bool(a, "active").unwrap_or(true)).unwrap_or(true);
-    let user = if new.deactivate && is_active {
-        let op = json!({"op": "replace", "path": "active", "value": "false"});
-        let answered = state.databricks.patch(TargetResource::Users, &id, vec![op]).await?;
-        answer_or_read(state, Kind::User, &id, answered).await?
-    } else {
-        created
-    };
+    let user = deactivate_if_asked(state, Kind::User, created, new.deactivate).await?;
     Ok(ScimResponse::created(user_to_scim(&user, &request.base_url)))
 }
 
@@ -47,11 +35,7 @@ async fn reactivate_or_conflict(state: &AppState, new: &NewUser) -> Result<Value
     if !inactive {
         return Err(taken());
     }
-    let id = existing
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(DatabricksId::parse)
-        .ok_or_else(|| ScimError::BadGateway("Databricks answered a user without an id".into()))?;
+    let id = id_of(&existing)?;
     let mut operations = vec![json!({"op": "replace", "path": "active", "value": "true"})];
     if let Some(display) = new.body.get("displayName") {
         operations.push(json!({"op": "replace", "path": "displayName", "value": display}));

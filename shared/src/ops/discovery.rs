@@ -27,7 +27,7 @@ pub async fn handle(_state: &AppState, request: ScimRequest) -> Result<ScimRespo
         (Some("serviceproviderconfig"), 1) | (Some("resourcetypes"), 1 | 2) | (Some("schemas"), 1 | 2) => {
             Err(method_not_allowed())
         }
-        (Some("users") | Some("groups"), 1 | 2) => Err(method_not_allowed()),
+        (Some("users") | Some("groups") | Some("serviceprincipals"), 1 | 2) => Err(method_not_allowed()),
         (Some(".search"), 1) => {
             Err(ScimError::NotImplemented("POST /.search is not supported; use GET with a filter".into()))
         }

@@ -2,17 +2,25 @@
 //! returns a [`ScimResponse`] or a [`ScimError`]: no lambda_http or AWS types here.
 
 pub mod create_group;
+pub mod create_service_principal;
 pub mod create_user;
 pub mod delete_group;
+pub mod delete_service_principal;
 pub mod delete_user;
+pub mod disconnect_partner;
 pub mod discovery;
 pub mod get_group;
+pub mod get_service_principal;
 pub mod get_user;
 pub mod list_groups;
+pub mod list_partners;
+pub mod list_service_principals;
 pub mod list_users;
 pub mod patch_group;
+pub mod patch_service_principal;
 pub mod patch_user;
 pub mod replace_group;
+pub mod replace_service_principal;
 pub mod replace_user;
 mod support;
 
@@ -106,13 +114,29 @@ pub enum Operation {
     PatchGroup,
     /// `DELETE /Groups/{id}`
     DeleteGroup,
+    /// `POST /ServicePrincipals`
+    CreateServicePrincipal,
+    /// `GET /ServicePrincipals/{id}`
+    GetServicePrincipal,
+    /// `GET /ServicePrincipals`
+    ListServicePrincipals,
+    /// `PUT /ServicePrincipals/{id}`
+    ReplaceServicePrincipal,
+    /// `PATCH /ServicePrincipals/{id}`
+    PatchServicePrincipal,
+    /// `DELETE /ServicePrincipals/{id}`
+    DeleteServicePrincipal,
+    /// `GET /admin/partners`
+    ListPartners,
+    /// `DELETE /admin/partners/{partner}`
+    DisconnectPartner,
     /// `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, and the SCIM 404/405 for anything else.
     Discovery,
 }
 
 impl Operation {
     /// All operations (for route tables and tests).
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 21] = [
         Operation::CreateUser,
         Operation::GetUser,
         Operation::ListUsers,
@@ -125,6 +149,14 @@ impl Operation {
         Operation::ReplaceGroup,
         Operation::PatchGroup,
         Operation::DeleteGroup,
+        Operation::CreateServicePrincipal,
+        Operation::GetServicePrincipal,
+        Operation::ListServicePrincipals,
+        Operation::ReplaceServicePrincipal,
+        Operation::PatchServicePrincipal,
+        Operation::DeleteServicePrincipal,
+        Operation::ListPartners,
+        Operation::DisconnectPartner,
         Operation::Discovery,
     ];
 
@@ -143,6 +175,14 @@ impl Operation {
             Operation::ReplaceGroup => "replace-group",
             Operation::PatchGroup => "patch-group",
             Operation::DeleteGroup => "delete-group",
+            Operation::CreateServicePrincipal => "create-service-principal",
+            Operation::GetServicePrincipal => "get-service-principal",
+            Operation::ListServicePrincipals => "list-service-principals",
+            Operation::ReplaceServicePrincipal => "replace-service-principal",
+            Operation::PatchServicePrincipal => "patch-service-principal",
+            Operation::DeleteServicePrincipal => "delete-service-principal",
+            Operation::ListPartners => "list-partners",
+            Operation::DisconnectPartner => "disconnect-partner",
             Operation::Discovery => "discovery",
         }
     }
@@ -162,6 +202,14 @@ impl Operation {
             Operation::ReplaceGroup => replace_group::handle(state, request).await,
             Operation::PatchGroup => patch_group::handle(state, request).await,
             Operation::DeleteGroup => delete_group::handle(state, request).await,
+            Operation::CreateServicePrincipal => create_service_principal::handle(state, request).await,
+            Operation::GetServicePrincipal => get_service_principal::handle(state, request).await,
+            Operation::ListServicePrincipals => list_service_principals::handle(state, request).await,
+            Operation::ReplaceServicePrincipal => replace_service_principal::handle(state, request).await,
+            Operation::PatchServicePrincipal => patch_service_principal::handle(state, request).await,
+            Operation::DeleteServicePrincipal => delete_service_principal::handle(state, request).await,
+            Operation::ListPartners => list_partners::handle(state, request).await,
+            Operation::DisconnectPartner => disconnect_partner::handle(state, request).await,
             Operation::Discovery => discovery::handle(state, request).await,
         }
     }

@@ -17,6 +17,8 @@ pub enum Kind {
     User,
     /// Groups.
     Group,
+    /// Service principals.
+    ServicePrincipal,
 }
 
 impl Kind {
@@ -24,6 +26,7 @@ impl Kind {
         match self {
             Kind::User => "user",
             Kind::Group => "group",
+            Kind::ServicePrincipal => "service principal",
         }
     }
 
@@ -32,6 +35,7 @@ impl Kind {
         match self {
             Kind::User => TargetResource::Users,
             Kind::Group => TargetResource::Groups,
+            Kind::ServicePrincipal => TargetResource::ServicePrincipals,
         }
     }
 }
@@ -111,8 +115,8 @@ pub async fn delete(state: &AppState, kind: Kind, request: &ScimRequest) -> Resu
     }
 }
 
-/// How one resource kind is listed.
-pub struct ListSpec {
+/// How one resource kind is read and listed.
+pub struct ResourceSpec {
     /// Which resource.
     pub kind: Kind,
     /// What it can be filtered on.
@@ -130,7 +134,7 @@ pub struct ListSpec {
 /// One list page: one Databricks call, whatever the filter or projection.
 pub async fn list_page(
     state: &AppState,
-    spec: &ListSpec,
+    spec: &ResourceSpec,
     request: &ScimRequest,
 ) -> Result<super::ScimResponse, ScimError> {
     use crate::scim::list::{ListQuery, list_response};
@@ -166,4 +170,108 @@ pub async fn list_page(
             .unwrap_or_default()
     };
     Ok(super::ScimResponse::ok(list_response(total, query.start_index, resources)))
+}
+
+/// One resource by id: one Databricks call asking only for what the client wants.
+pub async fn get_one(
+    state: &AppState,
+    spec: &ResourceSpec,
+    request: &ScimRequest,
+) -> Result<super::ScimResponse, ScimError> {
+    let id = path_id(request, spec.kind)?;
+    let wanted = projection(request);
+    let resource = read(state, spec.kind, &id, &(spec.selection)(&wanted)).await?;
+    let mut scim = (spec.to_scim)(&resource, &request.base_url);
+    crate::scim::projection::apply(&mut scim, &wanted, spec.schema, spec.extensions);
+    Ok(super::ScimResponse::ok(scim))
+}
+
+/// Users.
+pub const USERS: ResourceSpec = ResourceSpec {
+    kind: Kind::User,
+    filters: &crate::mapping::user::USER_FILTERS,
+    selection: crate::mapping::user::target_selection,
+    to_scim: crate::mapping::user::user_to_scim,
+    schema: crate::scim::USER_SCHEMA,
+    extensions: &[],
+};
+
+/// Groups.
+pub const GROUPS: ResourceSpec = ResourceSpec {
+    kind: Kind::Group,
+    filters: &crate::mapping::group::GROUP_FILTERS,
+    selection: crate::mapping::group::target_selection,
+    to_scim: crate::mapping::group::group_to_scim,
+    schema: crate::scim::GROUP_SCHEMA,
+    extensions: &[crate::scim::GROUP_EXTENSION_SCHEMA],
+};
+
+/// Service principals.
+pub const SERVICE_PRINCIPALS: ResourceSpec = ResourceSpec {
+    kind: Kind::ServicePrincipal,
+    filters: &crate::mapping::service_principal::SERVICE_PRINCIPAL_FILTERS,
+    selection: crate::mapping::service_principal::target_selection,
+    to_scim: crate::mapping::service_principal::service_principal_to_scim,
+    schema: crate::scim::SERVICE_PRINCIPAL_SCHEMA,
+    extensions: &[],
+};
+
+/// The id of a resource Databricks answered.
+pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
+    resource
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(DatabricksId::parse)
+        .ok_or_else(|| ScimError::BadGateway("Databricks answered a resource without an id".into()))
+}
+
+/// Creation with `active:false` (SPEC §4): Databricks creates active principals, so the new
+/// one is deactivated with one PATCH, and the answer shows the final state.
+pub async fn deactivate_if_asked(
+    state: &AppState,
+    kind: Kind,
+    created: Value,
+    deactivate: bool,
+) -> Result<Value, ScimError> {
+    let active =
+        created.get("active").map(|a| crate::scim::values::lenient_bool(a, "active").unwrap_or(true)).unwrap_or(true);
+    if !deactivate || !active {
+        return Ok(created);
+    }
+    let id = id_of(&created)?;
+    let op = serde_json::json!({"op": "replace", "path": "active", "value": "false"});
+    let answered = state.databricks.patch(kind.target(), &id, vec![op]).await?;
+    answer_or_read(state, kind, &id, answered).await
+}
+
+/// PATCH of a user or service principal: one Databricks PATCH; a client value for the
+/// immutable key (userName, applicationId) is accepted only when it is the current one.
+pub async fn patch_principal(
+    state: &AppState,
+    spec: &ResourceSpec,
+    principal: crate::mapping::user::Principal,
+    request: &ScimRequest,
+) -> Result<super::ScimResponse, ScimError> {
+    let id = path_id(request, spec.kind)?;
+    let operations = crate::scim::patch::parse_patch_request(&request.body)?;
+    let plan = crate::mapping::user::principal_patch(&operations, principal)?;
+    if !plan.ignored.is_empty() {
+        tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
+    }
+    if let Some(wanted) = &plan.key {
+        let (_, key) = principal.key();
+        let probe = Selection { attributes: vec!["id", key], excluded_attributes: Vec::new() };
+        let current = read(state, spec.kind, &id, &probe).await?;
+        let same = current.get(key).and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
+        if !same {
+            return Err(ScimError::Mutability(format!("{key} cannot be changed in Databricks")));
+        }
+    }
+    let answered = if plan.operations.is_empty() {
+        None
+    } else {
+        state.databricks.patch(spec.kind.target(), &id, plan.operations).await.map_err(or_not_found(spec.kind))?
+    };
+    let resource = answer_or_read(state, spec.kind, &id, answered).await?;
+    Ok(super::ScimResponse::ok((spec.to_scim)(&resource, &request.base_url)))
 }

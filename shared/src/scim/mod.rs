@@ -16,6 +16,8 @@ pub use error::ScimError;
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// Core Group schema.
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// Databricks' ServicePrincipal schema (databricks-api.md §2).
+pub const SERVICE_PRINCIPAL_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
 /// This project's Group extension: parent groups and entitlements (SPEC §3).
 pub const GROUP_EXTENSION_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:databricks:2.0:Group";
 /// ListResponse message.

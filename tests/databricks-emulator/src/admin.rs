@@ -1,6 +1,7 @@
 //! The `/_emulator/*` control surface (no auth, JSON): stats, request log, state dump, reset,
-//! token rotation, OAuth clients and token expiry, fault injection, throttling and the
-//! seed-quirks switch.
+//! token rotation, OAuth clients and token expiry, fault injection, throttling, the
+//! seed-quirks switch, the token-management permission switch, personal access tokens and
+//! bulk service principals.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -45,7 +46,8 @@ pub(crate) async fn state(State(app): State<App>) -> Response {
     json_response(StatusCode::OK, &snapshot)
 }
 
-/// `POST /_emulator/reset`: back to the startup configuration with an empty workspace.
+/// `POST /_emulator/reset`: back to the startup configuration with an empty workspace (no
+/// tokens, the startup token-management permission).
 pub(crate) async fn reset(State(app): State<App>) -> Response {
     *app.lock() = EmuState::fresh(&app.startup);
     no_content()
@@ -231,4 +233,79 @@ pub(crate) async fn get_throttle(State(app): State<App>) -> Response {
 pub(crate) async fn clear_throttle(State(app): State<App>) -> Response {
     app.lock().limiter = None;
     no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenManagementBody {
+    forbidden: bool,
+}
+
+/// `POST /_emulator/token-management {"forbidden": true}`: whether the token-management routes
+/// answer `403 PERMISSION_DENIED`.
+pub(crate) async fn set_token_management(State(app): State<App>, bytes: Bytes) -> Response {
+    match parse::<TokenManagementBody>(&bytes) {
+        Ok(body) => {
+            app.lock().token_management_forbidden = body.forbidden;
+            no_content()
+        }
+        Err(message) => bad_request(message),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTokenBody {
+    /// The principal id, as a string (a number is accepted too).
+    owner_id: Value,
+    #[serde(default)]
+    comment: Option<String>,
+    #[serde(default)]
+    lifetime_seconds: Option<u64>,
+}
+
+/// `POST /_emulator/tokens {"owner_id": "…", "comment": "…", "lifetime_seconds": null|N}` →
+/// `200 {"token_id": "…"}`: a personal access token for an existing user or service principal.
+pub(crate) async fn create_token(State(app): State<App>, bytes: Bytes) -> Response {
+    let body = match parse::<NewTokenBody>(&bytes) {
+        Ok(body) => body,
+        Err(message) => return bad_request(message),
+    };
+    let owner_id = match &body.owner_id {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => return bad_request(format!("owner_id must be a principal id, not {other}")),
+    };
+    let mut st = app.lock();
+    let Some(owner) = st.store.token_owner(&owner_id) else {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"error": format!("no user or service principal with id {owner_id}")}),
+        );
+    };
+    let token_id = st.store.create_token(owner, body.comment.unwrap_or_default(), body.lifetime_seconds);
+    json_response(StatusCode::OK, &json!({"token_id": token_id}))
+}
+
+/// The most service principals one bulk call creates.
+const MAX_BULK: usize = 100_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkBody {
+    prefix: String,
+    count: usize,
+}
+
+/// `POST /_emulator/service-principals/bulk {"prefix": "sp-", "count": N}` →
+/// `200 {"created": N}`: service principals `<prefix>1` … `<prefix>N`.
+pub(crate) async fn bulk_service_principals(State(app): State<App>, bytes: Bytes) -> Response {
+    match parse::<BulkBody>(&bytes) {
+        Ok(body) if body.count > MAX_BULK => bad_request(format!("count must be at most {MAX_BULK}")),
+        Ok(body) => {
+            app.lock().store.create_sps_bulk(&body.prefix, body.count);
+            json_response(StatusCode::OK, &json!({"created": body.count}))
+        }
+        Err(message) => bad_request(message),
+    }
 }

@@ -21,15 +21,37 @@
 //! resource `oidc`, `query` `""` and `body` `null`: neither the form nor the `Authorization`
 //! header is ever recorded. They are not subject to throttling or injected faults.
 //!
+//! It also serves a minimal **token-management API** (workspace personal access tokens; Partner
+//! Connect gives each `<PARTNER-NAME>_USER` service principal one), with the same bearer auth,
+//! stats, request log, throttling and faults as the SCIM routes under the resource name
+//! `token-management` (stats key `GET token-management`, fault/throttle
+//! `"resource": "token-management"`):
+//!
+//! * `GET /api/2.0/token-management/tokens[?created_by_id=N][&created_by_username=NAME]` →
+//!   `{"token_infos": [{"token_id": "<64 hex>", "creation_time": ms, "expiry_time": ms|-1,
+//!   "comment": "…", "created_by_id": N, "created_by_username": "<userName or applicationId>",
+//!   "owner_id": N}, …]}` in creation order — the ids are JSON **numbers** — or `{}` when no
+//!   token matches (a non-numeric `created_by_id` → `400 INVALID_PARAMETER_VALUE`);
+//! * `GET /api/2.0/token-management/tokens/{token_id}` → `{"token_info": {…}}`; unknown →
+//!   `404 {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Token with id <id> does not exist."}`;
+//! * with [`Config::token_management_forbidden`] both answer
+//!   `403 {"error_code": "PERMISSION_DENIED", "message": "Only Admins can access token management APIs."}`;
+//! * other methods or paths under `/api/2.0/token-management` → `404 ENDPOINT_NOT_FOUND`.
+//!
+//! Errors there, including injected `status` faults without an `error_code` and `500`-style
+//! throttling, use the platform shape `{"error_code": …, "message": …}`. Tokens are created
+//! with `POST /_emulator/tokens` only; deleting the owner (`DELETE /Users/{id}`,
+//! `DELETE /ServicePrincipals/{id}`, or a seed-quirks soft delete) deletes its tokens.
+//!
 //! Tests steer it through `/_emulator/*` (no auth, JSON; mutations answer `204`):
 //!
 //! | Method + path | Body / answer |
 //! |---|---|
 //! | `GET /_emulator/health` | `{"ok": true}` |
-//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
+//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET token-management": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
 //! | `GET /_emulator/requests` | `[{"method", "resource", "path", "query", "body"}, …]` in arrival order (`query` raw or `""`, `body` parsed JSON or `null`; last 100 000 kept) |
-//! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […]}` as the API renders them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
-//! | `POST /_emulator/reset` | empty workspace, stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle and quirks mode |
+//! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […], "tokens": [token_info, …]}` as the APIs render them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
+//! | `POST /_emulator/reset` | empty workspace (no personal access tokens), stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle, quirks mode and token-management permission |
 //! | `POST /_emulator/reset-stats` | empties stats and the request log only |
 //! | `POST /_emulator/token` | `{"token": "new"}` — the static token is this one from now on (the old one answers `401`; issued OAuth tokens are unaffected) |
 //! | `POST /_emulator/oauth-clients` | `{"client_id": "…", "client_secret": "…"}` — adds a client or replaces its secret (rotation: the old secret fails from now on; access tokens already issued stay valid until they expire) |
@@ -39,8 +61,12 @@
 //! | `GET /_emulator/faults` / `DELETE /_emulator/faults` | the queued rules with remaining counts / clear them |
 //! | `POST /_emulator/throttle` | `{"per_minute": 255, "burst": 255 (default per_minute), "max_concurrent": 4, "style": "429"\|"500", "retry_after_secs": 1}` (all optional; `0` disables a limit) |
 //! | `GET /_emulator/throttle` / `DELETE /_emulator/throttle` | the active throttle or `null` / no throttling |
+//! | `POST /_emulator/token-management` | `{"forbidden": true}` — the token-management routes answer `403 PERMISSION_DENIED` (`false` lifts it) |
+//! | `POST /_emulator/tokens` | `{"owner_id": "<user or service principal id>", "comment"?: "…", "lifetime_seconds"?: null\|N}` → `200 {"token_id": "…"}` — a personal access token (no expiry when `lifetime_seconds` is null or absent); unknown or deleted owner → `404 {"error": …}` |
+//! | `POST /_emulator/service-principals/bulk` | `{"prefix": "sp-", "count": N}` → `200 {"created": N}` — service principals `<prefix>1` … `<prefix>N` (random application ids, active, no groups; `N` ≤ 100 000) |
 //!
-//! The request pipeline is: record (stats + log) → bearer auth (`401`) → throttle → fault → handle.
+//! The request pipeline (SCIM and token management) is: record (stats + log) → bearer auth
+//! (`401`) → throttle → fault → handle (the token-management `403` is decided in "handle").
 //! The token endpoint is: record (without credentials) → form → client → grant → issue.
 //!
 //! ```no_run
@@ -63,6 +89,7 @@ mod patch;
 mod server;
 mod store;
 mod throttle;
+mod tokens;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -92,6 +119,9 @@ pub struct Config {
     pub oauth_clients: Vec<OAuthClient>,
     /// Lifetime of issued access tokens, also their `expires_in` (default 3600).
     pub oauth_token_ttl_secs: u64,
+    /// The credential may not read the token-management API: its routes answer
+    /// `403 PERMISSION_DENIED` (also settable through `POST /_emulator/token-management`).
+    pub token_management_forbidden: bool,
 }
 
 impl Default for Config {
@@ -102,6 +132,7 @@ impl Default for Config {
             throttle: None,
             oauth_clients: Vec::new(),
             oauth_token_ttl_secs: DEFAULT_OAUTH_TOKEN_TTL_SECS,
+            token_management_forbidden: false,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T] [--seed-quirks]
 //! [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N]
-//! [--throttle-style 429|500] [--retry-after N] [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS]`
+//! [--throttle-style 429|500] [--retry-after N] [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS]
+//! [--token-management-forbidden]`
 //!
 //! `--oauth-client` may be repeated (a later one with the same id replaces the secret); the
 //! secret is everything after the first colon.
@@ -15,7 +16,7 @@ use databricks_emulator::{
     Config, DEFAULT_OAUTH_TOKEN_TTL_SECS, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle,
 };
 
-const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500] [--retry-after SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS]";
+const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500] [--retry-after SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden]";
 
 #[derive(Debug)]
 struct Args {
@@ -49,6 +50,7 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
     let mut retry_after: u64 = 1;
     let mut oauth_clients: Vec<OAuthClient> = Vec::new();
     let mut oauth_token_ttl_secs = DEFAULT_OAUTH_TOKEN_TTL_SECS;
+    let mut token_management_forbidden = false;
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -76,6 +78,7 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             "--retry-after" => retry_after = number(&flag, &value()?)?,
             "--oauth-client" => oauth_clients.push(oauth_client(&value()?)?),
             "--oauth-token-ttl" => oauth_token_ttl_secs = number(&flag, &value()?)?,
+            "--token-management-forbidden" => token_management_forbidden = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -98,6 +101,7 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             throttle,
             oauth_clients,
             oauth_token_ttl_secs,
+            token_management_forbidden,
         },
     })
 }
@@ -150,6 +154,7 @@ mod tests {
         assert!(a.config.throttle.is_none());
         assert!(a.config.oauth_clients.is_empty());
         assert_eq!(a.config.oauth_token_ttl_secs, 3600);
+        assert!(!a.config.token_management_forbidden);
     }
 
     #[test]
@@ -163,7 +168,7 @@ mod tests {
     }
 
     #[test]
-    fn flags_set_token_quirks_and_throttling() {
+    fn flags_set_token_quirks_throttling_and_the_token_management_switch() {
         let a = args(&[
             "--port=0",
             "--token",
@@ -175,11 +180,13 @@ mod tests {
             "4",
             "--throttle-style",
             "500",
+            "--token-management-forbidden",
         ])
         .unwrap();
         assert_eq!(a.addr.port(), 0);
         assert_eq!(a.config.token, "t");
         assert!(a.config.seed_quirks);
+        assert!(a.config.token_management_forbidden);
         let t = a.config.throttle.unwrap();
         assert_eq!((t.per_minute, t.burst, t.max_concurrent), (255, 255, 4));
         assert!(matches!(t.style, ThrottleStyle::RequestLimitExceeded500));

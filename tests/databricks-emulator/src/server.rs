@@ -1,6 +1,7 @@
-//! HTTP surface: the router, the shared state, and the SCIM request pipeline
-//! (record → authenticate → throttle → inject fault → handle). The OAuth token endpoint lives
-//! in [`crate::oauth`].
+//! HTTP surface: the router, the shared state, and the API request pipeline
+//! (record → authenticate → throttle → inject fault → handle) shared by the SCIM routes and the
+//! token-management routes ([`crate::tokens`]). The OAuth token endpoint lives in
+//! [`crate::oauth`].
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -21,6 +22,7 @@ use crate::oauth::{self, OAuthState};
 use crate::params::Query;
 use crate::store::{Kind, Store};
 use crate::throttle::{Limiter, Refusal, Slot};
+use crate::tokens::{self, TokenRoute};
 use crate::{Config, ThrottleStyle, admin, patch};
 
 const SCIM_PREFIX: &str = "/api/2.0/preview/scim/v2/";
@@ -40,6 +42,8 @@ pub(crate) struct EmuState {
     pub(crate) log: std::collections::VecDeque<Value>,
     pub(crate) faults: Vec<FaultRule>,
     pub(crate) limiter: Option<Limiter>,
+    /// The credential may not read the token-management API (`403 PERMISSION_DENIED`).
+    pub(crate) token_management_forbidden: bool,
 }
 
 impl EmuState {
@@ -53,6 +57,7 @@ impl EmuState {
             log: Default::default(),
             faults: Vec::new(),
             limiter: config.throttle.clone().map(Limiter::new),
+            token_management_forbidden: config.token_management_forbidden,
         }
     }
 
@@ -94,6 +99,9 @@ pub(crate) fn router(app: App) -> Router {
         .route("/_emulator/quirks", post(admin::set_quirks))
         .route("/_emulator/faults", get(admin::list_faults).post(admin::add_faults).delete(admin::clear_faults))
         .route("/_emulator/throttle", get(admin::get_throttle).post(admin::set_throttle).delete(admin::clear_throttle))
+        .route("/_emulator/token-management", post(admin::set_token_management))
+        .route("/_emulator/tokens", post(admin::create_token))
+        .route("/_emulator/service-principals/bulk", post(admin::bulk_service_principals))
         .route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(api)
         .with_state(app)
@@ -120,7 +128,18 @@ fn with_retry_after(mut response: Response, secs: u64) -> Response {
 }
 
 fn platform_error(status: StatusCode, code: &str, message: &str) -> Response {
-    json_response(status, &json!({"error_code": code, "message": message}))
+    json_response(status, &tokens::platform_body(code, message))
+}
+
+/// An emulator-made failure (fault, throttle) in the shape of the resource's API: SCIM errors
+/// for the SCIM routes, the platform shape (with the status's usual `error_code`) for
+/// token management.
+fn failure(platform: bool, status: StatusCode, detail: impl Into<String>) -> Response {
+    if platform {
+        platform_error(status, tokens::default_error_code(status), &detail.into())
+    } else {
+        scim_error(&ScimError::new(status, detail))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,11 +149,15 @@ fn platform_error(status: StatusCode, code: &str, message: &str) -> Response {
 enum Route {
     Collection(Kind),
     Item(Kind, String),
+    Tokens(TokenRoute),
     Unknown,
 }
 
 impl Route {
     fn parse(path: &str) -> Self {
+        if let Some(route) = TokenRoute::parse(path) {
+            return Route::Tokens(route);
+        }
         let Some(rest) = path.strip_prefix(SCIM_PREFIX) else {
             return Route::Unknown;
         };
@@ -152,6 +175,9 @@ impl Route {
 
     /// The resource name used in stats, the request log and fault matching.
     fn resource(path: &str) -> &'static str {
+        if TokenRoute::parse(path).is_some() {
+            return tokens::RESOURCE;
+        }
         path.strip_prefix(SCIM_PREFIX)
             .and_then(|rest| rest.split('/').next())
             .and_then(Kind::from_segment)
@@ -160,7 +186,7 @@ impl Route {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The SCIM pipeline
+// The API pipeline
 
 /// The token of an `Authorization: Bearer …` header.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -178,9 +204,10 @@ enum Gate {
     Proceed { slot: Slot, fault: Option<Fault> },
 }
 
-/// One SCIM request, once its body is read.
+/// One API request (SCIM or token management), once its body is read.
 struct ScimCall {
     method: Method,
+    path: String,
     route: Route,
     raw_query: String,
     content_type: Option<String>,
@@ -190,6 +217,17 @@ struct ScimCall {
 impl ScimCall {
     fn run(&self, app: &App) -> Result<Outcome, ScimError> {
         let mut st = app.lock();
+        if let Route::Tokens(route) = &self.route {
+            let (status, body) = tokens::handle(
+                &st.store,
+                st.token_management_forbidden,
+                &self.method,
+                route,
+                &self.path,
+                &self.raw_query,
+            );
+            return Ok(Outcome { status, body: Some(body) });
+        }
         handle(&mut st.store, &self.method, &self.route, &self.raw_query, self.content_type.as_deref(), &self.bytes)
     }
 }
@@ -207,6 +245,7 @@ async fn api(State(app): State<App>, req: Request) -> Response {
     }
     let call = ScimCall {
         method: parts.method.clone(),
+        path: path.clone(),
         route: Route::parse(&path),
         raw_query: parts.uri.query().unwrap_or("").to_owned(),
         content_type: parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
@@ -249,7 +288,9 @@ fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method,
         None => Slot::none(),
         Some(limiter) => match limiter.admit(&format!("{method} {resource}"), &app.in_flight, Instant::now()) {
             Ok(slot) => slot,
-            Err(refusal) => return Gate::Reject(throttled(&refusal, limiter.config.style)),
+            Err(refusal) => {
+                return Gate::Reject(throttled(&refusal, limiter.config.style, resource == tokens::RESOURCE));
+            }
         },
     };
     Gate::Proceed { slot, fault: faults::take(&mut st.faults, method.as_str(), resource) }
@@ -257,6 +298,7 @@ fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method,
 
 /// Handles the request, shaped by the injected fault if any.
 async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<&ConnKill>) -> Response {
+    let platform = matches!(call.route, Route::Tokens(_));
     match fault {
         None => into_response(call.run(app)),
         Some(Fault::Latency { ms }) => {
@@ -268,7 +310,7 @@ async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<
             let detail = detail.unwrap_or_else(|| status.canonical_reason().unwrap_or("Injected fault").to_owned());
             let response = match error_code {
                 Some(code) => platform_error(status, &code, &detail),
-                None => scim_error(&ScimError::new(status, detail)),
+                None => failure(platform, status, detail),
             };
             match retry_after {
                 Some(secs) => with_retry_after(response, secs),
@@ -285,29 +327,33 @@ async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<
                     kill.kill();
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
-                None => scim_error(&ScimError::new(
+                None => failure(
+                    platform,
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "connection drop is not available on this listener",
-                )),
+                ),
             }
         }
         Some(Fault::WriteThen500 { detail }) => match call.run(app) {
             Ok(outcome) if outcome.status.is_success() => {
                 let detail = detail.unwrap_or_else(|| write_failure_detail(&call.method, &call.route, &outcome));
-                scim_error(&ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, detail))
+                failure(platform, StatusCode::INTERNAL_SERVER_ERROR, detail)
             }
             other => into_response(other),
         },
     }
 }
 
-fn throttled(refusal: &Refusal, style: ThrottleStyle) -> Response {
+fn throttled(refusal: &Refusal, style: ThrottleStyle, platform: bool) -> Response {
     let message = refusal.message(style);
     match style {
         ThrottleStyle::TooManyRequests { retry_after_secs } => with_retry_after(
             platform_error(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", &message),
             retry_after_secs,
         ),
+        ThrottleStyle::RequestLimitExceeded500 if platform => {
+            platform_error(StatusCode::INTERNAL_SERVER_ERROR, "REQUEST_LIMIT_EXCEEDED", &message)
+        }
         ThrottleStyle::RequestLimitExceeded500 => {
             scim_error(&ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, message))
         }
@@ -320,6 +366,7 @@ fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> St
         outcome.body.as_ref().and_then(|b| b.get("displayName")).and_then(Value::as_str).unwrap_or_default().to_owned();
     let kind = match route {
         Route::Collection(kind) | Route::Item(kind, _) => Some(*kind),
+        Route::Tokens(_) => return "Internal error.".to_owned(),
         Route::Unknown => None,
     };
     match (method, kind) {
@@ -372,7 +419,8 @@ fn handle(
     let query = Query::parse(raw_query);
     let ok = |status: StatusCode, body: Value| Outcome { status, body: Some(query.project(body)) };
     match route {
-        Route::Unknown => Err(ScimError::endpoint_not_supported()),
+        // Token routes are answered by `tokens::handle` before this.
+        Route::Unknown | Route::Tokens(_) => Err(ScimError::endpoint_not_supported()),
         Route::Collection(kind) => match *method {
             Method::GET => Ok(Outcome { status: StatusCode::OK, body: Some(store.list(*kind, &query)?) }),
             Method::POST => {
@@ -432,6 +480,9 @@ mod tests {
         assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users/1/x"), Route::Unknown);
         assert_eq!(Route::resource("/api/2.0/preview/scim/v2/ServicePrincipals/1"), "ServicePrincipals");
         assert_eq!(Route::resource("/api/2.0/clusters/list"), "other");
+        assert_eq!(Route::parse("/api/2.0/token-management/tokens"), Route::Tokens(TokenRoute::List));
+        assert_eq!(Route::resource("/api/2.0/token-management/tokens/abc"), "token-management");
+        assert_eq!(Route::resource("/api/2.0/token-management/on-behalf-of/tokens"), "token-management");
     }
 
     #[test]

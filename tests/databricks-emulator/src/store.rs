@@ -1,5 +1,5 @@
 //! The in-memory workspace: users, groups and service principals, their group memberships,
-//! and the resource logic of the SCIM endpoints (create, get, list, replace, delete).
+//! their personal access tokens (logic in `tokens.rs`), and the resource logic of the SCIM endpoints (create, get, list, replace, delete).
 //! PATCH lives in `patch.rs`.
 
 use std::borrow::Cow;
@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ScimError;
 use crate::filter::{self, AttrValue};
 use crate::params::Query;
+use crate::tokens::Token;
 
 pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub(crate) const USER_WORKSPACE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:workspace:2.0:User";
@@ -141,6 +142,8 @@ pub(crate) struct Store {
     pub(crate) users: BTreeMap<u64, User>,
     pub(crate) groups: BTreeMap<u64, Group>,
     pub(crate) service_principals: BTreeMap<u64, ServicePrincipal>,
+    /// Personal access tokens in creation order (`tokens.rs`).
+    pub(crate) tokens: Vec<Token>,
 }
 
 /// What a PATCH can touch (the target and every group), for rolling back a failed PATCH.
@@ -441,10 +444,12 @@ impl Store {
         }
     }
 
+    /// A deleted principal leaves its groups and loses its tokens.
     fn forget(&mut self, principal: Ref) {
         for group in self.groups.values_mut() {
             group.members.retain(|m| *m != principal);
         }
+        self.drop_tokens_of(principal);
     }
 
     pub(crate) fn checkpoint(&self, target: Ref) -> Checkpoint {
@@ -606,7 +611,8 @@ impl Store {
             .collect();
         let groups: Vec<Value> = self.groups.values().map(|g| self.render_group(&m, g, false)).collect();
         let sps: Vec<Value> = self.service_principals.values().map(|s| self.render_sp(&m, s)).collect();
-        json!({"users": users, "groups": groups, "servicePrincipals": sps})
+        let tokens: Vec<Value> = self.tokens.iter().map(|t| self.render_token(t)).collect();
+        json!({"users": users, "groups": groups, "servicePrincipals": sps, "tokens": tokens})
     }
 
     // -----------------------------------------------------------------------------------------
@@ -692,6 +698,22 @@ impl Store {
         Ok(principal)
     }
 
+    /// `POST /_emulator/service-principals/bulk`: `count` service principals named
+    /// `<prefix>1` … `<prefix><count>` with fresh application ids, all active, in no group.
+    pub(crate) fn create_sps_bulk(&mut self, prefix: &str, count: usize) {
+        let mut taken: HashSet<String> =
+            self.service_principals.values().map(|s| s.application_id.to_ascii_lowercase()).collect();
+        for i in 1..=count {
+            let mut application_id = random_uuid();
+            while !taken.insert(application_id.clone()) {
+                application_id = random_uuid();
+            }
+            let id = self.new_id();
+            let common = Common { display_name: format!("{prefix}{i}"), ..Common::default() };
+            self.service_principals.insert(id, ServicePrincipal { id, common, application_id, active: true });
+        }
+    }
+
     /// `PUT /{Resource}/{id}`: replaces everything but the immutable `userName`/`emails`/
     /// `applicationId`. Absent `groups` (and, for groups, `members`) means none.
     pub(crate) fn replace(&mut self, kind: Kind, id: &str, body: &Value) -> Result<Ref, ScimError> {
@@ -757,6 +779,7 @@ impl Store {
                     user.deleted = true;
                     user.active = false;
                 }
+                self.drop_tokens_of(principal);
                 return Ok(());
             }
             Kind::User => {

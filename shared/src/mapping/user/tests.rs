@@ -71,7 +71,7 @@ fn replace_keeps_direct_groups_and_roles_and_refuses_a_new_user_name() {
     assert!(matches!(renamed, Err(ScimError::Mutability(_))));
 }
 
-fn plan(body: &str) -> Result<UserPatch, ScimError> {
+fn plan(body: &str) -> Result<PrincipalPatch, ScimError> {
     patch_request(&parse_patch_request(body.as_bytes())?)
 }
 

@@ -59,7 +59,7 @@ async fn reset_stats_keeps_the_workspace_while_reset_empties_everything() {
     assert_eq!(after_stats_reset["users"].as_array().unwrap().len(), 1);
     assert_eq!(stats, json!({"total": 0, "counts": {}}));
     assert_eq!(reset.status, StatusCode::NO_CONTENT);
-    assert_eq!(state, json!({"users": [], "groups": [], "servicePrincipals": []}));
+    assert_eq!(state, json!({"users": [], "groups": [], "servicePrincipals": [], "tokens": []}));
     let r = h.get("Users").await;
     assert_eq!(r.status, StatusCode::OK, "startup token again and the fault is gone");
     assert_eq!(h.admin(Method::GET, "faults", None).await.body, json!([]));

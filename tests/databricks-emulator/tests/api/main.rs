@@ -12,4 +12,5 @@ mod oauth;
 mod quirks;
 mod service_principals;
 mod throttling;
+mod tokens;
 mod users;

@@ -129,3 +129,157 @@ async fn service_principals_filter_by_application_id_and_display_name() {
     assert_eq!(by_name.body["totalResults"], 1);
     assert_eq!(by_name.body["Resources"][0]["displayName"], "abcdef");
 }
+
+#[tokio::test]
+async fn a_service_principal_created_without_display_name_is_named_after_its_application_id() {
+    let h = Harness::new().await;
+    let app_id = "22222222-0000-4000-8000-222222222222";
+
+    let r = h
+        .post(
+            "ServicePrincipals",
+            json!({"applicationId": app_id, "externalId": "entra-1", "active": false,
+                   "entitlements": [{"value": "workspace-access"}]}),
+        )
+        .await;
+
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap();
+    assert_eq!(
+        r.body,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"], "id": id,
+               "applicationId": app_id, "displayName": app_id, "externalId": "entra-1", "active": false,
+               "entitlements": [{"value": "workspace-access"}]})
+    );
+}
+
+#[tokio::test]
+async fn service_principals_filter_by_id_external_id_active_and_every_display_name_operator() {
+    let h = Harness::new().await;
+    let (fivetran, _) = h.create_sp("FIVETRAN_USER").await;
+    let (rivery, _) = h.create_sp("RIVERY_USER").await;
+    let (other, _) = h.create_sp("etl-bot").await;
+    h.patch(
+        &format!("ServicePrincipals/{rivery}"),
+        patch_op(json!([{"op": "add", "path": "externalId", "value": "ext-r"},
+                        {"op": "replace", "path": "active", "value": false}])),
+    )
+    .await;
+    let names = |q: &'static str| {
+        let h = &h;
+        async move {
+            let r = h.get(&format!("ServicePrincipals?{q}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+            let mut names: Vec<String> = r.body["Resources"]
+                .as_array()
+                .map(|a| a.iter().map(|s| s["displayName"].as_str().unwrap().to_owned()).collect())
+                .unwrap_or_default();
+            names.sort();
+            names
+        }
+    };
+
+    let by_id = h.get(&format!("ServicePrincipals?filter=id%20eq%20%22{fivetran}%22")).await.body;
+
+    assert_eq!(by_id["totalResults"], 1);
+    assert_eq!(by_id["Resources"][0]["id"], fivetran.as_str());
+    assert_eq!(names("filter=displayName%20eq%20%22FIVETRAN_USER%22").await, ["FIVETRAN_USER"]);
+    assert_eq!(names("filter=displayName%20sw%20%22rivery%22").await, ["RIVERY_USER"], "case-insensitive");
+    assert_eq!(names("filter=displayName%20co%20%22_USER%22").await, ["FIVETRAN_USER", "RIVERY_USER"]);
+    assert_eq!(names("filter=displayName%20ne%20%22etl-bot%22").await, ["FIVETRAN_USER", "RIVERY_USER"]);
+    assert_eq!(names("filter=externalId%20eq%20%22ext-r%22").await, ["RIVERY_USER"]);
+    assert_eq!(names("filter=active%20eq%20false").await, ["RIVERY_USER"]);
+    assert_eq!(names("filter=active%20eq%20true").await, ["FIVETRAN_USER", "etl-bot"]);
+    assert_eq!(h.get("ServicePrincipals?filter=userName%20eq%20%22x%22").await.status, StatusCode::BAD_REQUEST);
+    let _ = other;
+}
+
+#[tokio::test]
+async fn patch_replaces_external_id_and_entitlements_and_leaves_a_group_from_the_members_side() {
+    let h = Harness::new().await;
+    let (id, _) = h.create_sp("PREPHECY_USER").await;
+    let parent = h.create_group("parent", &[]).await;
+    let child = h.create_group("child", &[]).await;
+    h.patch(
+        &format!("Groups/{parent}"),
+        patch_op(json!([{"op": "add", "path": "members", "value": [{"value": child}]}])),
+    )
+    .await;
+    let path = format!("ServicePrincipals/{id}");
+
+    let joined = h
+        .patch(
+            &path,
+            patch_op(json!([
+                {"op": "add", "path": "groups", "value": [{"value": child}]},
+                {"op": "add", "path": "externalId", "value": "e-1"},
+                {"op": "add", "path": "entitlements", "value": [{"value": "allow-cluster-create"}]},
+            ])),
+        )
+        .await;
+    let replaced = h
+        .patch(
+            &path,
+            patch_op(json!([
+                {"op": "replace", "path": "externalId", "value": "e-2"},
+                {"op": "replace", "path": "displayName", "value": "PROPHECY_USER"},
+                {"op": "replace", "path": "entitlements", "value": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]},
+            ])),
+        )
+        .await;
+    let left =
+        h.patch(&path, patch_op(json!([{"op": "remove", "path": format!("groups[value eq \"{child}\"]")}]))).await;
+
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    assert_eq!(
+        joined.body["groups"],
+        json!([{"display": "child", "type": "direct", "value": child, "$ref": format!("Groups/{child}")},
+               {"display": "parent", "type": "indirect", "value": parent, "$ref": format!("Groups/{parent}")}])
+    );
+    assert_eq!(joined.body["externalId"], "e-1");
+    assert_eq!(joined.body["entitlements"], json!([{"value": "allow-cluster-create"}]));
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
+    assert_eq!(replaced.body["externalId"], "e-2");
+    assert_eq!(replaced.body["displayName"], "PROPHECY_USER");
+    assert_eq!(
+        replaced.body["entitlements"],
+        json!([{"value": "workspace-access"}, {"value": "databricks-sql-access"}])
+    );
+    assert_eq!(left.status, StatusCode::OK, "{}", left.body);
+    assert!(left.body.get("groups").is_none(), "{}", left.body);
+    assert!(h.get(&format!("Groups/{child}")).await.body.get("members").is_none());
+}
+
+#[tokio::test]
+async fn put_resets_omitted_service_principal_attributes_and_unknown_ids_answer_404() {
+    let h = Harness::new().await;
+    let r = h
+        .post(
+            "ServicePrincipals",
+            json!({"displayName": "full", "externalId": "x", "active": false, "entitlements": [{"value": "workspace-access"}]}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap();
+    let app_id = r.body["applicationId"].as_str().unwrap();
+
+    let put = h
+        .put(
+            &format!("ServicePrincipals/{id}"),
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"]}),
+        )
+        .await;
+    let missing_put = h.put("ServicePrincipals/123", json!({"displayName": "x"})).await;
+    let missing_patch =
+        h.patch("ServicePrincipals/123", patch_op(json!([{"op": "replace", "path": "active", "value": true}]))).await;
+
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    assert_eq!(
+        put.body,
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"], "id": id,
+               "applicationId": app_id, "displayName": app_id, "active": true})
+    );
+    for r in [&missing_put, &missing_patch] {
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.detail(), "Service principal with id 123 not found.");
+    }
+}

@@ -1,0 +1,150 @@
+//! Service principals: Databricks' `ServicePrincipal` resource (databricks-api.md §2) as a
+//! SCIM resource type: displayName, applicationId, active, entitlements, groups, externalId.
+
+use serde_json::{Map, Value, json};
+
+use super::filter::{AttrKind, FilterTable, Filterable};
+use super::user::{append_principal_attributes, entitlements_from, roles_refused};
+use super::{copy_present, direct_memberships, keep_roles, refuse_roles, selection, value_list};
+use crate::databricks::client::Selection;
+use crate::scim::list::Projection;
+use crate::scim::values::{get_ci, lenient_bool, optional_string};
+use crate::scim::{SERVICE_PRINCIPAL_SCHEMA, ScimError};
+
+/// What service principals can be filtered on.
+pub static SERVICE_PRINCIPAL_FILTERS: FilterTable = FilterTable {
+    core_schema: SERVICE_PRINCIPAL_SCHEMA,
+    attributes: &[
+        Filterable { scim: "applicationid", databricks: "applicationId", kind: AttrKind::Text },
+        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
+        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
+        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
+        Filterable { scim: "active", databricks: "active", kind: AttrKind::Boolean },
+    ],
+};
+
+const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("id", &["id"]),
+    ("applicationid", &["applicationId"]),
+    ("displayname", &["displayName"]),
+    ("active", &["active"]),
+    ("groups", &["groups"]),
+    ("entitlements", &["entitlements"]),
+    ("externalid", &["externalId"]),
+];
+
+/// The Databricks attribute selection for a client's projection.
+pub fn target_selection(projection: &Projection) -> Selection {
+    selection(projection, TARGET_ATTRIBUTES, SERVICE_PRINCIPAL_SCHEMA, &["roles"])
+}
+
+/// `{base}/ServicePrincipals/{id}`.
+pub fn service_principal_location(base_url: &str, id: &str) -> String {
+    format!("{base_url}/ServicePrincipals/{id}")
+}
+
+/// A Databricks service principal as a SCIM resource.
+pub fn service_principal_to_scim(db: &Value, base_url: &str) -> Value {
+    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
+    out.insert("id".into(), json!(id));
+    copy_present(db, &mut out, "applicationId", "applicationId");
+    copy_present(db, &mut out, "displayName", "displayName");
+    append_principal_attributes(db, base_url, &mut out);
+    out.insert(
+        "meta".into(),
+        json!({"resourceType": "ServicePrincipal", "location": service_principal_location(base_url, id)}),
+    );
+    Value::Object(out)
+}
+
+/// A service principal to create, and whether it must then be deactivated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewServicePrincipal {
+    /// `POST /ServicePrincipals` body.
+    pub body: Value,
+    /// The client asked for `active:false`.
+    pub deactivate: bool,
+}
+
+fn application_id_of(body: &Map<String, Value>) -> Result<Option<String>, ScimError> {
+    let id = optional_string(get_ci(body, "applicationId"), "applicationId")?.map(|a| a.trim().to_ascii_lowercase());
+    match id {
+        Some(a) if a.is_empty() => Ok(None),
+        Some(a) if !is_uuid(&a) => Err(ScimError::InvalidValue("'applicationId' must be a UUID".into())),
+        other => Ok(other),
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Translates a SCIM `POST /ServicePrincipals` body. Databricks generates the applicationId
+/// unless one is given (Azure: the Entra application id).
+pub fn create_request(body: &Map<String, Value>) -> Result<NewServicePrincipal, ScimError> {
+    refuse_roles(body, roles_refused)?;
+    let application_id = application_id_of(body)?;
+    let display_name = optional_string(get_ci(body, "displayName"), "displayName")?.filter(|d| !d.trim().is_empty());
+    if display_name.is_none() && application_id.is_none() {
+        return Err(ScimError::InvalidValue("'displayName' is required".into()));
+    }
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => true,
+        Some(v) => lenient_bool(v, "active")?,
+    };
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
+    if let Some(d) = display_name {
+        out.insert("displayName".into(), json!(d));
+    }
+    if let Some(a) = application_id {
+        out.insert("applicationId".into(), json!(a));
+    }
+    if let Some(ents) = entitlements_from(body)?.filter(|e| !e.is_empty()) {
+        out.insert("entitlements".into(), value_list(&ents));
+    }
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    Ok(NewServicePrincipal { body: Value::Object(out), deactivate: !active })
+}
+
+/// Translates a SCIM `PUT /ServicePrincipals/{id}` against the current principal, keeping its
+/// group memberships and roles; the applicationId cannot change.
+pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+    refuse_roles(body, roles_refused)?;
+    let current_app = current.get("applicationId").and_then(Value::as_str).unwrap_or_default();
+    if let Some(a) = application_id_of(body)?
+        && !a.eq_ignore_ascii_case(current_app)
+    {
+        return Err(ScimError::Mutability("applicationId cannot be changed".into()));
+    }
+    let display_name = optional_string(get_ci(body, "displayName"), "displayName")?
+        .filter(|d| !d.trim().is_empty())
+        .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))?;
+    let active = match get_ci(body, "active") {
+        None | Some(Value::Null) => {
+            current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true)
+        }
+        Some(v) => lenient_bool(v, "active")?,
+    };
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
+    out.insert("applicationId".into(), json!(current_app));
+    out.insert("displayName".into(), json!(display_name));
+    out.insert("active".into(), json!(active));
+    out.insert("entitlements".into(), value_list(&entitlements_from(body)?.unwrap_or_default()));
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
+        out.insert("externalId".into(), json!(ext));
+    }
+    out.insert("groups".into(), value_list(&direct_memberships(current)));
+    keep_roles(current, &mut out);
+    Ok(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests;

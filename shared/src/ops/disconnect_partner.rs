@@ -1,0 +1,146 @@
+//! `DELETE /admin/partners/{partner}`: disconnect a Partner Connect partner by deleting its
+//! service principal `<PARTNER>_USER` (which deletes its personal access token too), replacing
+//! the Partner Connect document's curl + jq recipe. Exactly one principal is ever deleted:
+//! none found → 404, several → 409 naming them.
+
+use serde_json::{Value, json};
+
+use super::list_partners::{PARTNER_SUFFIX, partner_name};
+use super::support::{Kind, id_of, or_not_found};
+use super::{ScimRequest, ScimResponse};
+use crate::config::AppState;
+use crate::databricks::{DatabricksError, ListParams, TargetResource};
+use crate::scim::ScimError;
+
+/// The principal name for a partner as a client writes it: `fivetran`, `FIVETRAN_USER`,
+/// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`.
+pub fn principal_name(partner: &str) -> Result<String, ScimError> {
+    let decoded = partner.replace("%20", " ");
+    let normalized: String =
+        decoded.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
+    let valid = !normalized.is_empty()
+        && normalized.len() <= 100
+        && normalized.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if !valid {
+        return Err(ScimError::InvalidValue(
+            "a partner name has letters, digits, '_', '-', '.' or spaces (e.g. fivetran or FIVETRAN_USER)".into(),
+        ));
+    }
+    let stem = normalized.strip_suffix(PARTNER_SUFFIX).unwrap_or(&normalized);
+    if stem.is_empty() {
+        return Err(ScimError::InvalidValue("the partner name is empty".into()));
+    }
+    Ok(format!("{stem}{PARTNER_SUFFIX}"))
+}
+
+/// Handles the request.
+pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    if !request.method.eq_ignore_ascii_case("DELETE") {
+        return Err(ScimError::MethodNotAllowed(format!("{} is not allowed on this endpoint", request.method)));
+    }
+    let segments = request.segments();
+    let partner = match segments.as_slice() {
+        [.., "partners", partner] => *partner,
+        _ => return Err(ScimError::NotFound("no partner named in the path".into())),
+    };
+    let wanted = principal_name(partner)?;
+    let params = ListParams {
+        filter: Some(format!("displayName eq {}", Value::String(wanted.clone()))),
+        start_index: 1,
+        count: 10,
+        attributes: vec!["id", "displayName", "applicationId", "active"],
+        excluded_attributes: Vec::new(),
+    };
+    let page = state.databricks.list(TargetResource::ServicePrincipals, &params).await?;
+    let matches: Vec<Value> = page
+        .get("Resources")
+        .and_then(Value::as_array)
+        .map(|all| {
+            all.iter()
+                .filter(|p| {
+                    p.get("displayName").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(&wanted))
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let principal = match matches.as_slice() {
+        [] => return Err(ScimError::NotFound(format!("no partner connection named {wanted}"))),
+        [one] => one,
+        several => {
+            let listed: Vec<String> = several
+                .iter()
+                .map(|p| {
+                    format!(
+                        "id {} (applicationId {})",
+                        p.get("id").and_then(Value::as_str).unwrap_or("?"),
+                        p.get("applicationId").and_then(Value::as_str).unwrap_or("?")
+                    )
+                })
+                .collect();
+            return Err(ScimError::Uniqueness(format!(
+                "{} service principals are named {wanted}; nothing was deleted. Delete the right one by id: {}",
+                several.len(),
+                listed.join(", ")
+            )));
+        }
+    };
+    let id = id_of(principal)?;
+    let tokens = match state.databricks.tokens_created_by(&id).await {
+        Ok(answer) => {
+            let infos: Vec<Value> = answer
+                .get("token_infos")
+                .and_then(Value::as_array)
+                .map(|all| {
+                    all.iter()
+                        .map(|t| json!({"tokenId": t.get("token_id"), "comment": t.get("comment"), "creationTime": t.get("creation_time"), "expiryTime": t.get("expiry_time")}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({"visible": true, "deleted": infos})
+        }
+        Err(DatabricksError::Forbidden { .. }) => json!({
+            "visible": false,
+            "reason": "the bridge's credential may not read the token-management API; the principal's tokens were deleted with it but cannot be listed"
+        }),
+        Err(other) => return Err(other.into()),
+    };
+    state
+        .databricks
+        .delete(TargetResource::ServicePrincipals, &id)
+        .await
+        .map_err(or_not_found(Kind::ServicePrincipal))?;
+    Ok(ScimResponse::ok(json!({
+        "partner": partner_name(&wanted),
+        "deleted": {
+            "servicePrincipalId": id.as_str(),
+            "applicationId": principal.get("applicationId"),
+            "displayName": principal.get("displayName"),
+        },
+        "tokens": tokens,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_names_are_normalised_to_the_principal_name() {
+        for (input, expected) in [
+            ("fivetran", "FIVETRAN_USER"),
+            ("FIVETRAN_USER", "FIVETRAN_USER"),
+            ("dbt-cloud", "DBT_CLOUD_USER"),
+            ("Power%20BI", "POWER_BI_USER"),
+        ] {
+            assert_eq!(principal_name(input), Ok(expected.to_string()), "{input}");
+        }
+    }
+
+    #[test]
+    fn names_that_could_reach_a_filter_or_path_are_refused() {
+        for bad in ["", "_USER", "a\"b", "x or displayName pr", "../x", "a/b"] {
+            assert!(principal_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
