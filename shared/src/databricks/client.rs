@@ -255,7 +255,7 @@ impl DatabricksClient {
                 _ => None,
             };
             match wait {
-                Some(wait) if started.elapsed() + wait <= self.retry_budget => {
+                Some(wait) if started.elapsed().saturating_add(wait) <= self.retry_budget => {
                     attempt += 1;
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Databricks call");
@@ -329,7 +329,8 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Fai
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        // A hostile or broken header must not overflow anything: an hour is already "give up".
+        .map(|secs| Duration::from_secs(secs.min(3600)));
     let bytes = response.bytes().await.map_err(|e| Failure::Transport(describe_transport(&e)))?;
     if status.is_success() {
         if bytes.iter().all(u8::is_ascii_whitespace) {

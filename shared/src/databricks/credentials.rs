@@ -203,7 +203,8 @@ impl SecretsManagerToken {
             .json()
             .await
             .map_err(|_| self.unavailable("the OAuth token endpoint answered an unexpected body"))?;
-        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
+        // Clamp what the server says: at least a minute, at most a day.
+        let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600).clamp(60, 86_400));
         let margin = Duration::from_secs(60).min(lifetime / 4);
         Ok(CachedToken {
             token: BearerToken::new(answer.access_token),

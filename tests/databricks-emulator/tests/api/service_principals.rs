@@ -158,7 +158,7 @@ async fn service_principals_filter_by_id_external_id_active_and_every_display_na
     let h = Harness::new().await;
     let (fivetran, _) = h.create_sp("FIVETRAN_USER").await;
     let (rivery, _) = h.create_sp("RIVERY_USER").await;
-    let (other, _) = h.create_sp("etl-bot").await;
+    h.create_sp("etl-bot").await;
     h.patch(
         &format!("ServicePrincipals/{rivery}"),
         patch_op(json!([{"op": "add", "path": "externalId", "value": "ext-r"},
@@ -191,13 +191,12 @@ async fn service_principals_filter_by_id_external_id_active_and_every_display_na
     assert_eq!(names("filter=active%20eq%20false").await, ["RIVERY_USER"]);
     assert_eq!(names("filter=active%20eq%20true").await, ["FIVETRAN_USER", "etl-bot"]);
     assert_eq!(h.get("ServicePrincipals?filter=userName%20eq%20%22x%22").await.status, StatusCode::BAD_REQUEST);
-    let _ = other;
 }
 
 #[tokio::test]
 async fn patch_replaces_external_id_and_entitlements_and_leaves_a_group_from_the_members_side() {
     let h = Harness::new().await;
-    let (id, _) = h.create_sp("PREPHECY_USER").await;
+    let (id, _) = h.create_sp("prophecy").await;
     let parent = h.create_group("parent", &[]).await;
     let child = h.create_group("child", &[]).await;
     h.patch(
