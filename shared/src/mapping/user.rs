@@ -328,6 +328,8 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
             }
             (key, _) if key == key_scim => plan.key = optional_string(value, key_name)?,
             ("roles", _) => return Err(roles_refused()),
+            // A whole resource sent path-less carries its read-only memberships: ignore them.
+            ("groups", _) if operation.pathless => plan.ignored.push(name.clone()),
             ("groups", _) => {
                 return Err(ScimError::Mutability(
                     "'groups' is read-only; change membership through the Group's members".into(),

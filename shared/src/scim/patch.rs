@@ -29,6 +29,9 @@ pub struct PatchOperation {
     pub path: PatchPath,
     /// With what (`None` for a remove without value).
     pub value: Option<Value>,
+    /// The operation came from a path-less value object (often the whole resource, read-only
+    /// attributes included), not from an explicit `path`.
+    pub pathless: bool,
 }
 
 /// Parses a PATCH body into operations. Unknown ops are refused, never ignored.
@@ -74,6 +77,7 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
             // The path names a whole extension: its value object holds the attributes.
             return match (op, value) {
                 (PatchOpKind::Remove, _) => Ok(vec![PatchOperation {
+                    pathless: false,
                     op,
                     path: PatchPath::Attr(AttrPath {
                         uri: Some(p.trim().to_string()),
@@ -97,7 +101,7 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
             if op != PatchOpKind::Remove && value.is_none() {
                 return Err(ScimError::InvalidSyntax(format!("the {op:?} operation on '{path}' needs a 'value'")));
             }
-            Ok(vec![PatchOperation { op, path, value }])
+            Ok(vec![PatchOperation { op, path, value, pathless: false }])
         }
         (op, None, Some(Value::Object(map))) => expand_pathless(op, &map),
         (_, None, _) => {
@@ -121,11 +125,16 @@ fn expand_pathless(op: PatchOpKind, map: &Map<String, Value>) -> Result<Vec<Patc
                     None => (sub_key.clone(), None),
                 };
                 let path = AttrPath { uri: Some(key.clone()), name, sub_attr };
-                out.push(PatchOperation { op, path: PatchPath::Attr(path), value: Some(sub_value.clone()) });
+                out.push(PatchOperation {
+                    op,
+                    path: PatchPath::Attr(path),
+                    value: Some(sub_value.clone()),
+                    pathless: true,
+                });
             }
             continue;
         }
-        out.push(PatchOperation { op, path: parse_path(key)?, value: Some(value.clone()) });
+        out.push(PatchOperation { op, path: parse_path(key)?, value: Some(value.clone()), pathless: true });
     }
     Ok(out)
 }
