@@ -18,6 +18,8 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test (unit, emulator, integration in both emulator modes, Secrets Manager on moto)"
 cargo test --workspace
+echo "== SAM template checks and sam build"
+scripts/sam-checks.sh
 
 echo "== scim2-tester against the local stack"
 export PORT=${CONFORMANCE_PORT:-9400} EMULATOR_PORT=${CONFORMANCE_EMULATOR_PORT:-9487}
