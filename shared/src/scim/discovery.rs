@@ -127,6 +127,35 @@ fn reference_list(name: &str, description: &str, mutability: &str, ref_types: &[
     with(attribute(name, "complex", true, false, mutability, description), "subAttributes", json!(subs))
 }
 
+/// The read-only `groups` of a user or service principal: direct and inherited memberships.
+fn memberships_attribute(who: &str) -> Value {
+    with(
+        attribute(
+            "groups",
+            "complex",
+            true,
+            false,
+            "readOnly",
+            &format!("groups the {who} belongs to, directly or through nesting"),
+        ),
+        "subAttributes",
+        json!([
+            attribute("value", "string", false, false, "readOnly", "group id"),
+            with(
+                attribute("$ref", "reference", false, false, "readOnly", "group URI"),
+                "referenceTypes",
+                json!(["Group"])
+            ),
+            attribute("display", "string", false, false, "readOnly", "group display name"),
+            with(
+                attribute("type", "string", false, false, "readOnly", "direct or indirect"),
+                "canonicalValues",
+                json!(["direct", "indirect"])
+            ),
+        ]),
+    )
+}
+
 fn user_schema(base_url: &str) -> Value {
     let user_name = with(
         with(
@@ -161,31 +190,7 @@ fn user_schema(base_url: &str) -> Value {
             attribute("primary", "boolean", false, false, "readOnly", "always true"),
         ]),
     );
-    let groups = with(
-        attribute(
-            "groups",
-            "complex",
-            true,
-            false,
-            "readOnly",
-            "groups the user belongs to, directly or through nesting",
-        ),
-        "subAttributes",
-        json!([
-            attribute("value", "string", false, false, "readOnly", "group id"),
-            with(
-                attribute("$ref", "reference", false, false, "readOnly", "group URI"),
-                "referenceTypes",
-                json!(["Group"])
-            ),
-            attribute("display", "string", false, false, "readOnly", "group display name"),
-            with(
-                attribute("type", "string", false, false, "readOnly", "direct or indirect"),
-                "canonicalValues",
-                json!(["direct", "indirect"])
-            ),
-        ]),
-    );
+    let groups = memberships_attribute("user");
     json!({
         "schemas": [SCHEMA_SCHEMA],
         "id": USER_SCHEMA, "name": "User", "description": "Databricks workspace user",
@@ -245,31 +250,7 @@ fn service_principal_schema(base_url: &str) -> Value {
         "uniqueness",
         json!("server"),
     );
-    let groups = with(
-        attribute(
-            "groups",
-            "complex",
-            true,
-            false,
-            "readOnly",
-            "groups the principal belongs to, directly or through nesting",
-        ),
-        "subAttributes",
-        json!([
-            attribute("value", "string", false, false, "readOnly", "group id"),
-            with(
-                attribute("$ref", "reference", false, false, "readOnly", "group URI"),
-                "referenceTypes",
-                json!(["Group"])
-            ),
-            attribute("display", "string", false, false, "readOnly", "group display name"),
-            with(
-                attribute("type", "string", false, false, "readOnly", "direct or indirect"),
-                "canonicalValues",
-                json!(["direct", "indirect"])
-            ),
-        ]),
-    );
+    let groups = memberships_attribute("principal");
     json!({
         "schemas": [SCHEMA_SCHEMA],
         "id": SERVICE_PRINCIPAL_SCHEMA, "name": "ServicePrincipal", "description": "Databricks workspace service principal",
