@@ -119,3 +119,18 @@ async fn a_dropped_connection_on_a_write_is_not_retried_blindly(stack: &TestStac
     assert_eq!(stack.target_calls().await, 1, "no blind retry of a write");
 }
 in_every_mode!(a_dropped_connection_on_a_write_is_not_retried_blindly);
+
+async fn throttling_retries_stop_before_the_lambda_deadline(stack: &TestStack) {
+    use lambda_http::RequestExt;
+    stack.inject_fault(json!({"method": "GET", "resource": "Users", "count": 10, "fault": {"kind": "status", "status": 429, "retry_after": 1}})).await;
+    stack.reset_stats().await;
+    let mut context = lambda_http::Context::default();
+    // One second left: less than the margin kept for answering, so no retry fits.
+    let deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+    context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let request = stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context);
+    let response = shared::http::handle(&stack.state, ListUsers, request).await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(stack.target_calls().await, 1, "no retry past the deadline");
+}
+in_every_mode!(throttling_retries_stop_before_the_lambda_deadline);

@@ -116,6 +116,13 @@ impl DatabricksClient {
         Ok(DatabricksClient { http, scim_base, api_base, tokens, retry_budget, counters: Arc::default() })
     }
 
+    /// The same client with a retry budget no longer than `limit` (the Lambda's remaining time).
+    pub fn with_budget_at_most(&self, limit: Duration) -> DatabricksClient {
+        let mut client = self.clone();
+        client.retry_budget = client.retry_budget.min(limit);
+        client
+    }
+
     /// Calls and retries made so far by this client.
     pub fn counters(&self) -> &CallCounters {
         &self.counters

@@ -4,7 +4,7 @@
 
 pub mod auth;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
@@ -55,6 +55,19 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     let started = Instant::now();
     let (calls_before, retries_before) = state.databricks.counters().snapshot();
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    // Retries of throttled calls must end before the Lambda's own deadline (less a margin for
+    // the answer), or the gateway would answer a non-SCIM 5xx.
+    let bounded;
+    let state = match remaining_time(&request) {
+        Some(remaining) => {
+            bounded = AppState {
+                databricks: state.databricks.with_budget_at_most(remaining.saturating_sub(Duration::from_secs(2))),
+                ..state.clone()
+            };
+            &bounded
+        }
+        None => state,
+    };
     let outcome = match state.inbound.check(authorization).await {
         Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
         Err(err) => Err(err),
@@ -75,6 +88,12 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
         "scim request"
     );
     response
+}
+
+/// Time left before the Lambda deadline, when the runtime gave one.
+fn remaining_time(request: &Request) -> Option<Duration> {
+    let deadline = request.lambda_context_ref()?.deadline();
+    Some(deadline.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 /// Translates the gateway request. The SCIM path is what follows `/scim/v2`; the base URL
