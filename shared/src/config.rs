@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aws::SecretStore;
+use crate::databricks::client::http_client;
 use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{DatabricksClient, StaticToken, TokenSource};
 use crate::http::auth::InboundAuth;
@@ -101,9 +102,10 @@ impl AppState {
     /// Builds the state from a configuration and, where secrets are used, an AWS SDK configuration.
     pub fn build(config: Config, aws: Option<&aws_config::SdkConfig>) -> Result<AppState, String> {
         let store = aws.map(SecretStore::new);
+        let http = http_client()?;
         let tokens: Arc<dyn TokenSource> = match (&config.databricks_secret_id, &config.databricks_token, &store) {
             (Some(id), _, Some(store)) => {
-                Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host)?)
+                Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host, http.clone()))
             }
             (None, Some(token), _) => Arc::new(StaticToken::new(token.clone())),
             _ => return Err("neither DATABRICKS_SECRET_ID nor DATABRICKS_TOKEN is set".into()),
@@ -113,7 +115,7 @@ impl AppState {
             (Some(_), None) => return Err("SCIM_TOKENS_SECRET_ID needs an AWS configuration".into()),
             (None, _) => InboundAuth::new(config.inbound_tokens.clone()),
         };
-        Self::with_parts(config, tokens, inbound)
+        Self::with_parts(config, http, tokens, inbound)
     }
 
     /// Builds the state without AWS (local runs and tests with fixed tokens).
@@ -122,8 +124,13 @@ impl AppState {
     }
 
     /// Builds the state from its parts.
-    pub fn with_parts(config: Config, tokens: Arc<dyn TokenSource>, inbound: InboundAuth) -> Result<AppState, String> {
-        let databricks = DatabricksClient::new(&config.databricks_host, tokens, config.retry_budget)?;
+    pub fn with_parts(
+        config: Config,
+        http: reqwest::Client,
+        tokens: Arc<dyn TokenSource>,
+        inbound: InboundAuth,
+    ) -> Result<AppState, String> {
+        let databricks = DatabricksClient::new(&config.databricks_host, http, tokens, config.retry_budget)?;
         Ok(AppState { config: Arc::new(config), databricks, inbound })
     }
 }

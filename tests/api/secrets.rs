@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use shared::aws::SecretStore;
+use shared::databricks::client::http_client;
 use shared::databricks::credentials::SecretsManagerToken;
 use shared::http::auth::InboundAuth;
 use shared::ops::Operation::*;
@@ -35,9 +36,10 @@ async fn bridge(stack: &TestStack, secret_id: &str, inbound: Option<InboundAuth>
         _ => None,
     })
     .expect("config");
-    let tokens = Arc::new(SecretsManagerToken::new(SecretStore::new(&aws), secret_id, &host).expect("token source"));
+    let http = http_client().expect("http client");
+    let tokens = Arc::new(SecretsManagerToken::new(SecretStore::new(&aws), secret_id, &host, http.clone()));
     let inbound = inbound.unwrap_or_else(|| InboundAuth::new(vec![SCIM_TOKEN.to_string()]));
-    AppState::with_parts(config, tokens, inbound).expect("state")
+    AppState::with_parts(config, http, tokens, inbound).expect("state")
 }
 
 async fn stack() -> TestStack {

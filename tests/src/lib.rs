@@ -134,18 +134,6 @@ impl Call {
     }
 }
 
-fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 impl TestStack {
     /// Starts an emulator in `mode` and a bridge state aimed at it.
     pub async fn start(mode: Mode, shape: Shape) -> TestStack {
@@ -381,8 +369,9 @@ pub fn http_v2_event(call: &Call) -> Value {
     let headers: serde_json::Map<String, Value> =
         headers(call, host).into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
     let path = full_path(&call.path);
-    let raw_query: Vec<String> =
-        call.query.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect();
+    let mut encoder = reqwest::Url::parse("http://query.invalid/").expect("a URL");
+    encoder.query_pairs_mut().extend_pairs(call.query.iter());
+    let raw_query = encoder.query().unwrap_or_default().to_string();
     let mut single: serde_json::Map<String, Value> = serde_json::Map::new();
     for (k, v) in &call.query {
         let joined = match single.get(k).and_then(Value::as_str) {
@@ -395,7 +384,7 @@ pub fn http_v2_event(call: &Call) -> Value {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
-        "rawQueryString": raw_query.join("&"),
+        "rawQueryString": raw_query,
         "headers": headers,
         "queryStringParameters": if single.is_empty() { Value::Null } else { Value::Object(single) },
         "requestContext": {

@@ -98,21 +98,38 @@ impl std::fmt::Debug for DatabricksClient {
 
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 
+/// The one HTTP client of a Lambda instance, shared by the SCIM calls and the OAuth token
+/// exchange (building one loads the system roots: a cold-start cost worth paying once).
+pub fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(25))
+        .user_agent(concat!("databricks-scim-bridge/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// The workspace URL without a trailing slash, `https://` added when the scheme is missing.
+pub fn workspace_url(host: &str) -> String {
+    let host = host.trim().trim_end_matches('/');
+    if host.contains("://") { host.to_string() } else { format!("https://{host}") }
+}
+
 impl DatabricksClient {
-    /// Builds the client for `host` (`https://…` or, for the emulator, `http://127.0.0.1:…`).
-    pub fn new(host: &str, tokens: Arc<dyn TokenSource>, retry_budget: Duration) -> Result<DatabricksClient, String> {
-        let host = host.trim().trim_end_matches('/');
-        let with_scheme = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
-        let scim_base = Url::parse(&format!("{with_scheme}/api/2.0/preview/scim/v2/"))
-            .map_err(|e| format!("the Databricks host is not a valid URL: {e}"))?;
-        let api_base = Url::parse(&format!("{with_scheme}/api/2.0/"))
-            .map_err(|e| format!("the Databricks host is not a valid URL: {e}"))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(25))
-            .user_agent(concat!("databricks-scim-bridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    /// Builds the client for `host` (`https://…` or, for the emulator, `http://127.0.0.1:…`) over
+    /// the instance's one HTTP client (see [`http_client`]).
+    pub fn new(
+        host: &str,
+        http: reqwest::Client,
+        tokens: Arc<dyn TokenSource>,
+        retry_budget: Duration,
+    ) -> Result<DatabricksClient, String> {
+        let host = workspace_url(host);
+        let parse = |path: &str| {
+            Url::parse(&format!("{host}{path}")).map_err(|e| format!("the Databricks host is not a valid URL: {e}"))
+        };
+        let scim_base = parse("/api/2.0/preview/scim/v2/")?;
+        let api_base = parse("/api/2.0/")?;
         Ok(DatabricksClient { http, scim_base, api_base, tokens, retry_budget, counters: Arc::default() })
     }
 
@@ -268,7 +285,7 @@ impl DatabricksClient {
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Databricks call");
                     tokio::time::sleep(wait).await;
                 }
-                _ => return Err(failure.into_error(attempt)),
+                _ => return Err(failure.into_error()),
             }
         }
     }
@@ -312,7 +329,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn into_error(self, _attempts: u32) -> DatabricksError {
+    fn into_error(self) -> DatabricksError {
         match self {
             Failure::Throttled { retry_after } => {
                 DatabricksError::Throttled { retry_after_secs: retry_after.map_or(1, |d| d.as_secs().max(1)) }

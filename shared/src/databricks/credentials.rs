@@ -132,22 +132,20 @@ impl std::fmt::Debug for SecretsManagerToken {
 }
 
 impl SecretsManagerToken {
-    /// Reads `secret_id`; OAuth secrets are exchanged at `{host}/oidc/v1/token`.
-    pub fn new(store: SecretStore, secret_id: impl Into<String>, host: &str) -> Result<SecretsManagerToken, String> {
-        let host = host.trim().trim_end_matches('/');
-        let host = if host.contains("://") { host.to_string() } else { format!("https://{host}") };
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(SecretsManagerToken {
+    /// Reads `secret_id`; OAuth secrets are exchanged at `{host}/oidc/v1/token` over `http`.
+    pub fn new(
+        store: SecretStore,
+        secret_id: impl Into<String>,
+        host: &str,
+        http: reqwest::Client,
+    ) -> SecretsManagerToken {
+        SecretsManagerToken {
             store,
             secret_id: secret_id.into(),
-            token_url: format!("{host}/oidc/v1/token"),
+            token_url: format!("{}/oidc/v1/token", super::client::workspace_url(host)),
             http,
             cache: Mutex::new(None),
-        })
+        }
     }
 
     fn cached(&self) -> Option<BearerToken> {
@@ -183,6 +181,7 @@ impl SecretsManagerToken {
         let response = self
             .http
             .post(&self.token_url)
+            .timeout(Duration::from_secs(10))
             .basic_auth(client_id, Some(client_secret.expose()))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials&scope=all-apis")

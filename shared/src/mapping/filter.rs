@@ -59,6 +59,11 @@ impl FilterTable {
     }
 }
 
+/// `attribute eq "value"` for Databricks, the value quoted as a JSON string so it stays a literal.
+pub fn equals(databricks_attribute: &str, value: &str) -> String {
+    format!("{databricks_attribute} eq {}", serde_json::Value::String(value.to_string()))
+}
+
 /// Translates a parsed SCIM filter into a Databricks filter expression.
 pub fn translate(filter: &Filter, table: &FilterTable) -> Result<String, ScimError> {
     match filter {

@@ -91,6 +91,15 @@ pub fn attribute_name(path: &scim_v2::filter::PatchPath) -> String {
     }
 }
 
+/// The `active` a create or replace asks for; absent or null means `otherwise` (true on a
+/// create; the current state on a replace, so a PUT never suspends by omission).
+pub fn requested_active(body: &serde_json::Map<String, Value>, otherwise: bool) -> Result<bool, ScimError> {
+    match crate::scim::values::get_ci(body, "active") {
+        None | Some(Value::Null) => Ok(otherwise),
+        Some(v) => crate::scim::values::lenient_bool(v, "active"),
+    }
+}
+
 /// Copies the current roles into a PUT body: SCIM cannot express them, a Databricks PUT would wipe them.
 pub fn keep_roles(current: &Value, out: &mut serde_json::Map<String, Value>) {
     if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {

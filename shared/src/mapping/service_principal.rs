@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::user::{append_principal_attributes, entitlements_from, roles_refused};
-use super::{copy_present, direct_memberships, keep_roles, refuse_roles, selection, value_list};
+use super::{copy_present, direct_memberships, keep_roles, refuse_roles, requested_active, selection, value_list};
 use crate::databricks::client::Selection;
 use crate::scim::list::Projection;
 use crate::scim::values::{get_ci, lenient_bool, optional_string};
@@ -92,10 +92,7 @@ pub fn create_request(body: &Map<String, Value>) -> Result<NewServicePrincipal, 
     if display_name.is_none() && application_id.is_none() {
         return Err(ScimError::InvalidValue("'displayName' is required".into()));
     }
-    let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => true,
-        Some(v) => lenient_bool(v, "active")?,
-    };
+    let active = requested_active(body, true)?;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
     if let Some(d) = display_name {
@@ -126,12 +123,8 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
     let display_name = optional_string(get_ci(body, "displayName"), "displayName")?
         .filter(|d| !d.trim().is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))?;
-    let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => {
-            current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true)
-        }
-        Some(v) => lenient_bool(v, "active")?,
-    };
+    let current_active = current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true);
+    let active = requested_active(body, current_active)?;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
     out.insert("applicationId".into(), json!(current_app));

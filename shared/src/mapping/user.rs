@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection,
+    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, requested_active, selection,
     validate_entitlements, value_list, values_of,
 };
 use crate::databricks::client::Selection;
@@ -172,10 +172,7 @@ pub fn create_request(body: &Map<String, Value>) -> Result<NewUser, ScimError> {
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
     refuse_roles(body, roles_refused)?;
-    let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => true,
-        Some(v) => lenient_bool(v, "active")?,
-    };
+    let active = requested_active(body, true)?;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([USER_SCHEMA]));
     out.insert("userName".into(), json!(user_name));
@@ -205,12 +202,8 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
         return Err(ScimError::Mutability("userName cannot be changed in Databricks".into()));
     }
     refuse_roles(body, roles_refused)?;
-    let active = match get_ci(body, "active") {
-        None | Some(Value::Null) => {
-            current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true)
-        }
-        Some(v) => lenient_bool(v, "active")?,
-    };
+    let current_active = current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true);
+    let active = requested_active(body, current_active)?;
     let direct_groups = direct_memberships(current);
     let mut out = Map::new();
     out.insert("schemas".into(), json!([USER_SCHEMA]));

@@ -45,7 +45,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     };
     let wanted = principal_name(partner)?;
     let params = ListParams {
-        filter: Some(format!("displayName eq {}", Value::String(wanted.clone()))),
+        filter: Some(crate::mapping::filter::equals("displayName", &wanted)),
         start_index: 1,
         count: 10,
         attributes: vec!["id", "displayName", "applicationId", "active"],

@@ -77,7 +77,7 @@ pub async fn read(state: &AppState, kind: Kind, id: &DatabricksId, selection: &S
 /// The first resource whose attribute equals `value` (one list call), if any.
 pub async fn find_one(state: &AppState, kind: Kind, attribute: &str, value: &str) -> Result<Option<Value>, ScimError> {
     let params = ListParams {
-        filter: Some(format!("{attribute} eq {}", Value::String(value.to_string()))),
+        filter: Some(crate::mapping::filter::equals(attribute, value)),
         start_index: 1,
         count: 2,
         ..ListParams::default()
@@ -258,17 +258,24 @@ pub async fn patch_principal(
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
-    if let Some(wanted) = &plan.key {
-        let (_, key) = principal.key();
-        let probe = Selection { attributes: vec!["id", key], excluded_attributes: Vec::new() };
-        let current = read(state, spec.kind, &id, &probe).await?;
+    // With nothing to send, one full read serves both the key check and the answer.
+    let current = match (&plan.key, plan.operations.is_empty()) {
+        (_, true) => Some(read(state, spec.kind, &id, &Selection::default()).await?),
+        (Some(_), false) => {
+            let probe = Selection { attributes: vec!["id", principal.key().1], excluded_attributes: Vec::new() };
+            Some(read(state, spec.kind, &id, &probe).await?)
+        }
+        (None, false) => None,
+    };
+    if let (Some(wanted), Some(current)) = (&plan.key, &current) {
+        let key = principal.key().1;
         let same = current.get(key).and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
         if !same {
             return Err(ScimError::Mutability(format!("{key} cannot be changed in Databricks")));
         }
     }
     let answered = if plan.operations.is_empty() {
-        None
+        current
     } else {
         state.databricks.patch(spec.kind.target(), &id, plan.operations).await.map_err(or_not_found(spec.kind))?
     };

@@ -81,13 +81,15 @@ fn keep_only(map: &mut Map<String, Value>, wanted: &[AttrRef], extension: Option
         if subs.is_empty() {
             map.remove(&key);
         } else if let Some(value) = map.get_mut(&key) {
-            retain_sub_attributes(value, &subs);
+            retain_sub_attributes(value, &subs, true);
         }
     }
 }
 
-fn retain_sub_attributes(value: &mut Value, subs: &[&str]) {
-    let keep = |obj: &mut Map<String, Value>| obj.retain(|k, _| subs.contains(&k.to_ascii_lowercase().as_str()));
+/// Keeps (`keep = true`) or drops the named sub-attributes of a complex or multi-valued attribute.
+fn retain_sub_attributes(value: &mut Value, subs: &[&str], keep_named: bool) {
+    let keep =
+        |obj: &mut Map<String, Value>| obj.retain(|k, _| subs.contains(&k.to_ascii_lowercase().as_str()) == keep_named);
     match value {
         Value::Object(obj) => keep(obj),
         Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(keep),
@@ -110,13 +112,7 @@ fn drop_all(map: &mut Map<String, Value>, unwanted: &[AttrRef], extension: Optio
         let subs: Vec<&str> = unwanted.iter().filter(mine).filter_map(|w| w.sub.as_deref()).collect();
         if let Some(value) = map.get_mut(&key) {
             if !subs.is_empty() {
-                let drop =
-                    |obj: &mut Map<String, Value>| obj.retain(|k, _| !subs.contains(&k.to_ascii_lowercase().as_str()));
-                match value {
-                    Value::Object(obj) => drop(obj),
-                    Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).for_each(drop),
-                    _ => {}
-                }
+                retain_sub_attributes(value, &subs, false);
             } else if lower.starts_with("urn:")
                 && let Value::Object(inner) = value
             {
