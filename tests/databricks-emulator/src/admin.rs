@@ -1,19 +1,22 @@
 //! The `/_emulator/*` control surface (no auth, JSON): stats, request log, state dump, reset,
 //! token rotation, OAuth clients and token expiry, fault injection, throttling, the
-//! seed-quirks switch, the token-management permission switch, personal access tokens and
-//! bulk service principals.
+//! seed-quirks switch, the token-management permission switch, the behaviour switches,
+//! personal access tokens, account groups and bulk service principals.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
+use crate::behaviour::BehaviourChanges;
+use crate::error::ScimError;
 use crate::faults::{Fault, FaultRule};
 use crate::server::{App, EmuState, json_response, no_content};
-use crate::throttle::Limiter;
+use crate::throttle::{Limiter, check_error_code_status};
+use crate::tokens::Creator;
 use crate::{Throttle, ThrottleStyle};
 
 fn bad_request(message: impl Into<String>) -> Response {
@@ -176,8 +179,17 @@ struct ThrottleBody {
     max_concurrent: usize,
     #[serde(default)]
     style: Option<Value>,
+    /// Absent: 1 second; `null`: no `Retry-After` header.
+    #[serde(default, deserialize_with = "present")]
+    retry_after_secs: Option<Option<u64>>,
+    /// The status of the `error-code` style (default 400).
     #[serde(default)]
-    retry_after_secs: Option<u64>,
+    status: Option<u16>,
+}
+
+/// Tells a key given as `null` (`Some(None)`) from an absent one (`None`, through `default`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `POST /_emulator/throttle`: replaces the throttling configuration (fresh buckets).
@@ -187,10 +199,21 @@ pub(crate) async fn set_throttle(State(app): State<App>, bytes: Bytes) -> Respon
         Err(message) => return bad_request(message),
     };
     let style = match body.style.as_ref().map(style_name).as_deref() {
-        None | Some("429") => ThrottleStyle::TooManyRequests { retry_after_secs: body.retry_after_secs.unwrap_or(1) },
+        None | Some("429") => {
+            ThrottleStyle::TooManyRequests { retry_after_secs: body.retry_after_secs.unwrap_or(Some(1)) }
+        }
         Some("500") => ThrottleStyle::RequestLimitExceeded500,
-        Some(other) => return bad_request(format!("style must be \"429\" or \"500\", not {other}")),
+        Some("error-code") => match check_error_code_status(body.status.unwrap_or(400)) {
+            Ok(status) => ThrottleStyle::ErrorCode { status },
+            Err(message) => return bad_request(message),
+        },
+        Some(other) => {
+            return bad_request(format!("style must be \"429\", \"500\" or \"error-code\", not {other}"));
+        }
     };
+    if body.status.is_some() && !matches!(style, ThrottleStyle::ErrorCode { .. }) {
+        return bad_request("status applies to the \"error-code\" style only");
+    }
     let throttle = Throttle {
         per_minute: body.per_minute,
         burst: body.burst.unwrap_or(body.per_minute),
@@ -213,17 +236,22 @@ pub(crate) async fn get_throttle(State(app): State<App>) -> Response {
     let body = match app.lock().limiter.as_ref().map(|l| l.config.clone()) {
         None => Value::Null,
         Some(t) => {
-            let (style, retry_after) = match t.style {
-                ThrottleStyle::TooManyRequests { retry_after_secs } => ("429", Some(retry_after_secs)),
-                ThrottleStyle::RequestLimitExceeded500 => ("500", None),
+            let (style, retry_after, status) = match t.style {
+                ThrottleStyle::TooManyRequests { retry_after_secs } => ("429", retry_after_secs, None),
+                ThrottleStyle::RequestLimitExceeded500 => ("500", None, None),
+                ThrottleStyle::ErrorCode { status } => ("error-code", None, Some(status)),
             };
-            json!({
+            let mut body = json!({
                 "per_minute": t.per_minute,
                 "burst": t.burst,
                 "max_concurrent": t.max_concurrent,
                 "style": style,
                 "retry_after_secs": retry_after,
-            })
+            });
+            if let (Some(status), Some(map)) = (status, body.as_object_mut()) {
+                map.insert("status".into(), status.into());
+            }
+            body
         }
     };
     json_response(StatusCode::OK, &body)
@@ -262,29 +290,118 @@ struct NewTokenBody {
     comment: Option<String>,
     #[serde(default)]
     lifetime_seconds: Option<u64>,
+    /// The user or service principal that created the token on the owner's behalf (default:
+    /// the emulator-wide admin).
+    #[serde(default)]
+    created_by_id: Option<Value>,
+    /// Created by someone else for the owner (default `true`); `false`: by the owner itself.
+    #[serde(default)]
+    on_behalf_of: Option<bool>,
 }
 
-/// `POST /_emulator/tokens {"owner_id": "…", "comment": "…", "lifetime_seconds": null|N}` →
-/// `200 {"token_id": "…"}`: a personal access token for an existing user or service principal.
+/// A principal id given as a string or a number.
+fn id_text(field: &str, value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(format!("{field} must be a principal id, not {other}")),
+    }
+}
+
+fn no_principal(id: &str) -> Response {
+    json_response(StatusCode::NOT_FOUND, &json!({"error": format!("no user or service principal with id {id}")}))
+}
+
+/// `POST /_emulator/tokens {"owner_id": "…", "comment": "…", "lifetime_seconds": null|N,
+/// "created_by_id"?: "…", "on_behalf_of"?: bool}` → `200 {"token_id": "…"}`: a personal access
+/// token for an existing user or service principal. On behalf of it (the default) the creator is
+/// `created_by_id` or the emulator-wide admin; otherwise the owner itself.
 pub(crate) async fn create_token(State(app): State<App>, bytes: Bytes) -> Response {
     let body = match parse::<NewTokenBody>(&bytes) {
         Ok(body) => body,
         Err(message) => return bad_request(message),
     };
-    let owner_id = match &body.owner_id {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        other => return bad_request(format!("owner_id must be a principal id, not {other}")),
+    let owner_id = match id_text("owner_id", &body.owner_id) {
+        Ok(id) => id,
+        Err(message) => return bad_request(message),
+    };
+    let creator_id = match body.created_by_id.as_ref().map(|v| id_text("created_by_id", v)).transpose() {
+        Ok(id) => id,
+        Err(message) => return bad_request(message),
     };
     let mut st = app.lock();
     let Some(owner) = st.store.token_owner(&owner_id) else {
-        return json_response(
-            StatusCode::NOT_FOUND,
-            &json!({"error": format!("no user or service principal with id {owner_id}")}),
-        );
+        return no_principal(&owner_id);
     };
-    let token_id = st.store.create_token(owner, body.comment.unwrap_or_default(), body.lifetime_seconds);
+    let creator = match (body.on_behalf_of.unwrap_or(true), creator_id) {
+        (false, Some(id)) if id.trim() != owner.id.to_string() => {
+            return bad_request("created_by_id must be the owner when on_behalf_of is false");
+        }
+        (false, _) => st.store.creator(owner),
+        (true, None) => Creator::admin(),
+        (true, Some(id)) => match st.store.token_owner(&id) {
+            Some(principal) => st.store.creator(principal),
+            None => return no_principal(&id),
+        },
+    };
+    let token_id = st.store.create_token(owner, creator, body.comment.unwrap_or_default(), body.lifetime_seconds);
     json_response(StatusCode::OK, &json!({"token_id": token_id}))
+}
+
+/// `GET /_emulator/behaviour` → the switches in force (see [`crate::behaviour`]).
+pub(crate) async fn get_behaviour(State(app): State<App>) -> Response {
+    let behaviour = serde_json::to_value(app.lock().behaviour).unwrap_or(Value::Null);
+    json_response(StatusCode::OK, &behaviour)
+}
+
+/// `POST /_emulator/behaviour {…}`: sets any subset of the switches (all or nothing). Setting
+/// `flaky_reads` restarts its count.
+pub(crate) async fn set_behaviour(State(app): State<App>, bytes: Bytes) -> Response {
+    let changes = match parse::<BehaviourChanges>(&bytes) {
+        Ok(changes) => changes,
+        Err(message) => return bad_request(message),
+    };
+    let mut st = app.lock();
+    if let Err(message) = st.behaviour.update(&changes) {
+        return bad_request(message);
+    }
+    if changes.flaky_reads.is_some() {
+        st.scim_reads = 0;
+    }
+    no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountGroupBody {
+    #[serde(rename = "displayName")]
+    display_name: String,
+    #[serde(default)]
+    members: Option<Vec<Value>>,
+}
+
+/// `POST /_emulator/account-groups {"displayName": "…", "members"?: ["<id>", …]}` →
+/// `200 {"id": "…"}`: an account group visible in this (identity-federated) workspace. Posting
+/// an existing account group's name again sets its members (when given).
+pub(crate) async fn account_group(State(app): State<App>, bytes: Bytes) -> Response {
+    let body = match parse::<AccountGroupBody>(&bytes) {
+        Ok(body) if body.display_name.trim().is_empty() => return bad_request("displayName must not be empty"),
+        Ok(body) => body,
+        Err(message) => return bad_request(message),
+    };
+    let members = match body.members.iter().flatten().map(|v| id_text("members", v)).collect::<Result<Vec<_>, _>>() {
+        Ok(ids) => body.members.is_some().then_some(ids),
+        Err(message) => return bad_request(message),
+    };
+    match app.lock().store.upsert_account_group(&body.display_name, members.as_deref()) {
+        Ok(id) => json_response(StatusCode::OK, &json!({"id": id.to_string()})),
+        Err(err) => scim_refusal(&err),
+    }
+}
+
+/// A store refusal of an admin call, in the admin shape `{"error": …}` with its status.
+fn scim_refusal(err: &ScimError) -> Response {
+    json_response(err.status, &json!({"error": err.detail}))
 }
 
 /// The most service principals one bulk call creates.

@@ -17,6 +17,19 @@ pub(crate) const INVALID_FILTER: &str = "InvalidFilter request failed";
 /// encoding (E16 / F24).
 pub(crate) const JAVA_BOOLEAN_CAST: &str = "class java.lang.String cannot be cast to class java.lang.Boolean (java.lang.String and java.lang.Boolean are in module java.base of loader 'bootstrap')";
 
+/// The `scimType` Databricks on AWS (and GCP) sends with the [`UNPARSABLE`] detail when a client
+/// gives a service principal's `applicationId` (terraform-provider-databricks issues #556 and
+/// #630 show `"detail": "Request is unparsable…"` with this text as `scimType`, the same
+/// pattern as the Databricks KB article "Members not supported SCIM provisioning failure").
+pub(crate) const APPLICATION_ID_NOT_ALLOWED: &str = "Attribute applicationID cannot be specified for the SCIM Object";
+
+/// The 400 refusal of a PATCH/PUT on an account group (`account_group_refusal: 400`).
+pub(crate) const ACCOUNT_GROUP_400: &str = "Group membership cannot be updated through PATCH/PUT requests";
+
+/// The 500 refusal of a PATCH/PUT on an account group (`account_group_refusal: 500`; the
+/// community.databricks.com thread 150122 quotes it for an identity-federated group).
+pub(crate) const ACCOUNT_GROUP_500: &str = "Error in performing the patch operation on group resource.";
+
 /// A SCIM-shaped error answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{status} {detail}")]
@@ -57,6 +70,27 @@ impl ScimError {
             "invalidPath",
             format!("No such attribute with the name : {attr} in the current resource"),
         )
+    }
+
+    /// 400 `noTarget` for a `remove` whose value filter matches no element of a non-empty
+    /// attribute (unverified wording; `lenient_removal` turns it off).
+    pub(crate) fn no_target(written_path: &str) -> Self {
+        Self::typed(StatusCode::BAD_REQUEST, "noTarget", format!("No target found for path {written_path}"))
+    }
+
+    /// 400 for a service principal's `applicationId` on AWS or GCP ([`APPLICATION_ID_NOT_ALLOWED`]).
+    pub(crate) fn application_id_not_allowed() -> Self {
+        Self::typed(StatusCode::BAD_REQUEST, APPLICATION_ID_NOT_ALLOWED, UNPARSABLE)
+    }
+
+    /// The refusal of a PATCH or PUT on an account group: `500` with [`ACCOUNT_GROUP_500`] when
+    /// `status` is 500, otherwise `400` with [`ACCOUNT_GROUP_400`].
+    pub(crate) fn account_group_refused(status: u16) -> Self {
+        if status == 500 {
+            Self::new(StatusCode::INTERNAL_SERVER_ERROR, ACCOUNT_GROUP_500)
+        } else {
+            Self::new(StatusCode::BAD_REQUEST, ACCOUNT_GROUP_400)
+        }
     }
 
     /// 400 for a reference to a principal that does not exist (E18 wording).

@@ -1,10 +1,34 @@
 //! `databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T] [--seed-quirks]
 //! [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N]
-//! [--throttle-style 429|500] [--retry-after N] [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS]
-//! [--token-management-forbidden]`
+//! [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS]
+//! [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS] [--token-management-forbidden]
+//! [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp]
+//! [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored]
+//! [--account-group-refusal 400|500]`
 //!
 //! `--oauth-client` may be repeated (a later one with the same id replaces the secret); the
 //! secret is everything after the first colon.
+//!
+//! Throttling (on when a limit is given): `--throttle-style 429` (default) answers `429` with
+//! `Retry-After: SECS` (`--retry-after`, default 1; `none` sends no header); `500` answers the
+//! legacy SCIM `500 REQUEST_LIMIT_EXCEEDED`; `error-code` answers `--throttle-status` (400–599,
+//! default 400) with `{"error_code": "REQUEST_LIMIT_EXCEEDED", …}` and no `Retry-After`.
+//!
+//! Behaviour switches (defaults are the strictest variant; all can be changed at runtime
+//! through `POST /_emulator/behaviour`, see the library documentation):
+//!
+//! * `--write-answers` — a successful PUT/PATCH answers `200 {}` (`empty`, default), `204`
+//!   (`no-content`) or `200` + the resource (`resource`);
+//! * `--create-status` — a successful POST answers `201` (default) or `200`;
+//! * `--cloud` — `aws` (default) and `gcp` refuse a service principal's `applicationId` on
+//!   POST, PUT and PATCH; `azure` accepts it on POST and ignores it on PUT/PATCH;
+//! * `--lenient-removal` — a PATCH `remove` of an absent attribute or of a value filter that
+//!   matches nothing succeeds silently instead of answering `400 invalidPath` / `noTarget`;
+//! * `--value-filter-or` — PATCH value filters may use `or` (default: `400 InvalidFilter`);
+//! * `--flaky-reads N` — every Nth SCIM `GET` answers `500 TEMPORARILY_UNAVAILABLE` (0: off);
+//! * `--sp-rename-ignored` — PATCH `replace` of a service principal's `displayName` succeeds
+//!   and changes nothing;
+//! * `--account-group-refusal` — PATCH/PUT on an account group answers `400` (default) or `500`.
 //!
 //! Prints `databricks-emulator listening on http://HOST:PORT` and serves until killed.
 
@@ -12,11 +36,9 @@ use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
-use databricks_emulator::{
-    Config, DEFAULT_OAUTH_TOKEN_TTL_SECS, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle,
-};
+use databricks_emulator::{Config, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle};
 
-const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500] [--retry-after SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden]";
+const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden] [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp] [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored] [--account-group-refusal 400|500]";
 
 #[derive(Debug)]
 struct Args {
@@ -26,6 +48,24 @@ struct Args {
 
 fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|_| format!("{flag} expects a number, got {value:?}"))
+}
+
+/// A `FromStr` value (`--cloud`, `--write-answers`), the flag named in the error.
+fn choice<T: std::str::FromStr<Err = String>>(flag: &str, value: &str) -> Result<T, String> {
+    value.parse().map_err(|e| format!("{flag}: {e}"))
+}
+
+/// A switch flag (`--seed-quirks`): it takes no `=value`.
+fn switch(flag: &str, inline: Option<&String>) -> Result<bool, String> {
+    match inline {
+        None => Ok(true),
+        Some(v) => Err(format!("{flag} takes no value, got {v:?}")),
+    }
+}
+
+/// `--retry-after none|SECS`.
+fn retry_after(value: &str) -> Result<Option<u64>, String> {
+    if value == "none" { Ok(None) } else { number("--retry-after", value).map(Some) }
 }
 
 fn oauth_client(value: &str) -> Result<OAuthClient, String> {
@@ -38,19 +78,50 @@ fn oauth_client(value: &str) -> Result<OAuthClient, String> {
     }
 }
 
+/// The throttling flags, gathered while parsing.
+#[derive(Default)]
+struct ThrottleFlags {
+    per_minute: Option<u32>,
+    burst: Option<u32>,
+    max_concurrent: Option<usize>,
+    style: Option<String>,
+    status: Option<u16>,
+    retry_after: Option<Option<u64>>,
+}
+
+impl ThrottleFlags {
+    /// `None` unless a limit was given.
+    fn build(self) -> Result<Option<Throttle>, String> {
+        let style = match self.style.as_deref() {
+            None | Some("429") => {
+                ThrottleStyle::TooManyRequests { retry_after_secs: self.retry_after.unwrap_or(Some(1)) }
+            }
+            Some("500") => ThrottleStyle::RequestLimitExceeded500,
+            Some("error-code") => ThrottleStyle::ErrorCode { status: self.status.unwrap_or(400) },
+            Some(other) => return Err(format!("--throttle-style expects 429, 500 or error-code, got {other:?}")),
+        };
+        if self.status.is_some() && !matches!(style, ThrottleStyle::ErrorCode { .. }) {
+            return Err("--throttle-status applies to --throttle-style error-code only".to_owned());
+        }
+        if self.per_minute.is_none() && self.burst.is_none() && self.max_concurrent.is_none() {
+            return Ok(None);
+        }
+        let per_minute = self.per_minute.unwrap_or(0);
+        Ok(Some(Throttle {
+            per_minute,
+            burst: self.burst.unwrap_or(per_minute),
+            max_concurrent: self.max_concurrent.unwrap_or(0),
+            style,
+        }))
+    }
+}
+
 fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>) -> Result<Args, String> {
     let mut host: IpAddr = IpAddr::from([127, 0, 0, 1]);
     let mut port: u16 = 8787;
     let mut token = env_token.filter(|t| !t.is_empty());
-    let mut seed_quirks = false;
-    let mut per_minute: Option<u32> = None;
-    let mut burst: Option<u32> = None;
-    let mut max_concurrent: Option<usize> = None;
-    let mut style: Option<String> = None;
-    let mut retry_after: u64 = 1;
-    let mut oauth_clients: Vec<OAuthClient> = Vec::new();
-    let mut oauth_token_ttl_secs = DEFAULT_OAUTH_TOKEN_TTL_SECS;
-    let mut token_management_forbidden = false;
+    let mut throttle = ThrottleFlags::default();
+    let mut config = Config::default();
 
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -70,40 +141,33 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             }
             "--port" => port = number("--port", &value()?)?,
             "--token" => token = Some(value()?),
-            "--seed-quirks" => seed_quirks = true,
-            "--throttle-per-minute" => per_minute = Some(number(&flag, &value()?)?),
-            "--throttle-burst" => burst = Some(number(&flag, &value()?)?),
-            "--max-concurrent" => max_concurrent = Some(number(&flag, &value()?)?),
-            "--throttle-style" => style = Some(value()?),
-            "--retry-after" => retry_after = number(&flag, &value()?)?,
-            "--oauth-client" => oauth_clients.push(oauth_client(&value()?)?),
-            "--oauth-token-ttl" => oauth_token_ttl_secs = number(&flag, &value()?)?,
-            "--token-management-forbidden" => token_management_forbidden = true,
+            "--seed-quirks" => config.seed_quirks = switch(&flag, inline.as_ref())?,
+            "--throttle-per-minute" => throttle.per_minute = Some(number(&flag, &value()?)?),
+            "--throttle-burst" => throttle.burst = Some(number(&flag, &value()?)?),
+            "--max-concurrent" => throttle.max_concurrent = Some(number(&flag, &value()?)?),
+            "--throttle-style" => throttle.style = Some(value()?),
+            "--throttle-status" => throttle.status = Some(number(&flag, &value()?)?),
+            "--retry-after" => throttle.retry_after = Some(retry_after(&value()?)?),
+            "--oauth-client" => config.oauth_clients.push(oauth_client(&value()?)?),
+            "--oauth-token-ttl" => config.oauth_token_ttl_secs = number(&flag, &value()?)?,
+            "--token-management-forbidden" => config.token_management_forbidden = switch(&flag, inline.as_ref())?,
+            "--write-answers" => config.write_answers = choice(&flag, &value()?)?,
+            "--create-status" => config.create_status = number(&flag, &value()?)?,
+            "--cloud" => config.cloud = choice(&flag, &value()?)?,
+            "--lenient-removal" => config.lenient_removal = switch(&flag, inline.as_ref())?,
+            "--value-filter-or" => config.value_filter_or = switch(&flag, inline.as_ref())?,
+            "--flaky-reads" => config.flaky_reads = number(&flag, &value()?)?,
+            "--sp-rename-ignored" => config.sp_rename_ignored = switch(&flag, inline.as_ref())?,
+            "--account-group-refusal" => config.account_group_refusal = number(&flag, &value()?)?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
 
-    let style = match style.as_deref() {
-        None | Some("429") => ThrottleStyle::TooManyRequests { retry_after_secs: retry_after },
-        Some("500") => ThrottleStyle::RequestLimitExceeded500,
-        Some(other) => return Err(format!("--throttle-style expects 429 or 500, got {other:?}")),
-    };
-    let throttle = (per_minute.is_some() || burst.is_some() || max_concurrent.is_some()).then(|| {
-        let per_minute = per_minute.unwrap_or(0);
-        Throttle { per_minute, burst: burst.unwrap_or(per_minute), max_concurrent: max_concurrent.unwrap_or(0), style }
-    });
-    Ok(Args {
-        addr: SocketAddr::new(host, port),
-        config: Config {
-            token: token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned()),
-            seed_quirks,
-            throttle,
-            oauth_clients,
-            oauth_token_ttl_secs,
-            token_management_forbidden,
-        },
-    })
+    config.token = token.unwrap_or_else(|| DEFAULT_TOKEN.to_owned());
+    config.throttle = throttle.build()?;
+    config.validate()?;
+    Ok(Args { addr: SocketAddr::new(host, port), config })
 }
 
 #[tokio::main]
@@ -140,6 +204,7 @@ async fn main() -> ExitCode {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use databricks_emulator::{Cloud, WriteAnswers};
 
     fn args(list: &[&str]) -> Result<Args, String> {
         parse_args(list.iter().map(|s| (*s).to_owned()), None)
@@ -155,6 +220,86 @@ mod tests {
         assert!(a.config.oauth_clients.is_empty());
         assert_eq!(a.config.oauth_token_ttl_secs, 3600);
         assert!(!a.config.token_management_forbidden);
+    }
+
+    #[test]
+    fn without_behaviour_flags_every_switch_is_at_its_strict_default() {
+        let c = args(&[]).unwrap().config;
+        assert_eq!(c.write_answers, WriteAnswers::Empty);
+        assert_eq!(c.create_status, 201);
+        assert_eq!(c.cloud, Cloud::Aws);
+        assert!(!c.lenient_removal && !c.value_filter_or && !c.sp_rename_ignored);
+        assert_eq!(c.flaky_reads, 0);
+        assert_eq!(c.account_group_refusal, 400);
+    }
+
+    #[test]
+    fn behaviour_flags_set_every_switch() {
+        let c = args(&[
+            "--write-answers",
+            "no-content",
+            "--create-status=200",
+            "--cloud",
+            "azure",
+            "--lenient-removal",
+            "--value-filter-or",
+            "--flaky-reads",
+            "3",
+            "--sp-rename-ignored",
+            "--account-group-refusal",
+            "500",
+        ])
+        .unwrap()
+        .config;
+        assert_eq!(c.write_answers, WriteAnswers::NoContent);
+        assert_eq!(c.create_status, 200);
+        assert_eq!(c.cloud, Cloud::Azure);
+        assert!(c.lenient_removal && c.value_filter_or && c.sp_rename_ignored);
+        assert_eq!(c.flaky_reads, 3);
+        assert_eq!(c.account_group_refusal, 500);
+        assert_eq!(args(&["--write-answers", "resource", "--cloud=gcp"]).unwrap().config.cloud, Cloud::Gcp);
+    }
+
+    #[test]
+    fn behaviour_flags_with_values_outside_their_choices_are_refused() {
+        for bad in [
+            &["--write-answers", "full"][..],
+            &["--create-status", "204"],
+            &["--cloud", "AWS"],
+            &["--flaky-reads", "-1"],
+            &["--account-group-refusal", "403"],
+            &["--lenient-removal=yes"],
+            &["--seed-quirks=false"],
+        ] {
+            assert!(args(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn throttle_styles_cover_retry_after_none_and_the_error_code_status() {
+        let style = |list: &[&str]| args(list).unwrap().config.throttle.unwrap().style;
+        assert_eq!(style(&["--throttle-burst", "1"]), ThrottleStyle::TooManyRequests { retry_after_secs: Some(1) });
+        assert_eq!(
+            style(&["--throttle-burst", "1", "--retry-after", "none"]),
+            ThrottleStyle::TooManyRequests { retry_after_secs: None }
+        );
+        assert_eq!(
+            style(&["--throttle-burst", "1", "--retry-after=7"]),
+            ThrottleStyle::TooManyRequests { retry_after_secs: Some(7) }
+        );
+        assert_eq!(
+            style(&["--throttle-burst", "1", "--throttle-style", "error-code"]),
+            ThrottleStyle::ErrorCode { status: 400 }
+        );
+        assert_eq!(
+            style(&["--throttle-burst", "1", "--throttle-style", "error-code", "--throttle-status", "503"]),
+            ThrottleStyle::ErrorCode { status: 503 }
+        );
+        assert!(
+            args(&["--throttle-burst", "1", "--throttle-style", "error-code", "--throttle-status", "200"]).is_err()
+        );
+        assert!(args(&["--throttle-burst", "1", "--throttle-status", "503"]).is_err(), "status needs error-code");
+        assert!(args(&["--retry-after", "never"]).is_err());
     }
 
     #[test]
@@ -189,7 +334,7 @@ mod tests {
         assert!(a.config.token_management_forbidden);
         let t = a.config.throttle.unwrap();
         assert_eq!((t.per_minute, t.burst, t.max_concurrent), (255, 255, 4));
-        assert!(matches!(t.style, ThrottleStyle::RequestLimitExceeded500));
+        assert_eq!(t.style, ThrottleStyle::RequestLimitExceeded500);
     }
 
     #[test]

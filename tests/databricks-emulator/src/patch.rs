@@ -1,10 +1,26 @@
 //! `PATCH /{Resource}/{id}` (databricks-api.md §4): `add` / `remove` / `replace` with or without
-//! a path, value-filter paths (`members[value eq "1" or value eq "2"]`), and the real API's
-//! strictness: lower-case `op` only, no `value` on `remove` (E6), arrays for multi-valued
-//! attributes, and the Java cast error (E16) for odd boolean encodings.
+//! a path, value-filter paths (`members[value eq "1"]`), and the real API's strictness:
+//! lower-case `op` only, no `value` on `remove` (E6), arrays for multi-valued attributes, and
+//! the Java cast error (E16) for odd boolean encodings.
+//!
+//! Behaviour switches ([`Behaviour`]):
+//!
+//! * strict removal (default; `lenient_removal` turns it off): a `remove` of an attribute the
+//!   resource does not have (an empty `members`/`entitlements`/`roles`/`groups`, an unset
+//!   `externalId`, `name`, `name.givenName` or `name.familyName`) is `400 invalidPath`
+//!   `No such attribute with the name : <attr> in the current resource` (the text
+//!   terraform-provider-databricks PR #2409 tolerates); a value filter matching no element of
+//!   a non-empty attribute is `400 noTarget` `No target found for path <path>` (unverified);
+//! * `or` inside a value filter is `400 InvalidFilter request failed` unless `value_filter_or`;
+//! * on AWS and GCP a path (or path-less key) `applicationId` on a service principal is the
+//!   `applicationID` 400 of terraform-provider-databricks issues #556/#630; on Azure it is
+//!   ignored;
+//! * with `sp_rename_ignored`, `replace` of a service principal's `displayName` succeeds and
+//!   changes nothing (`add` still renames).
 
 use serde_json::Value;
 
+use crate::behaviour::Behaviour;
 use crate::error::ScimError;
 use crate::filter::{self, AttrValue, Filter};
 use crate::store::{Input, Kind, Name, Ref, Store, parse_name, scalar_string, value_list};
@@ -35,13 +51,26 @@ struct Path {
     filter: Option<Filter>,
 }
 
-/// Applies a PATCH body to `target`. The caller works on a copy of the store, so a failing
-/// operation leaves nothing half-done.
-pub(crate) fn apply(store: &mut Store, target: Ref, body: &Value, raw_body: &str) -> Result<(), ScimError> {
-    let operations = parse_operations(body, raw_body)?;
+impl Path {
+    /// The attribute as written, before any `[filter]` (`members`, `name.givenName`).
+    fn attr_as_written(&self) -> &str {
+        self.written.split('[').next().unwrap_or(&self.written).trim()
+    }
+}
+
+/// Applies a PATCH body to `target` under `behaviour`. The caller checkpoints the store and
+/// restores it when this fails, so a failing operation leaves nothing half-done.
+pub(crate) fn apply(
+    store: &mut Store,
+    target: Ref,
+    body: &Value,
+    raw_body: &str,
+    behaviour: &Behaviour,
+) -> Result<(), ScimError> {
+    let operations = parse_operations(body, raw_body, behaviour)?;
     for operation in operations {
         match operation.path {
-            Some(path) => apply_attr(store, target, operation.op, &path, operation.value)?,
+            Some(path) => apply_attr(store, target, operation.op, &path, operation.value, behaviour)?,
             None => {
                 let Some(Value::Object(values)) = operation.value else {
                     return Err(ScimError::unparsable());
@@ -50,8 +79,8 @@ pub(crate) fn apply(store: &mut Store, target: Ref, body: &Value, raw_body: &str
                     if ["schemas", "id", "meta"].iter().any(|k| key.eq_ignore_ascii_case(k)) {
                         continue;
                     }
-                    let path = parse_path(key)?;
-                    apply_attr(store, target, operation.op, &path, Some(value))?;
+                    let path = checked_path(key, behaviour)?;
+                    apply_attr(store, target, operation.op, &path, Some(value), behaviour)?;
                 }
             }
         }
@@ -59,7 +88,11 @@ pub(crate) fn apply(store: &mut Store, target: Ref, body: &Value, raw_body: &str
     Ok(())
 }
 
-fn parse_operations<'a>(body: &'a Value, raw_body: &str) -> Result<Vec<Operation<'a>>, ScimError> {
+fn parse_operations<'a>(
+    body: &'a Value,
+    raw_body: &str,
+    behaviour: &Behaviour,
+) -> Result<Vec<Operation<'a>>, ScimError> {
     let input = Input::from_body(body)?;
     let Some(Value::Array(items)) = input.get("Operations") else {
         return Err(ScimError::unparsable());
@@ -80,7 +113,7 @@ fn parse_operations<'a>(body: &'a Value, raw_body: &str) -> Result<Vec<Operation
         let path = match op_input.get("path") {
             None => None,
             Some(Value::String(p)) if p.trim().is_empty() => None,
-            Some(Value::String(p)) => Some(parse_path(p)?),
+            Some(Value::String(p)) => Some(checked_path(p, behaviour)?),
             Some(_) => return Err(ScimError::unparsable()),
         };
         if op == OpKind::Remove && path.is_none() {
@@ -97,6 +130,16 @@ fn parse_operations<'a>(body: &'a Value, raw_body: &str) -> Result<Vec<Operation
 
 fn invalid_path(written: &str) -> ScimError {
     ScimError::no_such_attribute(written)
+}
+
+/// Parses a PATCH path; `or` inside its value filter is an invalid filter unless
+/// `value_filter_or` (no public client sends that form: Terraform sends one `remove` per member).
+fn checked_path(written: &str, behaviour: &Behaviour) -> Result<Path, ScimError> {
+    let path = parse_path(written)?;
+    if !behaviour.value_filter_or && path.filter.as_ref().is_some_and(|f| f.any_of.len() > 1) {
+        return Err(ScimError::invalid_filter());
+    }
+    Ok(path)
 }
 
 fn parse_path(written: &str) -> Result<Path, ScimError> {
@@ -142,13 +185,29 @@ fn required(value: Option<&Value>) -> Result<&Value, ScimError> {
     value.ok_or_else(ScimError::unparsable)
 }
 
-fn apply_attr(store: &mut Store, target: Ref, op: OpKind, path: &Path, value: Option<&Value>) -> Result<(), ScimError> {
+fn apply_attr(
+    store: &mut Store,
+    target: Ref,
+    op: OpKind,
+    path: &Path,
+    value: Option<&Value>,
+    behaviour: &Behaviour,
+) -> Result<(), ScimError> {
     let kind = target.kind;
     let simple = path.sub.is_none() && path.filter.is_none();
+    if op == OpKind::Remove && !behaviour.lenient_removal {
+        check_removal(store, target, path)?;
+    }
     match path.attr.as_str() {
         // Immutable or read-only: "any supplied change is ignored (no-op)".
         "username" | "emails" if kind == Kind::User => Ok(()),
-        "applicationid" if kind == Kind::ServicePrincipal => Ok(()),
+        "applicationid" if kind == Kind::ServicePrincipal => {
+            if behaviour.cloud.accepts_application_id() {
+                Ok(())
+            } else {
+                Err(ScimError::application_id_not_allowed())
+            }
+        }
         "schemas" | "id" | "meta" => Ok(()),
         "displayname" if simple => {
             if op == OpKind::Remove {
@@ -160,6 +219,9 @@ fn apply_attr(store: &mut Store, target: Ref, op: OpKind, path: &Path, value: Op
             }
             if kind == Kind::Group {
                 store.check_group_name(&name, Some(target.id))?;
+            }
+            if kind == Kind::ServicePrincipal && op == OpKind::Replace && behaviour.sp_rename_ignored {
+                return Ok(());
             }
             common(store, target)?.display_name = name;
             Ok(())
@@ -204,6 +266,62 @@ fn apply_attr(store: &mut Store, target: Ref, op: OpKind, path: &Path, value: Op
         "groups" if path.sub.is_none() => patch_groups(store, target, op, path, value),
         "name" if kind == Kind::User && path.filter.is_none() => patch_name(store, target.id, op, path, value),
         _ => Err(invalid_path(&path.written)),
+    }
+}
+
+/// What a `remove` may target: the current values of a multi-valued attribute (as the client
+/// sees them), or whether a single-valued one is set.
+enum Current {
+    Values(Vec<String>),
+    Single(bool),
+}
+
+/// The current state of the attribute `path` names, or `None` for attributes strict removal
+/// leaves alone (read-only, required, unknown or malformed paths are decided elsewhere).
+fn current(store: &Store, target: Ref, path: &Path) -> Option<Current> {
+    let common = store.common(target)?;
+    let unfiltered = path.filter.is_none();
+    match (path.attr.as_str(), path.sub.as_deref()) {
+        ("members", None) if target.kind == Kind::Group => {
+            let group = store.groups.get(&target.id)?;
+            let visible = group.members.iter().filter(|m| store.exists(**m)).map(|m| m.id.to_string());
+            Some(Current::Values(visible.collect()))
+        }
+        ("entitlements", None) => Some(Current::Values(common.entitlements.clone())),
+        ("roles", None) => Some(Current::Values(common.roles.clone())),
+        ("groups", None) => Some(Current::Values(store.direct_parents(target).iter().map(u64::to_string).collect())),
+        ("externalid", None) if unfiltered => Some(Current::Single(common.external_id.is_some())),
+        ("name", sub) if target.kind == Kind::User && unfiltered => {
+            let name = &store.users.get(&target.id)?.name;
+            match sub {
+                None => Some(Current::Single(!name.is_empty())),
+                Some("givenname") => Some(Current::Single(name.given_name.is_some())),
+                Some("familyname") => Some(Current::Single(name.family_name.is_some())),
+                Some(_) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Strict removal: the attribute must be present, and a value filter must match an element.
+fn check_removal(store: &Store, target: Ref, path: &Path) -> Result<(), ScimError> {
+    let absent = || ScimError::no_such_attribute(path.attr_as_written());
+    match current(store, target, path) {
+        None | Some(Current::Single(true)) => Ok(()),
+        Some(Current::Single(false)) => Err(absent()),
+        Some(Current::Values(values)) if values.is_empty() => Err(absent()),
+        Some(Current::Values(values)) => {
+            let Some(filter) = &path.filter else {
+                return Ok(());
+            };
+            for v in &values {
+                if matches_value(filter, v)? {
+                    return Ok(());
+                }
+            }
+            Err(ScimError::no_target(&path.written))
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! HTTP surface: the router, the shared state, and the API request pipeline
-//! (record → authenticate → throttle → inject fault → handle) shared by the SCIM routes and the
-//! token-management routes ([`crate::tokens`]). The OAuth token endpoint lives in
-//! [`crate::oauth`].
+//! (record → authenticate → throttle → flaky read → inject fault → handle) shared by the SCIM
+//! routes and the token-management routes ([`crate::tokens`]). The OAuth token endpoint lives
+//! in [`crate::oauth`].
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,15 +15,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::behaviour::Behaviour;
 use crate::conn::ConnKill;
 use crate::error::ScimError;
 use crate::faults::{self, Fault, FaultRule};
 use crate::oauth::{self, OAuthState};
 use crate::params::Query;
-use crate::store::{Kind, Store};
+use crate::store::{Kind, Ref, Store};
 use crate::throttle::{Limiter, Refusal, Slot};
 use crate::tokens::{self, TokenRoute};
-use crate::{Config, ThrottleStyle, admin, patch};
+use crate::{Config, ThrottleStyle, WriteAnswers, admin, patch};
 
 const SCIM_PREFIX: &str = "/api/2.0/preview/scim/v2/";
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -44,6 +45,10 @@ pub(crate) struct EmuState {
     pub(crate) limiter: Option<Limiter>,
     /// The credential may not read the token-management API (`403 PERMISSION_DENIED`).
     pub(crate) token_management_forbidden: bool,
+    /// The behaviour switches in force.
+    pub(crate) behaviour: Behaviour,
+    /// SCIM `GET`s admitted past auth and throttling since `flaky_reads` was last set.
+    pub(crate) scim_reads: u64,
 }
 
 impl EmuState {
@@ -58,7 +63,20 @@ impl EmuState {
             faults: Vec::new(),
             limiter: config.throttle.clone().map(Limiter::new),
             token_management_forbidden: config.token_management_forbidden,
+            behaviour: Behaviour::from_config(config),
+            scim_reads: 0,
         }
+    }
+
+    /// With `flaky_reads` = N, every Nth SCIM `GET` fails: counts this one and says whether it
+    /// is that Nth.
+    fn flaky_read(&mut self, method: &Method, resource: &str) -> bool {
+        let every = u64::from(self.behaviour.flaky_reads);
+        if every == 0 || *method != Method::GET || Kind::from_segment(resource).is_none() {
+            return false;
+        }
+        self.scim_reads += 1;
+        self.scim_reads.is_multiple_of(every)
     }
 
     /// Whether `token` is the static token or an unexpired issued access token.
@@ -102,6 +120,8 @@ pub(crate) fn router(app: App) -> Router {
         .route("/_emulator/token-management", post(admin::set_token_management))
         .route("/_emulator/tokens", post(admin::create_token))
         .route("/_emulator/service-principals/bulk", post(admin::bulk_service_principals))
+        .route("/_emulator/behaviour", get(admin::get_behaviour).post(admin::set_behaviour))
+        .route("/_emulator/account-groups", post(admin::account_group))
         .route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(api)
         .with_state(app)
@@ -226,9 +246,16 @@ impl ScimCall {
                 &self.path,
                 &self.raw_query,
             );
-            return Ok(Outcome { status, body: Some(body) });
+            return Ok(Outcome { status, body: Some(body), name: None });
         }
-        handle(&mut st.store, &self.method, &self.route, &self.raw_query, self.content_type.as_deref(), &self.bytes)
+        let behaviour = st.behaviour;
+        let request = ScimRequest {
+            method: &self.method,
+            raw_query: &self.raw_query,
+            content_type: self.content_type.as_deref(),
+            bytes: &self.bytes,
+        };
+        handle(&mut st.store, &behaviour, &self.route, &request)
     }
 }
 
@@ -279,7 +306,7 @@ pub(crate) fn record(st: &mut EmuState, method: &str, resource: &str, path: &str
     st.log.push_back(json!({"method": method, "resource": resource, "path": path, "query": query, "body": body}));
 }
 
-/// Authentication, then throttling, then picking an injected fault.
+/// Authentication, then throttling, then a flaky read, then picking an injected fault.
 fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method, resource: &str) -> Gate {
     if !bearer(headers).is_some_and(|token| st.accepts(token, Instant::now())) {
         return Gate::Reject(platform_error(StatusCode::UNAUTHORIZED, "401", "Unauthorized"));
@@ -293,7 +320,20 @@ fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method,
             }
         },
     };
+    if st.flaky_read(method, resource) {
+        return Gate::Reject(temporarily_unavailable(resource));
+    }
     Gate::Proceed { slot, fault: faults::take(&mut st.faults, method.as_str(), resource) }
+}
+
+/// A flaky read: `500 TEMPORARILY_UNAVAILABLE` in the platform shape, as databricks/cli PR #6766
+/// saw on SCIM reads.
+fn temporarily_unavailable(resource: &str) -> Response {
+    platform_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "TEMPORARILY_UNAVAILABLE",
+        &format!("The service at {SCIM_PREFIX}{resource} is temporarily unavailable. Please try again later."),
+    )
 }
 
 /// Handles the request, shaped by the injected fault if any.
@@ -347,9 +387,17 @@ async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<
 fn throttled(refusal: &Refusal, style: ThrottleStyle, platform: bool) -> Response {
     let message = refusal.message(style);
     match style {
-        ThrottleStyle::TooManyRequests { retry_after_secs } => with_retry_after(
-            platform_error(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", &message),
-            retry_after_secs,
+        ThrottleStyle::TooManyRequests { retry_after_secs } => {
+            let response = platform_error(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", &message);
+            match retry_after_secs {
+                Some(secs) => with_retry_after(response, secs),
+                None => response,
+            }
+        }
+        ThrottleStyle::ErrorCode { status } => platform_error(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            "REQUEST_LIMIT_EXCEEDED",
+            &message,
         ),
         ThrottleStyle::RequestLimitExceeded500 if platform => {
             platform_error(StatusCode::INTERNAL_SERVER_ERROR, "REQUEST_LIMIT_EXCEEDED", &message)
@@ -362,8 +410,7 @@ fn throttled(refusal: &Refusal, style: ThrottleStyle, platform: bool) -> Respons
 
 /// The 500 detail of a `write_then_500` fault, after the real failures F17/F18 (E14, E15).
 fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> String {
-    let name =
-        outcome.body.as_ref().and_then(|b| b.get("displayName")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let name = outcome.name.clone().unwrap_or_default();
     let kind = match route {
         Route::Collection(kind) | Route::Item(kind, _) => Some(*kind),
         Route::Tokens(_) => return "Internal error.".to_owned(),
@@ -383,12 +430,27 @@ fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> St
 pub(crate) struct Outcome {
     status: StatusCode,
     body: Option<Value>,
+    /// The `displayName` of the resource written (for the `write_then_500` detail), whatever
+    /// the answer shows.
+    name: Option<String>,
+}
+
+impl Outcome {
+    fn new(status: StatusCode, body: Option<Value>) -> Self {
+        Outcome { status, body, name: None }
+    }
+
+    /// Remembers the written resource's `displayName`.
+    fn written(mut self, resource: &Value) -> Self {
+        self.name = resource.get("displayName").and_then(Value::as_str).map(str::to_owned);
+        self
+    }
 }
 
 fn into_response(result: Result<Outcome, ScimError>) -> Response {
     match result {
-        Ok(Outcome { status, body: None }) => status.into_response(),
-        Ok(Outcome { status, body: Some(body) }) => json_response(status, &body),
+        Ok(Outcome { status, body: None, .. }) => status.into_response(),
+        Ok(Outcome { status, body: Some(body), .. }) => json_response(status, &body),
         Err(err) => scim_error(&err),
     }
 }
@@ -408,56 +470,84 @@ fn parse_body(content_type: Option<&str>, bytes: &Bytes) -> Result<Value, ScimEr
     }
 }
 
+/// One SCIM request as the handler needs it.
+struct ScimRequest<'a> {
+    method: &'a Method,
+    raw_query: &'a str,
+    content_type: Option<&'a str>,
+    bytes: &'a Bytes,
+}
+
 fn handle(
     store: &mut Store,
-    method: &Method,
+    behaviour: &Behaviour,
     route: &Route,
-    raw_query: &str,
-    content_type: Option<&str>,
-    bytes: &Bytes,
+    req: &ScimRequest<'_>,
 ) -> Result<Outcome, ScimError> {
-    let query = Query::parse(raw_query);
-    let ok = |status: StatusCode, body: Value| Outcome { status, body: Some(query.project(body)) };
+    let query = Query::parse(req.raw_query);
     match route {
         // Token routes are answered by `tokens::handle` before this.
         Route::Unknown | Route::Tokens(_) => Err(ScimError::endpoint_not_supported()),
-        Route::Collection(kind) => match *method {
-            Method::GET => Ok(Outcome { status: StatusCode::OK, body: Some(store.list(*kind, &query)?) }),
+        Route::Collection(kind) => match *req.method {
+            Method::GET => Ok(Outcome::new(StatusCode::OK, Some(store.list(*kind, &query)?))),
             Method::POST => {
-                let body = parse_body(content_type, bytes)?;
-                let created = store.create(*kind, &body)?;
+                let body = parse_body(req.content_type, req.bytes)?;
+                let created = store.create(*kind, &body, behaviour.cloud)?;
                 let rendered = store.render(created).ok_or_else(|| kind.not_found(&created.id.to_string()))?;
-                Ok(ok(StatusCode::CREATED, rendered))
+                let status = StatusCode::from_u16(behaviour.create_status).unwrap_or(StatusCode::CREATED);
+                Ok(Outcome::new(status, Some(query.project(rendered.clone()))).written(&rendered))
             }
             _ => Err(ScimError::method_not_supported()),
         },
-        Route::Item(kind, id) => match *method {
-            Method::GET => Ok(ok(StatusCode::OK, store.get(*kind, id)?)),
+        Route::Item(kind, id) => match *req.method {
+            Method::GET => Ok(Outcome::new(StatusCode::OK, Some(query.project(store.get(*kind, id)?)))),
             Method::PUT => {
-                let body = parse_body(content_type, bytes)?;
-                let target = store.replace(*kind, id, &body)?;
+                refuse_account_group(store, behaviour, store.find(*kind, id)?)?;
+                let body = parse_body(req.content_type, req.bytes)?;
+                let target = store.replace(*kind, id, &body, behaviour.cloud)?;
                 let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
-                Ok(ok(StatusCode::OK, rendered))
+                Ok(write_answer(behaviour.write_answers, rendered, &query))
             }
             Method::PATCH => {
                 let target = store.find(*kind, id)?;
-                let body = parse_body(content_type, bytes)?;
-                let raw = String::from_utf8_lossy(bytes);
+                refuse_account_group(store, behaviour, target)?;
+                let body = parse_body(req.content_type, req.bytes)?;
+                let raw = String::from_utf8_lossy(req.bytes);
                 let checkpoint = store.checkpoint(target);
-                if let Err(err) = patch::apply(store, target, &body, &raw) {
+                if let Err(err) = patch::apply(store, target, &body, &raw, behaviour) {
                     store.restore(checkpoint);
                     return Err(err);
                 }
                 let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
-                Ok(ok(StatusCode::OK, rendered))
+                Ok(write_answer(behaviour.write_answers, rendered, &query))
             }
             Method::DELETE => {
                 store.delete(*kind, id)?;
-                Ok(Outcome { status: StatusCode::NO_CONTENT, body: None })
+                Ok(Outcome::new(StatusCode::NO_CONTENT, None))
             }
             _ => Err(ScimError::method_not_supported()),
         },
     }
+}
+
+/// PATCH and PUT on an account group are refused (`account_group_refusal`).
+fn refuse_account_group(store: &Store, behaviour: &Behaviour, target: Ref) -> Result<(), ScimError> {
+    if store.is_account_group(target) {
+        Err(ScimError::account_group_refused(behaviour.account_group_refusal))
+    } else {
+        Ok(())
+    }
+}
+
+/// The answer to a successful PUT or PATCH: `200 {}` (no projection), `204`, or `200` with the
+/// projected resource.
+fn write_answer(answers: WriteAnswers, rendered: Value, query: &Query) -> Outcome {
+    let outcome = match answers {
+        WriteAnswers::Empty => Outcome::new(StatusCode::OK, Some(json!({}))),
+        WriteAnswers::NoContent => Outcome::new(StatusCode::NO_CONTENT, None),
+        WriteAnswers::Resource => Outcome::new(StatusCode::OK, Some(query.project(rendered.clone()))),
+    };
+    outcome.written(&rendered)
 }
 
 /// An empty body, for admin answers.

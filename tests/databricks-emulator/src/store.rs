@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::Cloud;
 use crate::error::ScimError;
 use crate::filter::{self, AttrValue};
 use crate::params::Query;
-use crate::tokens::Token;
+use crate::tokens::{self, Token};
 
 pub(crate) const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub(crate) const USER_WORKSPACE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:workspace:2.0:User";
@@ -96,7 +97,7 @@ impl Name {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.given_name.is_none() && self.family_name.is_none()
     }
 }
@@ -123,6 +124,9 @@ pub(crate) struct Group {
     pub(crate) common: Common,
     /// Direct members in insertion order.
     pub(crate) members: Vec<Ref>,
+    /// An account group seen in an identity-federated workspace (`POST /_emulator/account-groups`):
+    /// rendered with `meta.resourceType` `Group`, and PATCH/PUT on it are refused.
+    pub(crate) account: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,8 +335,12 @@ impl Store {
         max + 1
     }
 
+    /// Whether `id` names a resource (or the emulator's token-creating admin).
     fn id_in_use(&self, id: u64) -> bool {
-        self.users.contains_key(&id) || self.groups.contains_key(&id) || self.service_principals.contains_key(&id)
+        id == tokens::ADMIN_ID
+            || self.users.contains_key(&id)
+            || self.groups.contains_key(&id)
+            || self.service_principals.contains_key(&id)
     }
 
     /// Whether a user can be seen through the API (quirk 1 hides inactive users).
@@ -357,6 +365,14 @@ impl Store {
         let n = parse_id(kind, id)?;
         let principal = Ref { kind, id: n };
         if self.exists(principal) { Ok(principal) } else { Err(kind.not_found(id)) }
+    }
+
+    pub(crate) fn common(&self, principal: Ref) -> Option<&Common> {
+        match principal.kind {
+            Kind::User => self.users.get(&principal.id).map(|u| &u.common),
+            Kind::Group => self.groups.get(&principal.id).map(|g| &g.common),
+            Kind::ServicePrincipal => self.service_principals.get(&principal.id).map(|s| &s.common),
+        }
     }
 
     pub(crate) fn common_mut(&mut self, principal: Ref) -> Option<&mut Common> {
@@ -400,6 +416,39 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Whether `principal` is an account group.
+    pub(crate) fn is_account_group(&self, principal: Ref) -> bool {
+        principal.kind == Kind::Group && self.groups.get(&principal.id).is_some_and(|g| g.account)
+    }
+
+    /// `POST /_emulator/account-groups`: creates the account group `display_name` with
+    /// `members`, or, if an account group of that name exists, replaces its members when
+    /// `members` is given. A workspace group of that name is a conflict.
+    pub(crate) fn upsert_account_group(
+        &mut self,
+        display_name: &str,
+        members: Option<&[String]>,
+    ) -> Result<u64, ScimError> {
+        let resolved = members.map(|ids| self.resolve_members(ids)).transpose()?;
+        let existing = self.groups.values_mut().find(|g| g.common.display_name == display_name);
+        match existing {
+            Some(group) if group.account => {
+                if let Some(resolved) = resolved {
+                    group.members = resolved;
+                }
+                Ok(group.id)
+            }
+            Some(_) => Err(ScimError::conflict(format!("Group with name {display_name} already exists."))),
+            None => {
+                let id = self.new_id();
+                let common = Common { display_name: display_name.to_owned(), ..Common::default() };
+                let members = resolved.unwrap_or_default();
+                self.groups.insert(id, Group { id, common, members, account: true });
+                Ok(id)
+            }
+        }
     }
 
     /// Group names are unique, case-sensitively (TF PR #3708).
@@ -547,7 +596,8 @@ impl Store {
         map.insert("schemas".into(), json!([GROUP_SCHEMA]));
         map.insert("id".into(), group.id.to_string().into());
         Self::render_common(&mut map, &group.common);
-        map.insert("meta".into(), json!({"resourceType": "WorkspaceGroup"}));
+        let resource_type = if group.account { "Group" } else { "WorkspaceGroup" };
+        map.insert("meta".into(), json!({"resourceType": resource_type}));
         let members: Vec<Value> = group
             .members
             .iter()
@@ -609,7 +659,19 @@ impl Store {
                 v
             })
             .collect();
-        let groups: Vec<Value> = self.groups.values().map(|g| self.render_group(&m, g, false)).collect();
+        let groups: Vec<Value> = self
+            .groups
+            .values()
+            .map(|g| {
+                let mut v = self.render_group(&m, g, false);
+                if g.account
+                    && let Some(map) = v.as_object_mut()
+                {
+                    map.insert("account".into(), true.into());
+                }
+                v
+            })
+            .collect();
         let sps: Vec<Value> = self.service_principals.values().map(|s| self.render_sp(&m, s)).collect();
         let tokens: Vec<Value> = self.tokens.iter().map(|t| self.render_token(t)).collect();
         json!({"users": users, "groups": groups, "servicePrincipals": sps, "tokens": tokens})
@@ -623,13 +685,14 @@ impl Store {
         self.render(principal).ok_or_else(|| kind.not_found(id))
     }
 
-    /// `POST /{Resource}` → the new resource (the caller answers 201).
-    pub(crate) fn create(&mut self, kind: Kind, body: &Value) -> Result<Ref, ScimError> {
+    /// `POST /{Resource}` → the new resource (the caller answers 201 or 200). `cloud` decides
+    /// whether a service principal's `applicationId` may be given.
+    pub(crate) fn create(&mut self, kind: Kind, body: &Value, cloud: Cloud) -> Result<Ref, ScimError> {
         let input = Input::from_body(body)?;
         match kind {
             Kind::User => self.create_user(&input),
             Kind::Group => self.create_group(&input),
-            Kind::ServicePrincipal => self.create_sp(&input),
+            Kind::ServicePrincipal => self.create_sp(&input, cloud),
         }
     }
 
@@ -671,18 +734,15 @@ impl Store {
             entitlements: input.values("entitlements")?.unwrap_or_default(),
             roles: input.values("roles")?.unwrap_or_default(),
         };
-        self.groups.insert(id, Group { id, common, members });
+        self.groups.insert(id, Group { id, common, members, account: false });
         let principal = Ref { kind: Kind::Group, id };
         self.add_parents(principal, &gids);
         Ok(principal)
     }
 
-    fn create_sp(&mut self, input: &Input<'_>) -> Result<Ref, ScimError> {
-        let application_id = input
-            .string("applicationId")?
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(random_uuid);
+    fn create_sp(&mut self, input: &Input<'_>, cloud: Cloud) -> Result<Ref, ScimError> {
+        let given = given_application_id(input, cloud)?;
+        let application_id = given.unwrap_or_else(random_uuid);
         if self.service_principals.values().any(|s| s.application_id.eq_ignore_ascii_case(&application_id)) {
             return Err(ScimError::conflict(format!(
                 "Service principal with application ID {application_id} already exists."
@@ -715,10 +775,14 @@ impl Store {
     }
 
     /// `PUT /{Resource}/{id}`: replaces everything but the immutable `userName`/`emails`/
-    /// `applicationId`. Absent `groups` (and, for groups, `members`) means none.
-    pub(crate) fn replace(&mut self, kind: Kind, id: &str, body: &Value) -> Result<Ref, ScimError> {
+    /// `applicationId` (which AWS and GCP refuse outright, see [`given_application_id`]).
+    /// Absent `groups` (and, for groups, `members`) means none.
+    pub(crate) fn replace(&mut self, kind: Kind, id: &str, body: &Value, cloud: Cloud) -> Result<Ref, ScimError> {
         let principal = self.find(kind, id)?;
         let input = Input::from_body(body)?;
+        if kind == Kind::ServicePrincipal {
+            given_application_id(&input, cloud)?;
+        }
         let gids = self.resolve_groups(&input.values("groups")?.unwrap_or_default())?;
         match kind {
             Kind::User => {
@@ -915,6 +979,17 @@ impl Store {
 
 fn values_json(values: &[String]) -> Value {
     Value::Array(values.iter().map(|v| json!({"value": v})).collect())
+}
+
+/// The non-empty `applicationId` of a service principal body (any case of the key). On AWS and
+/// GCP giving one at all is the `400` of terraform-provider-databricks issues #556/#630; on
+/// Azure it is the Entra application id.
+fn given_application_id(input: &Input<'_>, cloud: Cloud) -> Result<Option<String>, ScimError> {
+    let given = input.string("applicationId")?.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if given.is_some() && !cloud.accepts_application_id() {
+        return Err(ScimError::application_id_not_allowed());
+    }
+    Ok(given)
 }
 
 fn required_display_name(input: &Input<'_>) -> Result<String, ScimError> {

@@ -1,6 +1,8 @@
 //! Rate limiting as observed on Databricks (databricks-api.md §5): per-endpoint token buckets
 //! (`GET Users`, `PATCH Groups`, …) and a cap on concurrent SCIM requests, answered either with
-//! a proper `429` + `Retry-After` or with the legacy `500` + `REQUEST_LIMIT_EXCEEDED` body.
+//! a proper `429` (with or without `Retry-After`), with the legacy `500` +
+//! `REQUEST_LIMIT_EXCEEDED` body, or with any status carrying the platform body
+//! `{"error_code": "REQUEST_LIMIT_EXCEEDED", …}` (see [`ThrottleStyle`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,10 +39,22 @@ impl Refusal {
             (Refusal::Rate { endpoint, .. }, ThrottleStyle::RequestLimitExceeded500) => {
                 format!("REQUEST_LIMIT_EXCEEDED: {endpoint} RPC token bucket limit has been exceeded.")
             }
-            (Refusal::Rate { endpoint, per_minute }, ThrottleStyle::TooManyRequests { .. }) => {
+            (
+                Refusal::Rate { endpoint, per_minute },
+                ThrottleStyle::TooManyRequests { .. } | ThrottleStyle::ErrorCode { .. },
+            ) => {
                 format!("Workspace 1234 exceeded the rate limit of {per_minute} requests per minute for {endpoint}.")
             }
         }
+    }
+}
+
+/// The status of the error-code style: an error status (`400`–`599`).
+pub(crate) fn check_error_code_status(status: u16) -> Result<u16, String> {
+    if (400..=599).contains(&status) {
+        Ok(status)
+    } else {
+        Err(format!("the error-code throttle status must be 400-599, not {status}"))
     }
 }
 

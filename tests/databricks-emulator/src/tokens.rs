@@ -12,6 +12,16 @@
 //! times in epoch milliseconds (`expiry_time` `-1` for a token that never expires). Errors use
 //! the platform shape `{"error_code": …, "message": …}`. Tokens are created through
 //! `POST /_emulator/tokens` only and go away with their owner.
+//!
+//! **Creator and owner.** Partner Connect (and any admin using
+//! `POST /api/2.0/token-management/on-behalf-of/tokens`) creates a service principal's token
+//! *on behalf of* it: the token's `owner_id` is the service principal, its `created_by_id` /
+//! `created_by_username` the admin who called. So by default (`"on_behalf_of": true`) a token
+//! is created by the emulator-wide admin [`ADMIN_ID`] / [`ADMIN_USERNAME`] (not a SCIM user),
+//! or by the user or service principal named by `"created_by_id"`; with
+//! `"on_behalf_of": false` the owner created its own token (`created_by_id == owner_id`). The
+//! list filters `created_by_id` and `created_by_username` match the **creator**, so filtering
+//! on the owner's id finds nothing for a token made on its behalf.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
@@ -28,13 +38,36 @@ pub(crate) const RESOURCE: &str = "token-management";
 /// The answer to every route while the credential may not read the API.
 pub(crate) const FORBIDDEN_MESSAGE: &str = "Only Admins can access token management APIs.";
 
+/// The id of the emulator-wide workspace admin that creates tokens on behalf of others; no
+/// resource ever gets this id.
+pub(crate) const ADMIN_ID: u64 = 1_000_000_000_000_001;
+
+/// The `created_by_username` of tokens created by [`ADMIN_ID`].
+pub(crate) const ADMIN_USERNAME: &str = "admin@emulator.invalid";
+
+/// Who created a token: its `created_by_id` and `created_by_username`, fixed at creation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Creator {
+    pub(crate) id: u64,
+    pub(crate) username: String,
+}
+
+impl Creator {
+    /// The emulator-wide admin.
+    pub(crate) fn admin() -> Self {
+        Creator { id: ADMIN_ID, username: ADMIN_USERNAME.to_owned() }
+    }
+}
+
 /// A personal access token (its secret value is never modelled: it cannot be read back).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Token {
     /// 64 lower-case hex digits.
     pub(crate) token_id: String,
-    /// The user or service principal the token belongs to (and was created by).
+    /// The user or service principal the token belongs to.
     pub(crate) owner: Ref,
+    /// Who created it (the owner itself, or an admin on its behalf).
+    pub(crate) creator: Creator,
     pub(crate) comment: String,
     /// Epoch milliseconds.
     pub(crate) creation_time: i64,
@@ -161,12 +194,8 @@ fn list(store: &Store, raw_query: &str) -> (StatusCode, Value) {
     let infos: Vec<Value> = store
         .tokens
         .iter()
-        .filter(|t| by_id.is_none_or(|id| t.owner.id == id))
-        .filter(|t| {
-            by_name.as_deref().is_none_or(|name| {
-                store.principal_username(t.owner).is_some_and(|actual| actual.eq_ignore_ascii_case(name))
-            })
-        })
+        .filter(|t| by_id.is_none_or(|id| t.creator.id == id))
+        .filter(|t| by_name.as_deref().is_none_or(|name| t.creator.username.eq_ignore_ascii_case(name)))
         .map(|t| store.render_token(t))
         .collect();
     let mut body = Map::new();
@@ -194,8 +223,8 @@ impl Store {
             "creation_time": token.creation_time,
             "expiry_time": token.expiry_time,
             "comment": token.comment,
-            "created_by_id": token.owner.id,
-            "created_by_username": self.principal_username(token.owner).unwrap_or_default(),
+            "created_by_id": token.creator.id,
+            "created_by_username": token.creator.username,
             "owner_id": token.owner.id,
         })
     }
@@ -212,8 +241,20 @@ impl Store {
         }
     }
 
-    /// Issues a token to `owner`; `lifetime_seconds: None` never expires. Returns its id.
-    pub(crate) fn create_token(&mut self, owner: Ref, comment: String, lifetime_seconds: Option<u64>) -> String {
+    /// A principal as a token creator (its name as the token API shows it).
+    pub(crate) fn creator(&self, principal: Ref) -> Creator {
+        Creator { id: principal.id, username: self.principal_username(principal).unwrap_or_default().to_owned() }
+    }
+
+    /// Issues a token to `owner`, created by `creator`; `lifetime_seconds: None` never expires.
+    /// Returns its id.
+    pub(crate) fn create_token(
+        &mut self,
+        owner: Ref,
+        creator: Creator,
+        comment: String,
+        lifetime_seconds: Option<u64>,
+    ) -> String {
         let mut token_id = random_token_id();
         while self.tokens.iter().any(|t| t.token_id == token_id) {
             token_id = random_token_id();
@@ -223,7 +264,7 @@ impl Store {
             None => -1,
             Some(secs) => creation_time.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000)),
         };
-        self.tokens.push(Token { token_id: token_id.clone(), owner, comment, creation_time, expiry_time });
+        self.tokens.push(Token { token_id: token_id.clone(), owner, creator, comment, creation_time, expiry_time });
         token_id
     }
 

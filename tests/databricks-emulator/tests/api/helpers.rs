@@ -1,6 +1,6 @@
 //! Test harness: one emulator per test on an ephemeral loopback port.
 
-use databricks_emulator::{Config, DEFAULT_TOKEN, Emulator};
+use databricks_emulator::{Cloud, Config, DEFAULT_TOKEN, Emulator, WriteAnswers};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -36,6 +36,23 @@ impl Harness {
 
     pub async fn quirks() -> Self {
         Self::with(Config { seed_quirks: true, ..Config::default() }).await
+    }
+
+    /// PUT and PATCH answer the resource (`write_answers: resource`), for tests that read it.
+    pub async fn answering_resources() -> Self {
+        Self::with(Config { write_answers: WriteAnswers::Resource, ..Config::default() }).await
+    }
+
+    /// An Azure workspace (service principals carry their Entra application id) whose PUT and
+    /// PATCH answer the resource.
+    pub async fn azure() -> Self {
+        Self::with(Config { cloud: Cloud::Azure, write_answers: WriteAnswers::Resource, ..Config::default() }).await
+    }
+
+    /// `POST /_emulator/behaviour` with `changes`, which must be accepted.
+    pub async fn behaviour(&self, changes: Value) {
+        let r = self.admin(Method::POST, "behaviour", Some(changes)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     }
 
     pub fn url(&self, path: &str) -> String {

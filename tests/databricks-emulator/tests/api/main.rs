@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth_and_routing;
+mod behaviour;
 mod faults;
 mod filters;
 mod groups;

@@ -35,8 +35,8 @@ async fn creating_a_service_principal_generates_a_lower_case_application_id() {
 }
 
 #[tokio::test]
-async fn a_duplicate_application_id_answers_409_with_the_documented_text() {
-    let h = Harness::new().await;
+async fn on_azure_a_duplicate_application_id_answers_409_with_the_documented_text() {
+    let h = Harness::azure().await;
     let app_id = "b4647a57-063a-43e3-a6b4-c9a4e9f9f0b7";
     let first = h.post("ServicePrincipals", json!({"applicationId": app_id, "displayName": "one"})).await;
 
@@ -52,8 +52,8 @@ async fn a_duplicate_application_id_answers_409_with_the_documented_text() {
 }
 
 #[tokio::test]
-async fn a_service_principal_can_be_read_replaced_patched_and_deleted() {
-    let h = Harness::new().await;
+async fn on_azure_a_service_principal_can_be_read_replaced_patched_and_deleted_and_keeps_its_application_id() {
+    let h = Harness::azure().await;
     let (id, app_id) = h.create_sp("test-service-principal").await;
     let gid = h.create_group("123456", &[]).await;
     let path = format!("ServicePrincipals/{id}");
@@ -98,7 +98,7 @@ async fn a_service_principal_can_be_read_replaced_patched_and_deleted() {
 
 #[tokio::test]
 async fn a_service_principal_joins_groups_from_its_own_side() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let (id, _) = h.create_sp("joiner").await;
     let gid = h.create_group("g", &[]).await;
 
@@ -131,8 +131,8 @@ async fn service_principals_filter_by_application_id_and_display_name() {
 }
 
 #[tokio::test]
-async fn a_service_principal_created_without_display_name_is_named_after_its_application_id() {
-    let h = Harness::new().await;
+async fn on_azure_a_service_principal_created_without_display_name_is_named_after_its_application_id() {
+    let h = Harness::azure().await;
     let app_id = "22222222-0000-4000-8000-222222222222";
 
     let r = h
@@ -195,7 +195,7 @@ async fn service_principals_filter_by_id_external_id_active_and_every_display_na
 
 #[tokio::test]
 async fn patch_replaces_external_id_and_entitlements_and_leaves_a_group_from_the_members_side() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let (id, _) = h.create_sp("prophecy").await;
     let parent = h.create_group("parent", &[]).await;
     let child = h.create_group("child", &[]).await;
@@ -251,7 +251,7 @@ async fn patch_replaces_external_id_and_entitlements_and_leaves_a_group_from_the
 
 #[tokio::test]
 async fn put_resets_omitted_service_principal_attributes_and_unknown_ids_answer_404() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let r = h
         .post(
             "ServicePrincipals",

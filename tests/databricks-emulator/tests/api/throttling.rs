@@ -13,7 +13,7 @@ async fn an_empty_bucket_answers_429_with_an_integer_retry_after() {
             per_minute: 0,
             burst: 2,
             max_concurrent: 0,
-            style: ThrottleStyle::TooManyRequests { retry_after_secs: 3 },
+            style: ThrottleStyle::TooManyRequests { retry_after_secs: Some(3) },
         }),
         ..Config::default()
     })

@@ -9,12 +9,14 @@ use crate::helpers::{Harness, Reply};
 
 const TOKENS: &str = "/api/2.0/token-management/tokens";
 
+/// A token the owner created itself (`on_behalf_of: false`: `created_by_id` is the owner).
 async fn issue(h: &Harness, owner_id: &str, comment: &str, lifetime_seconds: Option<u64>) -> String {
     let r = h
         .admin(
             Method::POST,
             "tokens",
-            Some(json!({"owner_id": owner_id, "comment": comment, "lifetime_seconds": lifetime_seconds})),
+            Some(json!({"owner_id": owner_id, "comment": comment, "lifetime_seconds": lifetime_seconds,
+                        "on_behalf_of": false})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -154,7 +154,7 @@ async fn get_honours_attributes_and_excluded_attributes() {
 
 #[tokio::test]
 async fn put_replaces_the_user_and_wipes_group_membership_not_sent_again() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let id = h.create_user("p@x.com", Some("Pat Old")).await;
     let g1 = h.create_group("g1", &[&id]).await;
     let g2 = h.create_group("g2", &[]).await;
@@ -185,7 +185,7 @@ async fn put_replaces_the_user_and_wipes_group_membership_not_sent_again() {
 
 #[tokio::test]
 async fn patch_active_accepts_bool_string_and_value_array_but_not_capitalised_strings() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let id = h.create_user("act@x.com", None).await;
     let path = format!("Users/{id}");
 
@@ -210,7 +210,7 @@ async fn patch_active_accepts_bool_string_and_value_array_but_not_capitalised_st
 
 #[tokio::test]
 async fn patch_changes_names_entitlements_and_ignores_user_name_and_emails() {
-    let h = Harness::new().await;
+    let h = Harness::answering_resources().await;
     let id = h.create_user("n@x.com", Some("Nora Smith")).await;
 
     let r = h
