@@ -1,7 +1,20 @@
-use reqwest::StatusCode;
-use serde_json::json;
+use databricks_emulator::{Cloud, Config};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
-use crate::helpers::{Harness, patch_op};
+use crate::helpers::{Harness, Reply, patch_op};
+
+/// The 400 of terraform-provider-databricks issues #556/#630: the generic detail, the reason in
+/// `scimType`.
+fn assert_application_id_refused(r: &Reply) {
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+               "detail": "Request is unparsable, syntactically incorrect, or violates schema.",
+               "scimType": "Attribute applicationID cannot be specified for the SCIM Object", "status": "400"})
+    );
+}
 
 fn is_uuid_v4(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -281,4 +294,151 @@ async fn put_resets_omitted_service_principal_attributes_and_unknown_ids_answer_
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.detail(), "Service principal with id 123 not found.");
     }
+}
+
+#[tokio::test]
+async fn on_aws_a_post_carrying_an_application_id_in_any_case_is_refused_and_creates_nothing() {
+    let h = Harness::new().await;
+    let app_id = "00000000-1234-5678-0000-000000000001";
+
+    let camel = h.post("ServicePrincipals", json!({"applicationId": app_id, "displayName": "airflow"})).await;
+    let upper = h.post("ServicePrincipals", json!({"ApplicationID": app_id, "displayName": "airflow"})).await;
+    let empty = h.post("ServicePrincipals", json!({"applicationId": "", "displayName": "generated"})).await;
+
+    assert_application_id_refused(&camel);
+    assert_application_id_refused(&upper);
+    assert_eq!(empty.status, StatusCode::CREATED, "an empty applicationId is no applicationId");
+    assert_ne!(empty.body["applicationId"], "");
+    assert_eq!(h.get("ServicePrincipals").await.body["totalResults"], 1);
+}
+
+#[tokio::test]
+async fn on_aws_put_and_patch_carrying_an_application_id_are_refused_and_change_nothing() {
+    let h = Harness::new().await;
+    let (id, app_id) = h.create_sp("robot").await;
+    let path = format!("ServicePrincipals/{id}");
+
+    let put = h.put(&path, json!({"applicationId": app_id, "displayName": "renamed"})).await;
+    let with_path = h
+        .patch(
+            &path,
+            patch_op(json!([{"op": "replace", "path": "displayName", "value": "renamed"},
+                            {"op": "replace", "path": "applicationId", "value": app_id}])),
+        )
+        .await;
+    let pathless = h.patch(&path, patch_op(json!([{"op": "add", "value": {"applicationId": app_id}}]))).await;
+    let removal = h.patch(&path, patch_op(json!([{"op": "remove", "path": "applicationId"}]))).await;
+
+    for r in [&put, &with_path, &pathless, &removal] {
+        assert_application_id_refused(r);
+    }
+    assert_eq!(h.get(&path).await.body["displayName"], "robot", "the PATCH is atomic");
+}
+
+#[tokio::test]
+async fn on_gcp_application_ids_are_refused_like_on_aws() {
+    let h = Harness::with(Config { cloud: Cloud::Gcp, ..Config::default() }).await;
+    let (id, _) = h.create_sp("robot").await;
+
+    let post = h.post("ServicePrincipals", json!({"applicationId": "x", "displayName": "y"})).await;
+    let patch = h
+        .patch(
+            &format!("ServicePrincipals/{id}"),
+            patch_op(json!([{"op": "add", "path": "applicationId", "value": "x"}])),
+        )
+        .await;
+
+    assert_application_id_refused(&post);
+    assert_application_id_refused(&patch);
+}
+
+#[tokio::test]
+async fn on_azure_an_application_id_is_taken_on_create_and_ignored_on_put_and_patch() {
+    let h = Harness::new().await;
+    h.behaviour(json!({"cloud": "azure"})).await;
+    let app_id = "3f2c1a52-0d3e-4c1b-9a57-2b8d7c4e1f00";
+
+    let created = h.post("ServicePrincipals", json!({"applicationId": app_id, "displayName": "entra-app"})).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("ServicePrincipals/{id}");
+    let put = h.put(&path, json!({"applicationId": "other", "displayName": "entra-app"})).await;
+    let patch = h.patch(&path, patch_op(json!([{"op": "replace", "path": "applicationId", "value": "other"}]))).await;
+    let duplicate = h.post("ServicePrincipals", json!({"applicationId": app_id.to_uppercase()})).await;
+
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.body["applicationId"], app_id);
+    assert_eq!((put.status, patch.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(h.get(&path).await.body["applicationId"], app_id);
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    assert_eq!(
+        duplicate.detail(),
+        format!("Service principal with application ID {} already exists.", app_id.to_uppercase())
+    );
+}
+
+#[tokio::test]
+async fn application_id_is_only_an_invalid_path_for_users_whatever_the_cloud() {
+    let h = Harness::new().await;
+    let uid = h.create_user("u@x.com", None).await;
+
+    let r =
+        h.patch(&format!("Users/{uid}"), patch_op(json!([{"op": "add", "path": "applicationId", "value": "x"}]))).await;
+
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["scimType"], "invalidPath");
+}
+
+async fn display_name(h: &Harness, path: &str) -> Value {
+    h.get(path).await.body["displayName"].clone()
+}
+
+#[tokio::test]
+async fn with_sp_rename_ignored_a_replace_of_the_display_name_succeeds_and_changes_nothing() {
+    let h = Harness::with(Config { sp_rename_ignored: true, ..Config::default() }).await;
+    let (id, _) = h.create_sp("FIVETRAN_USER").await;
+    let path = format!("ServicePrincipals/{id}");
+
+    let with_path =
+        h.patch(&path, patch_op(json!([{"op": "replace", "path": "displayName", "value": "renamed"}]))).await;
+    let after_path = display_name(&h, &path).await;
+    let pathless = h
+        .patch(&path, patch_op(json!([{"op": "replace", "value": {"displayName": "renamed", "externalId": "e-1"}}])))
+        .await;
+    let after_pathless = h.get(&path).await.body;
+    let added = h.patch(&path, patch_op(json!([{"op": "add", "path": "displayName", "value": "added"}]))).await;
+
+    assert_eq!((with_path.status, pathless.status, added.status), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+    assert_eq!(after_path, "FIVETRAN_USER");
+    assert_eq!(after_pathless["displayName"], "FIVETRAN_USER");
+    assert_eq!(after_pathless["externalId"], "e-1", "the other attributes still change");
+    assert_eq!(display_name(&h, &path).await, "added", "add still renames");
+}
+
+#[tokio::test]
+async fn with_sp_rename_ignored_users_and_groups_are_still_renamed_by_replace() {
+    let h = Harness::new().await;
+    h.behaviour(json!({"sp_rename_ignored": true})).await;
+    let uid = h.create_user("u@x.com", None).await;
+    let gid = h.create_group("g", &[]).await;
+    let op = patch_op(json!([{"op": "replace", "path": "displayName", "value": "new-name"}]));
+
+    h.patch(&format!("Users/{uid}"), op.clone()).await;
+    h.patch(&format!("Groups/{gid}"), op).await;
+
+    assert_eq!(display_name(&h, &format!("Users/{uid}")).await, "new-name");
+    assert_eq!(display_name(&h, &format!("Groups/{gid}")).await, "new-name");
+}
+
+#[tokio::test]
+async fn by_default_a_replace_of_a_service_principal_display_name_renames_it() {
+    let h = Harness::new().await;
+    let (id, _) = h.create_sp("old").await;
+    let path = format!("ServicePrincipals/{id}");
+
+    let r = h.patch(&path, patch_op(json!([{"op": "replace", "path": "displayName", "value": "new"}]))).await;
+    let behaviour = h.admin(Method::GET, "behaviour", None).await.body;
+
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(display_name(&h, &path).await, "new");
+    assert_eq!(behaviour["sp_rename_ignored"], false);
 }
