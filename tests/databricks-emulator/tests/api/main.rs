@@ -10,6 +10,7 @@ mod groups;
 mod helpers;
 mod lists;
 mod oauth;
+mod patch_strictness;
 mod quirks;
 mod service_principals;
 mod throttling;
