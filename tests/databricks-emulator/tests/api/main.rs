@@ -6,6 +6,7 @@ mod auth_and_routing;
 mod behaviour;
 mod faults;
 mod filters;
+mod flaky_reads;
 mod groups;
 mod helpers;
 mod lists;

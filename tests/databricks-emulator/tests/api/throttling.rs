@@ -111,3 +111,98 @@ async fn throttling_can_be_inspected_and_removed_at_runtime() {
     assert_eq!(h.get("Users").await.status, StatusCode::OK);
     assert_eq!(h.admin(Method::GET, "throttle", None).await.body, serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn the_error_code_style_answers_its_status_with_the_platform_body_and_no_retry_after() {
+    let h = Harness::with(Config {
+        throttle: Some(Throttle {
+            per_minute: 0,
+            burst: 1,
+            max_concurrent: 0,
+            style: ThrottleStyle::ErrorCode { status: 400 },
+        }),
+        ..Config::default()
+    })
+    .await;
+
+    h.get("Users").await;
+    let scim = h.get("Users").await;
+    h.get("/api/2.0/token-management/tokens").await;
+    let tokens = h.get("/api/2.0/token-management/tokens").await;
+
+    assert_eq!(scim.status, StatusCode::BAD_REQUEST);
+    assert!(scim.headers.get("retry-after").is_none());
+    assert_eq!(
+        scim.body,
+        json!({"error_code": "REQUEST_LIMIT_EXCEEDED",
+               "message": "Workspace 1234 exceeded the rate limit of 0 requests per minute for GET Users."})
+    );
+    assert_eq!(tokens.status, StatusCode::BAD_REQUEST);
+    assert_eq!(tokens.body["error_code"], "REQUEST_LIMIT_EXCEEDED", "the same shape on token management");
+}
+
+#[tokio::test]
+async fn the_error_code_style_takes_its_status_at_runtime_and_defaults_to_400() {
+    let h = Harness::new().await;
+    h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "style": "error-code", "status": 503}))).await;
+    let shown = h.admin(Method::GET, "throttle", None).await.body;
+    h.get("Groups").await;
+    let refused = h.get("Groups").await;
+    h.admin(Method::POST, "throttle", Some(json!({"max_concurrent": 1, "style": "error-code"}))).await;
+    let defaulted = h.admin(Method::GET, "throttle", None).await.body;
+
+    assert_eq!(
+        shown,
+        json!({"per_minute": 0, "burst": 1, "max_concurrent": 0, "style": "error-code", "retry_after_secs": null,
+               "status": 503})
+    );
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.body["error_code"], "REQUEST_LIMIT_EXCEEDED");
+    assert!(refused.headers.get("retry-after").is_none());
+    assert_eq!(defaulted["status"], 400);
+}
+
+#[tokio::test]
+async fn a_null_retry_after_gives_a_429_without_the_header_and_an_absent_one_gives_one_second() {
+    let h = Harness::new().await;
+    h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "retry_after_secs": null}))).await;
+    let shown = h.admin(Method::GET, "throttle", None).await.body;
+    h.get("Users").await;
+    let bare = h.get("Users").await;
+    h.admin(Method::POST, "throttle", Some(json!({"burst": 1}))).await;
+    h.get("Users").await;
+    let defaulted = h.get("Users").await;
+
+    assert_eq!(shown["retry_after_secs"], serde_json::Value::Null);
+    assert_eq!(bare.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(bare.headers.get("retry-after").is_none(), "{:?}", bare.headers);
+    assert_eq!(bare.body["error_code"], "REQUEST_LIMIT_EXCEEDED");
+    assert_eq!(defaulted.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(defaulted.headers["retry-after"], "1");
+}
+
+#[tokio::test]
+async fn a_throttle_status_outside_400_to_599_or_without_the_error_code_style_is_refused() {
+    let h = Harness::new().await;
+
+    let success =
+        h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "style": "error-code", "status": 200}))).await;
+    let wrong_style = h.admin(Method::POST, "throttle", Some(json!({"burst": 1, "style": "429", "status": 400}))).await;
+    let started = databricks_emulator::Emulator::start(Config {
+        throttle: Some(Throttle {
+            per_minute: 0,
+            burst: 1,
+            max_concurrent: 0,
+            style: ThrottleStyle::ErrorCode { status: 302 },
+        }),
+        ..Config::default()
+    })
+    .await;
+
+    for r in [&success, &wrong_style] {
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body["error"].is_string());
+    }
+    assert_eq!(h.admin(Method::GET, "throttle", None).await.body, serde_json::Value::Null, "nothing was set");
+    assert_eq!(started.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+}
