@@ -336,7 +336,7 @@ impl Store {
     }
 
     /// Whether `id` names a resource (or the emulator's token-creating admin).
-    fn id_in_use(&self, id: u64) -> bool {
+    pub(crate) fn id_in_use(&self, id: u64) -> bool {
         id == tokens::ADMIN_ID
             || self.users.contains_key(&id)
             || self.groups.contains_key(&id)

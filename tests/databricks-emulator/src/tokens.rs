@@ -298,6 +298,14 @@ mod tests {
     }
 
     #[test]
+    fn the_admin_id_is_never_given_to_a_resource() {
+        let store = Store::default();
+        assert!(store.id_in_use(ADMIN_ID));
+        assert!(!store.id_in_use(ADMIN_ID + 1));
+        assert_eq!(Creator::admin(), Creator { id: ADMIN_ID, username: ADMIN_USERNAME.to_owned() });
+    }
+
+    #[test]
     fn injected_errors_get_the_sdk_error_code_of_their_status() {
         assert_eq!(default_error_code(StatusCode::SERVICE_UNAVAILABLE), "TEMPORARILY_UNAVAILABLE");
         assert_eq!(default_error_code(StatusCode::BAD_GATEWAY), "INTERNAL_ERROR");

@@ -1,6 +1,7 @@
 //! End-to-end tests of the emulator over HTTP with reqwest.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_groups;
 mod admin;
 mod auth_and_routing;
 mod behaviour;

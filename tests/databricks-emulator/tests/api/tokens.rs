@@ -363,3 +363,84 @@ async fn bulk_creating_200_service_principals_lists_them_all_by_prefix() {
     assert_eq!(resources[0]["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"]));
     assert_eq!(resources[0]["active"], true);
 }
+
+const ADMIN_ID: u64 = 1_000_000_000_000_001;
+
+#[tokio::test]
+async fn by_default_a_token_is_created_on_behalf_of_its_owner_by_the_emulator_admin() {
+    let h = Harness::new().await;
+    let (sp, _) = h.create_sp("FIVETRAN_USER").await;
+    let r = h.admin(Method::POST, "tokens", Some(json!({"owner_id": sp, "comment": "Partner Connect"}))).await;
+    let token = r.body["token_id"].as_str().unwrap();
+
+    let info = h.get(&format!("{TOKENS}/{token}")).await.body["token_info"].clone();
+    let by_owner = h.get(&format!("{TOKENS}?created_by_id={sp}")).await.body;
+    let by_admin = h.get(&format!("{TOKENS}?created_by_id={ADMIN_ID}")).await.body;
+    let by_admin_name = h.get(&format!("{TOKENS}?created_by_username=admin%40emulator.invalid")).await.body;
+    let unfiltered = h.get(TOKENS).await.body;
+
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(info["owner_id"], json!(numeric(&sp)));
+    assert_eq!(info["created_by_id"], json!(ADMIN_ID));
+    assert_eq!(info["created_by_username"], "admin@emulator.invalid");
+    assert_eq!(by_owner, json!({}), "created_by_id filters on the creator, not the owner");
+    assert_eq!(token_ids(&by_admin), [token]);
+    assert_eq!(token_ids(&by_admin_name), [token]);
+    assert_eq!(token_ids(&unfiltered), [token]);
+    assert_eq!(h.get("Users").await.body["totalResults"], 0, "the admin is no SCIM user");
+}
+
+#[tokio::test]
+async fn a_token_made_on_behalf_of_its_owner_can_name_a_user_as_its_creator() {
+    let h = Harness::new().await;
+    let (sp, _) = h.create_sp("HEVO_USER").await;
+    let admin = h.create_user("workspace-admin@x.com", None).await;
+    let r = h
+        .admin(Method::POST, "tokens", Some(json!({"owner_id": sp, "created_by_id": admin, "on_behalf_of": true})))
+        .await;
+    let token = r.body["token_id"].as_str().unwrap().to_owned();
+
+    let by_creator = h.get(&format!("{TOKENS}?created_by_id={admin}")).await.body;
+    h.delete(&format!("Users/{admin}")).await;
+    let after_creator_left = h.get(TOKENS).await.body;
+    h.delete(&format!("ServicePrincipals/{sp}")).await;
+    let after_owner_left = h.get(TOKENS).await.body;
+
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let info = &by_creator["token_infos"][0];
+    assert_eq!(info["token_id"], token.as_str());
+    assert_eq!(info["created_by_id"], json!(numeric(&admin)));
+    assert_eq!(info["created_by_username"], "workspace-admin@x.com");
+    assert_eq!(info["owner_id"], json!(numeric(&sp)));
+    assert_eq!(token_ids(&after_creator_left), [token.as_str()], "the owner's token stays");
+    assert_eq!(after_owner_left, json!({}), "deleting the owner deletes its tokens");
+}
+
+#[tokio::test]
+async fn a_token_not_made_on_behalf_of_its_owner_is_created_by_the_owner() {
+    let h = Harness::new().await;
+    let user = h.create_user("self@x.com", None).await;
+    let other = h.create_user("other@x.com", None).await;
+
+    let own = h.admin(Method::POST, "tokens", Some(json!({"owner_id": user, "on_behalf_of": false}))).await;
+    let explicit = h
+        .admin(Method::POST, "tokens", Some(json!({"owner_id": user, "created_by_id": user, "on_behalf_of": false})))
+        .await;
+    let contradictory = h
+        .admin(Method::POST, "tokens", Some(json!({"owner_id": user, "created_by_id": other, "on_behalf_of": false})))
+        .await;
+    let unknown_creator =
+        h.admin(Method::POST, "tokens", Some(json!({"owner_id": user, "created_by_id": "123456789012345"}))).await;
+    let listed = h.get(&format!("{TOKENS}?created_by_id={user}")).await.body;
+
+    assert_eq!((own.status, explicit.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(contradictory.status, StatusCode::BAD_REQUEST);
+    assert!(contradictory.body["error"].is_string());
+    assert_eq!(unknown_creator.status, StatusCode::NOT_FOUND);
+    let infos = listed["token_infos"].as_array().unwrap();
+    assert_eq!(infos.len(), 2);
+    for info in infos {
+        assert_eq!(info["created_by_id"], info["owner_id"]);
+        assert_eq!(info["created_by_username"], "self@x.com");
+    }
+}
