@@ -2,9 +2,41 @@
 //! (`/api/2.0/preview/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]`), serving on loopback.
 //!
 //! By default it imitates the real API as `shared/spec/databricks-api.md` describes it (wire
-//! format, error texts, quirks of filters and PATCH). With [`Config::seed_quirks`] it instead
-//! reproduces the behaviours the seed connector document claims (SPEC §4): inactive users
-//! hidden, soft-deleting `DELETE`, reactivating `POST`, and `204` for an unknown group `DELETE`.
+//! format, error texts, quirks of filters and PATCH), choosing the **strictest** behaviour the
+//! public evidence supports wherever that evidence is unsure; the variants are behaviour
+//! switches (below; `docs/databricks-behaviour.md` collects the evidence). With
+//! [`Config::seed_quirks`] it instead reproduces the behaviours the seed connector document
+//! claims (SPEC §4): inactive users hidden, soft-deleting `DELETE`, reactivating `POST`, and
+//! `204` for an unknown group `DELETE`.
+//!
+//! ## Behaviour switches
+//!
+//! Each is a [`Config`] field, a flag of the binary, and a key of `POST /_emulator/behaviour`
+//! (any subset; `GET /_emulator/behaviour` shows them all; `POST /_emulator/reset` returns to
+//! the startup [`Config`]). The first value is the default.
+//!
+//! | Key / flag | Values | Behaviour |
+//! |---|---|---|
+//! | `write_answers` / `--write-answers` | `"empty"` \| `"no-content"` \| `"resource"` | A successful `PUT` or `PATCH` answers `200 {}` (the Databricks API reference shows `{}` for PATCH; the Go and Python SDKs model PATCH and PUT as returning nothing; `attributes` does not apply to `{}`), `204` without a body, or `200` with the (projected) resource. `POST` always answers the created resource. |
+//! | `create_status` / `--create-status` | `201` \| `200` | The status of a successful `POST` (the account API docs show 201; the workspace docs list 200). |
+//! | `cloud` / `--cloud` | `"aws"` \| `"azure"` \| `"gcp"` | On AWS and GCP a service principal's non-empty `applicationId` (any case of the key) on `POST`, on `PUT`, or as a PATCH path / path-less key answers `400` with `detail` `Request is unparsable, syntactically incorrect, or violates schema.` and `scimType` `Attribute applicationID cannot be specified for the SCIM Object` (terraform-provider-databricks issues #556/#630). On Azure it is the Entra application id, taken on create (unique: `409 Service principal with application ID <id> already exists.`) and ignored on PUT/PATCH. |
+//! | `lenient_removal` / `--lenient-removal` | `false` \| `true` | Strict: a PATCH `remove` of an attribute the resource does not have (empty `members`, `entitlements`, `roles` or `groups`; unset `externalId`, `name`, `name.givenName` or `name.familyName`) answers `400` `scimType` `invalidPath`, `No such attribute with the name : <attribute as written before any [filter]> in the current resource` (terraform-provider-databricks PR #2409 tolerates this text); a value filter that matches no element of a non-empty attribute answers `400` `scimType` `noTarget`, `No target found for path <path as written>` (unverified). The PATCH stays atomic. Lenient: both remove nothing, silently. |
+//! | `value_filter_or` / `--value-filter-or` | `false` \| `true` | `or` inside a PATCH value filter (`members[value eq "1" or value eq "2"]`) answers `400 InvalidFilter request failed` unless switched on (no public client sends it; Terraform sends one `remove` per member). |
+//! | `flaky_reads` / `--flaky-reads` | `0` \| N | Every Nth SCIM `GET` (counted across Users, Groups and ServicePrincipals after auth and throttling; setting the key restarts the count) answers `500 {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "The service at /api/2.0/preview/scim/v2/<Resource> is temporarily unavailable. Please try again later."}` (databricks/cli PR #6766) without touching queued faults. Writes and token management are never affected; stats and the log count these requests as usual. |
+//! | `sp_rename_ignored` / `--sp-rename-ignored` | `false` \| `true` | A PATCH `replace` of a service principal's `displayName` (with a path or path-less) answers success and changes nothing; `add` still renames (one community thread; unconfirmed). |
+//! | `account_group_refusal` / `--account-group-refusal` | `400` \| `500` | Any PATCH or PUT of an account group answers `400` `Group membership cannot be updated through PATCH/PUT requests`, or `500` `Error in performing the patch operation on group resource.` (community.databricks.com thread 150122). |
+//!
+//! **Account groups** (`POST /_emulator/account-groups`) are groups of an identity-federated
+//! workspace that live in the account: listed and read like any group but rendered with
+//! `"meta": {"resourceType": "Group"}`, while workspace groups render
+//! `"meta": {"resourceType": "WorkspaceGroup"}`; their membership is set through the admin
+//! endpoint only. `GET /_emulator/state` marks them `"account": true`.
+//!
+//! **Throttling styles** ([`ThrottleStyle`]): `429` with `Retry-After: N` (or without it when
+//! `retry_after_secs` is `None`/`null`, databricks-sdk-py PR #391), the legacy SCIM `500
+//! REQUEST_LIMIT_EXCEEDED: …`, or `error-code`: any status (400–599, default 400) with
+//! `{"error_code": "REQUEST_LIMIT_EXCEEDED", "message": …}` and no `Retry-After`
+//! (databricks-sdk-go maps that `error_code` to throttling at any status).
 //!
 //! Besides the static bearer token ([`Config::token`]) it speaks Databricks OAuth
 //! machine-to-machine: `POST /oidc/v1/token` with `grant_type=client_credentials` (form body,
@@ -31,7 +63,8 @@
 //!   `{"token_infos": [{"token_id": "<64 hex>", "creation_time": ms, "expiry_time": ms|-1,
 //!   "comment": "…", "created_by_id": N, "created_by_username": "<userName or applicationId>",
 //!   "owner_id": N}, …]}` in creation order — the ids are JSON **numbers** — or `{}` when no
-//!   token matches (a non-numeric `created_by_id` → `400 INVALID_PARAMETER_VALUE`);
+//!   token matches (a non-numeric `created_by_id` → `400 INVALID_PARAMETER_VALUE`). Both
+//!   filters match the token's **creator**; without a filter every token is listed;
 //! * `GET /api/2.0/token-management/tokens/{token_id}` → `{"token_info": {…}}`; unknown →
 //!   `404 {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Token with id <id> does not exist."}`;
 //! * with [`Config::token_management_forbidden`] both answer
@@ -43,6 +76,13 @@
 //! with `POST /_emulator/tokens` only; deleting the owner (`DELETE /Users/{id}`,
 //! `DELETE /ServicePrincipals/{id}`, or a seed-quirks soft delete) deletes its tokens.
 //!
+//! Tokens are made **on behalf of** their owner by default, as Partner Connect does: `owner_id`
+//! is the owner, `created_by_id` / `created_by_username` the creator — an emulator-wide admin
+//! (`1000000000000001` / `admin@emulator.invalid`, not a SCIM user; no resource gets that id)
+//! unless `created_by_id` names a user or service principal. With `"on_behalf_of": false` the
+//! owner created its own token (`created_by_id` = `owner_id`). So a `created_by_id` filter with
+//! the owner's id finds nothing for a token made on its behalf.
+//!
 //! Tests steer it through `/_emulator/*` (no auth, JSON; mutations answer `204`):
 //!
 //! | Method + path | Body / answer |
@@ -51,7 +91,7 @@
 //! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET token-management": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
 //! | `GET /_emulator/requests` | `[{"method", "resource", "path", "query", "body"}, …]` in arrival order (`query` raw or `""`, `body` parsed JSON or `null`; last 100 000 kept) |
 //! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […], "tokens": [token_info, …]}` as the APIs render them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
-//! | `POST /_emulator/reset` | empty workspace (no personal access tokens), stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle, quirks mode and token-management permission |
+//! | `POST /_emulator/reset` | empty workspace (no personal access tokens, no account groups), stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle, quirks mode, token-management permission and behaviour switches |
 //! | `POST /_emulator/reset-stats` | empties stats and the request log only |
 //! | `POST /_emulator/token` | `{"token": "new"}` — the static token is this one from now on (the old one answers `401`; issued OAuth tokens are unaffected) |
 //! | `POST /_emulator/oauth-clients` | `{"client_id": "…", "client_secret": "…"}` — adds a client or replaces its secret (rotation: the old secret fails from now on; access tokens already issued stay valid until they expire) |
@@ -59,14 +99,18 @@
 //! | `POST /_emulator/quirks` | `{"seed_quirks": true}` — switch seed-quirks mode at runtime |
 //! | `POST /_emulator/faults` | one rule or an array: `{"method": "POST"\|null, "resource": "Groups"\|null, "count": N (default 1), "fault": F}` queued in order; `F` is `{"kind": "status", "status": 503, "detail"?, "retry_after"?, "error_code"?}`, `{"kind": "latency", "ms": 300}`, `{"kind": "drop", "after_write"?: bool}` or `{"kind": "write_then_500", "detail"?}` |
 //! | `GET /_emulator/faults` / `DELETE /_emulator/faults` | the queued rules with remaining counts / clear them |
-//! | `POST /_emulator/throttle` | `{"per_minute": 255, "burst": 255 (default per_minute), "max_concurrent": 4, "style": "429"\|"500", "retry_after_secs": 1}` (all optional; `0` disables a limit) |
-//! | `GET /_emulator/throttle` / `DELETE /_emulator/throttle` | the active throttle or `null` / no throttling |
+//! | `POST /_emulator/throttle` | `{"per_minute": 255, "burst": 255 (default per_minute), "max_concurrent": 4, "style": "429"\|"500"\|"error-code", "retry_after_secs": 1\|null, "status": 400}` (all optional; `0` disables a limit; `retry_after_secs` absent → 1, `null` → no `Retry-After`; `status` 400–599 for `error-code` only, default 400) |
+//! | `GET /_emulator/throttle` / `DELETE /_emulator/throttle` | the active throttle (as posted, `status` only for `error-code`) or `null` / no throttling |
 //! | `POST /_emulator/token-management` | `{"forbidden": true}` — the token-management routes answer `403 PERMISSION_DENIED` (`false` lifts it) |
-//! | `POST /_emulator/tokens` | `{"owner_id": "<user or service principal id>", "comment"?: "…", "lifetime_seconds"?: null\|N}` → `200 {"token_id": "…"}` — a personal access token (no expiry when `lifetime_seconds` is null or absent); unknown or deleted owner → `404 {"error": …}` |
+//! | `POST /_emulator/tokens` | `{"owner_id": "<user or service principal id>", "comment"?: "…", "lifetime_seconds"?: null\|N, "created_by_id"?: "<user or service principal id>", "on_behalf_of"?: true}` → `200 {"token_id": "…"}` — a personal access token (no expiry when `lifetime_seconds` is null or absent) created on the owner's behalf by `created_by_id` or the emulator admin, or with `"on_behalf_of": false` by the owner (a different `created_by_id` → `400`); unknown or deleted owner or creator → `404 {"error": …}` |
+//! | `GET /_emulator/behaviour` | the behaviour switches: `{"write_answers": "empty", "create_status": 201, "cloud": "aws", "lenient_removal": false, "value_filter_or": false, "flaky_reads": 0, "sp_rename_ignored": false, "account_group_refusal": 400}` |
+//! | `POST /_emulator/behaviour` | any subset of those keys; unknown keys or values → `400 {"error": …}` and nothing changes |
+//! | `POST /_emulator/account-groups` | `{"displayName": "…", "members"?: ["<id>", …]}` → `200 {"id": "…"}` — an account group; the name of an existing account group sets its members instead (when `members` is given); a workspace group's name → `409`, an unknown member → `400 {"error": …}` |
 //! | `POST /_emulator/service-principals/bulk` | `{"prefix": "sp-", "count": N}` → `200 {"created": N}` — service principals `<prefix>1` … `<prefix>N` (random application ids, active, no groups; `N` ≤ 100 000) |
 //!
 //! The request pipeline (SCIM and token management) is: record (stats + log) → bearer auth
-//! (`401`) → throttle → fault → handle (the token-management `403` is decided in "handle").
+//! (`401`) → throttle → flaky read (SCIM `GET` only) → fault → handle (the token-management
+//! `403` is decided in "handle").
 //! The token endpoint is: record (without credentials) → form → client → grant → issue.
 //!
 //! ```no_run

@@ -246,7 +246,7 @@ impl ScimCall {
                 &self.path,
                 &self.raw_query,
             );
-            return Ok(Outcome { status, body: Some(body), name: None });
+            return Ok(Outcome::new(status, Some(body)));
         }
         let behaviour = st.behaviour;
         let request = ScimRequest {
