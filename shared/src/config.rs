@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::aws::SecretStore;
 use crate::databricks::client::http_client;
 use crate::databricks::credentials::SecretsManagerToken;
-use crate::databricks::{DatabricksClient, StaticToken, TokenSource};
+use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
 use crate::http::auth::InboundAuth;
 
 /// Settings read from the environment.
@@ -28,6 +28,21 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// Time budget for retrying throttled Databricks calls (`DATABRICKS_RETRY_BUDGET_MS`).
     pub retry_budget: Duration,
+    /// The workspace's cloud (`DATABRICKS_CLOUD`, else read from `DATABRICKS_HOST`).
+    pub cloud: Cloud,
+    /// What a successful PATCH answers (`SCIM_PATCH_RESPONSE`).
+    pub patch_response: PatchResponse,
+}
+
+/// What a successful SCIM PATCH answers (RFC 7644 §3.5.2 allows both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchResponse {
+    /// `200` with the resource: Databricks answers writes with `{}`, so this costs a read
+    /// after the PATCH (members left out unless the PATCH changed them or were asked for).
+    Resource,
+    /// `204` without a body: one Databricks call for a deactivation or a membership change.
+    /// A request that names `attributes` or `excludedAttributes` still gets `200` with the resource.
+    NoContent,
 }
 
 impl std::fmt::Debug for Config {
@@ -40,6 +55,8 @@ impl std::fmt::Debug for Config {
             .field("inbound_tokens_secret_id", &self.inbound_tokens_secret_id)
             .field("public_base_url", &self.public_base_url)
             .field("retry_budget", &self.retry_budget)
+            .field("cloud", &self.cloud)
+            .field("patch_response", &self.patch_response)
             .finish()
     }
 }
@@ -60,6 +77,15 @@ impl Config {
                 ms.parse::<u64>().map_err(|_| "DATABRICKS_RETRY_BUDGET_MS must be a number of milliseconds")?,
             ),
         };
+        let cloud = match non_empty("DATABRICKS_CLOUD") {
+            None => Cloud::of_host(&databricks_host),
+            Some(name) => Cloud::parse(&name).ok_or("DATABRICKS_CLOUD must be aws, azure or gcp")?,
+        };
+        let patch_response = match non_empty("SCIM_PATCH_RESPONSE").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("resource") => PatchResponse::Resource,
+            Some("no-content") => PatchResponse::NoContent,
+            Some(_) => return Err("SCIM_PATCH_RESPONSE must be resource or no-content".into()),
+        };
         let inbound_tokens = non_empty("SCIM_BEARER_TOKENS")
             .map(|v| v.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
             .unwrap_or_default();
@@ -71,6 +97,8 @@ impl Config {
             inbound_tokens,
             public_base_url: non_empty("SCIM_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
             retry_budget,
+            cloud,
+            patch_response,
         })
     }
 }
@@ -153,6 +181,23 @@ mod tests {
         for value in ["dapi-very-secret", "current-secret", "next-secret"] {
             assert!(!shown.contains(value), "{shown}");
         }
+    }
+
+    #[test]
+    fn the_cloud_comes_from_the_host_unless_overridden_and_the_patch_answer_is_chosen() {
+        let read = |cloud: Option<&str>, answer: Option<&str>| {
+            Config::from_lookup(|k| match k {
+                "DATABRICKS_HOST" => Some("https://adb-1.2.azuredatabricks.net".into()),
+                "DATABRICKS_CLOUD" => cloud.map(String::from),
+                "SCIM_PATCH_RESPONSE" => answer.map(String::from),
+                _ => None,
+            })
+            .map(|c| (c.cloud, c.patch_response))
+        };
+        assert_eq!(read(None, None), Ok((Cloud::Azure, PatchResponse::Resource)));
+        assert_eq!(read(Some("gcp"), Some("No-Content")), Ok((Cloud::Gcp, PatchResponse::NoContent)));
+        assert!(read(Some("ibm"), None).is_err());
+        assert!(read(None, Some("204")).is_err());
     }
 
     #[test]

@@ -124,13 +124,20 @@ async fn throttling_retries_stop_before_the_lambda_deadline(stack: &TestStack) {
     use lambda_http::RequestExt;
     stack.inject_fault(json!({"method": "GET", "resource": "Users", "count": 10, "fault": {"kind": "status", "status": 429, "retry_after": 1}})).await;
     stack.reset_stats().await;
-    let mut context = lambda_http::Context::default();
-    // One second left: less than the margin kept for answering, so no retry fits.
-    let deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
-    context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
-    let request = stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context);
-    let response = shared::http::handle(&stack.state, ListUsers, request).await;
+    let with_deadline_in = |secs: u64| {
+        let mut context = lambda_http::Context::default();
+        let deadline = std::time::SystemTime::now() + std::time::Duration::from_secs(secs);
+        context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+        stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context)
+    };
+    // Three seconds left: one call fits before the margin kept for answering, its retry does not.
+    let response = shared::http::handle(&stack.state, ListUsers, with_deadline_in(3)).await;
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(stack.target_calls().await, 1, "no retry past the deadline");
+    // One second left: less than the margin itself, so Databricks is not called at all.
+    stack.reset_stats().await;
+    let response = shared::http::handle(&stack.state, ListUsers, with_deadline_in(1)).await;
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(stack.target_calls().await, 0, "nothing is started that cannot finish");
 }
 in_every_mode!(throttling_retries_stop_before_the_lambda_deadline);

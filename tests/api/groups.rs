@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 use shared::ops::Operation::*;
 use tests::{Call, Mode, TestStack, in_every_mode};
 
@@ -27,18 +27,37 @@ async fn a_created_group_shows_member_types_from_ref_and_the_extension(stack: &T
 }
 in_every_mode!(a_created_group_shows_member_types_from_ref_and_the_extension);
 
-async fn adding_a_member_by_patch_is_one_call(stack: &TestStack) {
+async fn adding_a_member_by_patch_is_one_patch_and_a_read_unless_databricks_answers_the_group(stack: &TestStack) {
     let user = stack.create_user("m2@example.com").await;
     let group = stack.create_group("ops", &[]).await;
     stack.reset_stats().await;
     let body = json!({"schemas": [PATCH_OP], "Operations": [{"op": "Add", "path": "members", "value": [{"value": user, "$ref": null}]}]});
     let a = stack.call(PatchGroup, Call::patch(&format!("/Groups/{group}"), body)).await;
     assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(stack.target_calls().await, 1);
+    assert_eq!(a.body["members"][0]["value"], user.as_str(), "the answer shows the changed members");
+    assert_eq!(stack.target_calls().await, 1 + stack.mode.read_after_write());
     let stored = stack.target_group(&group).await.unwrap();
     assert_eq!(stored["members"][0]["value"], user.as_str());
 }
-in_every_mode!(adding_a_member_by_patch_is_one_call);
+in_every_mode!(adding_a_member_by_patch_is_one_patch_and_a_read_unless_databricks_answers_the_group);
+
+async fn with_no_content_answers_a_membership_change_is_exactly_one_databricks_call(stack: &TestStack) {
+    let stack = TestStack::start_with(stack.mode, stack.shape, |c| c, &[("SCIM_PATCH_RESPONSE", "no-content")]).await;
+    let user = stack.create_user("m3@example.com").await;
+    let group = stack.create_group("ops", &[]).await;
+    stack.reset_stats().await;
+    let body =
+        json!({"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": "members", "value": [{"value": user}]}]});
+    let a = stack.call(PatchGroup, Call::patch(&format!("/Groups/{group}"), body.clone())).await;
+    assert_eq!((a.status, &a.body), (204, &Value::Null));
+    assert_eq!(stack.target_calls().await, 1, "the PATCH is the only call");
+    assert_eq!(stack.target_group(&group).await.unwrap()["members"][0]["value"], user.as_str());
+    // Asking for attributes asks for the resource (RFC 7644 §3.5.2).
+    let a = stack.call(PatchGroup, Call::patch(&format!("/Groups/{group}"), body).query("attributes", "members")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["members"][0]["value"], user.as_str());
+}
+in_every_mode!(with_no_content_answers_a_membership_change_is_exactly_one_databricks_call);
 
 async fn adding_one_member_and_removing_another_is_one_databricks_patch(stack: &TestStack) {
     let stay = stack.create_user("stay@example.com").await;
@@ -52,7 +71,11 @@ async fn adding_one_member_and_removing_another_is_one_databricks_patch(stack: &
         {"op": "replace", "value": {"id": group, "displayName": "okta-pushed"}}]});
     let a = stack.call(PatchGroup, Call::patch(&format!("/Groups/{group}"), body)).await;
     assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(stack.target_calls().await, 1, "one Databricks PATCH, no GET + PUT");
+    assert_eq!(
+        stack.target_calls().await,
+        1 + stack.mode.read_after_write(),
+        "one Databricks PATCH (and the read of the answer), no GET + PUT"
+    );
     let requests = stack.target_requests().await;
     assert_eq!(requests[0]["method"], "PATCH");
     let ops = requests[0]["body"]["Operations"].as_array().unwrap();
@@ -116,7 +139,7 @@ async fn deleting_an_unknown_group(stack: &TestStack) {
     let a = stack.call(DeleteGroup, Call::delete("/Groups/123456789012345")).await;
     assert_eq!(stack.target_calls().await, 1, "one DELETE call");
     match stack.mode {
-        Mode::Default => {
+        Mode::Default | Mode::NoContentWrites | Mode::ResourceWrites => {
             assert_eq!(a.status, 404, "the real API's 404 becomes a SCIM 404: {}", a.body);
             assert_eq!(a.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
         }

@@ -1,3 +1,4 @@
+use databricks_emulator::{Cloud, Config as EmulatorConfig};
 use serde_json::json;
 use shared::ops::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
@@ -55,13 +56,37 @@ async fn a_service_principal_round_trips_create_get_list_put_patch_delete(stack:
 }
 in_every_mode!(a_service_principal_round_trips_create_get_list_put_patch_delete);
 
-async fn a_duplicate_application_id_is_409_uniqueness(stack: &TestStack) {
+async fn on_azure_a_duplicate_application_id_is_409_uniqueness(stack: &TestStack) {
+    let azure = |c: EmulatorConfig| EmulatorConfig { cloud: Cloud::Azure, ..c };
+    let stack = TestStack::start_with(stack.mode, stack.shape, azure, &[("DATABRICKS_CLOUD", "azure")]).await;
     let body = json!({"displayName": "a", "applicationId": "33333333-0000-4000-8000-333333333333"});
     assert_eq!(stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", body.clone())).await.status, 201);
     let a = stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", body)).await;
     assert_eq!((a.status, a.body["scimType"].as_str()), (409, Some("uniqueness")), "{}", a.body);
 }
-in_every_mode!(a_duplicate_application_id_is_409_uniqueness);
+in_every_mode!(on_azure_a_duplicate_application_id_is_409_uniqueness);
+
+async fn on_aws_an_application_id_is_refused_before_databricks_and_never_sent_in_a_write(stack: &TestStack) {
+    stack.reset_stats().await;
+    let body = json!({"displayName": "a", "applicationId": "33333333-0000-4000-8000-333333333333"});
+    let a = stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", body)).await;
+    assert_eq!((a.status, a.body["scimType"].as_str()), (400, Some("invalidValue")), "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("generates it on AWS"), "{}", a.body);
+    assert_eq!(stack.target_calls().await, 0, "refused before any Databricks call");
+    // A PUT naming the principal's own applicationId (as clients echo it) works and never sends it.
+    let created =
+        stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "b"}))).await;
+    let (id, app) = (created.body["id"].as_str().unwrap(), created.body["applicationId"].as_str().unwrap());
+    let put = json!({"schemas": [SP], "displayName": "b2", "applicationId": app});
+    let a = stack.call(ReplaceServicePrincipal, Call::put(&format!("/ServicePrincipals/{id}"), put)).await;
+    assert_eq!((a.status, a.body["displayName"].as_str()), (200, Some("b2")), "{}", a.body);
+    let requests = stack.target_requests().await;
+    assert!(
+        requests.iter().all(|r| !r["body"].to_string().contains("applicationId")),
+        "no write to an AWS workspace carries applicationId: {requests:?}"
+    );
+}
+in_every_mode!(on_aws_an_application_id_is_refused_before_databricks_and_never_sent_in_a_write);
 
 async fn a_service_principal_in_a_group_is_a_member_of_type_service_principal(stack: &TestStack) {
     let sp = stack

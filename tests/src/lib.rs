@@ -9,7 +9,7 @@ pub mod moto;
 
 use std::collections::BTreeMap;
 
-use databricks_emulator::{Config as EmulatorConfig, Emulator};
+use databricks_emulator::{Config as EmulatorConfig, Emulator, WriteAnswers};
 use lambda_http::Body;
 use serde_json::{Value, json};
 use shared::ops::Operation;
@@ -23,10 +23,40 @@ pub const SCIM_TOKEN: &str = "scim-test-token";
 /// Which Databricks the emulator imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// The real API as databricks-api.md documents it.
+    /// The real API as docs/databricks-behaviour.md records it, at its strictest: PUT and
+    /// PATCH answer `200 {}`, removes of absent attributes are refused, AWS.
     Default,
-    /// The seed document's claims (`--seed-quirks`).
+    /// The same, with PUT and PATCH answered `204` (`--write-answers no-content`).
+    NoContentWrites,
+    /// The same, with PUT and PATCH answered with the resource (`--write-answers resource`).
+    ResourceWrites,
+    /// The seed document's claims (`--seed-quirks`), writes answered `{}`.
     SeedQuirks,
+}
+
+impl Mode {
+    /// Every mode a scenario runs in.
+    pub const ALL: [Mode; 4] = [Mode::Default, Mode::NoContentWrites, Mode::ResourceWrites, Mode::SeedQuirks];
+
+    /// The emulator's answer to a successful PUT or PATCH in this mode.
+    pub fn write_answers(self) -> WriteAnswers {
+        match self {
+            Mode::NoContentWrites => WriteAnswers::NoContent,
+            Mode::ResourceWrites => WriteAnswers::Resource,
+            Mode::Default | Mode::SeedQuirks => WriteAnswers::Empty,
+        }
+    }
+
+    /// Databricks reads the bridge needs after a write to answer with the resource: one,
+    /// unless the write itself answered with it.
+    pub fn read_after_write(self) -> u64 {
+        u64::from(self.write_answers() != WriteAnswers::Resource)
+    }
+
+    /// Whether this is the seed document's target.
+    pub fn is_seed_quirks(self) -> bool {
+        self == Mode::SeedQuirks
+    }
 }
 
 /// Which gateway event shape the handler receives.
@@ -137,13 +167,25 @@ impl Call {
 impl TestStack {
     /// Starts an emulator in `mode` and a bridge state aimed at it.
     pub async fn start(mode: Mode, shape: Shape) -> TestStack {
+        Self::start_with(mode, shape, |c| c, &[]).await
+    }
+
+    /// Starts an emulator in `mode`, its configuration adjusted by `adjust`, and a bridge state
+    /// aimed at it with extra environment variables (`SCIM_PATCH_RESPONSE`, `DATABRICKS_CLOUD`, …).
+    pub async fn start_with(
+        mode: Mode,
+        shape: Shape,
+        adjust: impl FnOnce(EmulatorConfig) -> EmulatorConfig,
+        env: &[(&str, &str)],
+    ) -> TestStack {
         logs::capture();
-        let emulator = Emulator::start(EmulatorConfig {
+        let emulator = Emulator::start(adjust(EmulatorConfig {
             token: DATABRICKS_TOKEN.into(),
-            seed_quirks: mode == Mode::SeedQuirks,
+            seed_quirks: mode.is_seed_quirks(),
             throttle: None,
+            write_answers: mode.write_answers(),
             ..EmulatorConfig::default()
-        })
+        }))
         .await
         .expect("the emulator starts on loopback");
         let host = emulator.base_url();
@@ -152,7 +194,7 @@ impl TestStack {
             "DATABRICKS_TOKEN" => Some(DATABRICKS_TOKEN.into()),
             "SCIM_BEARER_TOKENS" => Some(format!("{SCIM_TOKEN},next-{SCIM_TOKEN}")),
             "DATABRICKS_RETRY_BUDGET_MS" => Some("3000".into()),
-            _ => None,
+            other => env.iter().find(|(k, _)| *k == other).map(|(_, v)| v.to_string()),
         })
         .expect("test configuration");
         let state = AppState::new(config).expect("bridge state");
@@ -398,7 +440,8 @@ pub fn http_v2_event(call: &Call) -> Value {
     })
 }
 
-/// Runs a scenario in both emulator modes and with both event shapes.
+/// Runs a scenario in every emulator mode (the strict default, each write-answer variant,
+/// seed quirks), with both event shapes.
 #[macro_export]
 macro_rules! in_every_mode {
     ($scenario:ident) => {
@@ -411,6 +454,22 @@ macro_rules! in_every_mode {
             #[tokio::test]
             async fn default_mode_http_api() {
                 super::$scenario(&TestStack::start(Mode::Default, Shape::HttpV2).await).await
+            }
+            #[tokio::test]
+            async fn no_content_writes_rest_api() {
+                super::$scenario(&TestStack::start(Mode::NoContentWrites, Shape::RestV1).await).await
+            }
+            #[tokio::test]
+            async fn no_content_writes_http_api() {
+                super::$scenario(&TestStack::start(Mode::NoContentWrites, Shape::HttpV2).await).await
+            }
+            #[tokio::test]
+            async fn resource_writes_rest_api() {
+                super::$scenario(&TestStack::start(Mode::ResourceWrites, Shape::RestV1).await).await
+            }
+            #[tokio::test]
+            async fn resource_writes_http_api() {
+                super::$scenario(&TestStack::start(Mode::ResourceWrites, Shape::HttpV2).await).await
             }
             #[tokio::test]
             async fn seed_quirks_mode_rest_api() {

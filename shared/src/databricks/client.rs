@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode, Url};
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::model::{PatchOperation, PatchRequest};
 use super::{DatabricksError, DatabricksId, TokenSource};
 
 /// The three workspace SCIM resources.
@@ -59,9 +61,10 @@ pub struct Selection {
 /// How a call may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Idempotency {
-    /// A read: retried on throttling, transport errors and 502/503/504.
+    /// A read: retried on throttling, transport errors, 502/503/504 and `TEMPORARILY_UNAVAILABLE`.
     Read,
-    /// A write: retried only when Databricks says it did not process it (throttling).
+    /// A write: retried only when Databricks says it did not process it (throttling); any
+    /// other failure leaves the outcome unknown and the caller re-reads.
     Write,
 }
 
@@ -87,6 +90,8 @@ pub struct DatabricksClient {
     api_base: Url,
     tokens: Arc<dyn TokenSource>,
     retry_budget: Duration,
+    /// When the answer to the client must be on its way (the Lambda deadline less a margin).
+    deadline: Option<Instant>,
     counters: Arc<CallCounters>,
 }
 
@@ -98,12 +103,21 @@ impl std::fmt::Debug for DatabricksClient {
 
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 
+/// The longest a single Databricks call may take; shorter when the deadline is nearer.
+pub const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Below this, a call is not worth starting.
+const MIN_CALL_TIME: Duration = Duration::from_millis(500);
+
+/// Time a write keeps in reserve for the re-read that follows when its outcome is unknown.
+pub const REREAD_RESERVE: Duration = Duration::from_secs(3);
+
 /// The one HTTP client of a Lambda instance, shared by the SCIM calls and the OAuth token
 /// exchange (building one loads the system roots: a cold-start cost worth paying once).
 pub fn http_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3))
-        .timeout(Duration::from_secs(25))
+        .timeout(HTTP_TIMEOUT)
         .user_agent(concat!("databricks-scim-bridge/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
@@ -130,14 +144,22 @@ impl DatabricksClient {
         };
         let scim_base = parse("/api/2.0/preview/scim/v2/")?;
         let api_base = parse("/api/2.0/")?;
-        Ok(DatabricksClient { http, scim_base, api_base, tokens, retry_budget, counters: Arc::default() })
+        Ok(DatabricksClient {
+            http,
+            scim_base,
+            api_base,
+            tokens,
+            retry_budget,
+            deadline: None,
+            counters: Arc::default(),
+        })
     }
 
-    /// The same client with a retry budget no longer than `limit` (the Lambda's remaining time).
-    pub fn with_budget_at_most(&self, limit: Duration) -> DatabricksClient {
-        let mut client = self.clone();
-        client.retry_budget = client.retry_budget.min(limit);
-        client
+    /// The same client for one request that must be answered by `deadline`: retries end
+    /// before it, and no call is started that could not finish before it (a write keeps
+    /// [`REREAD_RESERVE`] for the re-read its unknown outcome would need).
+    pub fn with_deadline(&self, deadline: Instant) -> DatabricksClient {
+        DatabricksClient { deadline: Some(deadline), ..self.clone() }
     }
 
     /// Calls and retries made so far by this client.
@@ -192,30 +214,19 @@ impl DatabricksClient {
         self.send(Method::POST, url, Some(body), Idempotency::Write).await?.ok_or_else(empty_body)
     }
 
-    /// `PUT /{resource}/{id}`; `None` when Databricks answers without a body.
-    pub async fn replace(
-        &self,
-        resource: TargetResource,
-        id: &DatabricksId,
-        body: &Value,
-    ) -> Result<Option<Value>, DatabricksError> {
-        let url = self.url(resource, Some(id))?;
-        self.send(Method::PUT, url, Some(body), Idempotency::Write).await
-    }
-
-    /// `PATCH /{resource}/{id}` with the given operations; `None` when Databricks answers without a body.
+    /// `PATCH /{resource}/{id}` with the given operations. `Some(resource)` when Databricks
+    /// answered with the resource; `None` for the `{}` or empty answers the real API gives.
     pub async fn patch(
         &self,
         resource: TargetResource,
         id: &DatabricksId,
-        operations: Vec<Value>,
+        operations: &[PatchOperation],
     ) -> Result<Option<Value>, DatabricksError> {
         let url = self.url(resource, Some(id))?;
-        let body = serde_json::json!({
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": operations,
-        });
-        self.send(Method::PATCH, url, Some(&body), Idempotency::Write).await
+        let body = serde_json::to_value(PatchRequest::new(operations))
+            .map_err(|e| DatabricksError::InvalidResponse(format!("cannot encode a PATCH: {e}")))?;
+        let answer = self.send(Method::PATCH, url, Some(&body), Idempotency::Write).await?;
+        Ok(answer.filter(|a| a.get("id").is_some()))
     }
 
     /// `DELETE /{resource}/{id}`.
@@ -224,15 +235,15 @@ impl DatabricksClient {
         self.send(Method::DELETE, url, None, Idempotency::Write).await.map(|_| ())
     }
 
-    /// `GET /api/2.0/token-management/tokens?created_by_id=…`: the personal access tokens a
-    /// principal created (workspace admins only; a 403 otherwise).
-    pub async fn tokens_created_by(&self, principal: &DatabricksId) -> Result<Value, DatabricksError> {
+    /// `GET /api/2.0/token-management/tokens`: every personal access token of the workspace
+    /// (workspace admins only; a 403 otherwise). The API filters only by creator, and a token
+    /// made on behalf of a principal has an admin as its creator, so callers match `owner_id`.
+    pub async fn tokens(&self) -> Result<Value, DatabricksError> {
         let mut url = self.api_base.clone();
         url.path_segments_mut()
             .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?
             .pop_if_empty()
             .extend(["token-management", "tokens"]);
-        url.query_pairs_mut().append_pair("created_by_id", principal.as_str());
         Ok(self.send(Method::GET, url, None, Idempotency::Read).await?.unwrap_or_else(|| serde_json::json!({})))
     }
 
@@ -246,11 +257,14 @@ impl DatabricksClient {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         let mut credential_retried = false;
+        let mut throttled_before = false;
         loop {
+            let timeout = self.call_timeout(idempotency).ok_or(DatabricksError::NoTimeLeft)?;
             let token = self.tokens.token().await?;
             let mut request = self
                 .http
                 .request(method.clone(), url.clone())
+                .timeout(timeout)
                 .bearer_auth(token.expose())
                 .header(reqwest::header::ACCEPT, "application/json");
             if let Some(body) = body {
@@ -271,7 +285,7 @@ impl DatabricksClient {
                     credential_retried = true;
                     Some(Duration::ZERO)
                 }
-                Failure::Transport(_) | Failure::Status { status: 502..=504, .. }
+                Failure::Transport(_) | Failure::Unavailable { .. } | Failure::Status { status: 502..=504, .. }
                     if idempotency == Idempotency::Read && attempt < 2 =>
                 {
                     Some(backoff(attempt))
@@ -279,15 +293,37 @@ impl DatabricksClient {
                 _ => None,
             };
             match wait {
-                Some(wait) if started.elapsed().saturating_add(wait) <= self.retry_budget => {
+                Some(wait) if self.may_wait(started, wait, idempotency) => {
+                    throttled_before |= matches!(failure, Failure::Throttled { .. });
                     attempt += 1;
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Databricks call");
                     tokio::time::sleep(wait).await;
                 }
-                _ => return Err(failure.into_error()),
+                _ => return Err(failure.into_error(throttled_before)),
             }
         }
+    }
+
+    /// Whether a retry after `wait` stays inside the retry budget and leaves the retried call
+    /// time to finish before the deadline.
+    fn may_wait(&self, started: Instant, wait: Duration, idempotency: Idempotency) -> bool {
+        let in_budget = started.elapsed().saturating_add(wait) <= self.retry_budget;
+        let reserve = MIN_CALL_TIME + if idempotency == Idempotency::Write { REREAD_RESERVE } else { Duration::ZERO };
+        let before_deadline = self.deadline.is_none_or(|d| Instant::now() + wait + reserve < d);
+        in_budget && before_deadline
+    }
+
+    /// How long the next call may take: [`HTTP_TIMEOUT`], or less so that it ends before the
+    /// deadline (a write also leaves [`REREAD_RESERVE`]); `None` when no useful time is left.
+    fn call_timeout(&self, idempotency: Idempotency) -> Option<Duration> {
+        let Some(deadline) = self.deadline else { return Some(HTTP_TIMEOUT) };
+        let reserve = match idempotency {
+            Idempotency::Read => Duration::ZERO,
+            Idempotency::Write => REREAD_RESERVE,
+        };
+        let left = deadline.saturating_duration_since(Instant::now()).saturating_sub(reserve);
+        (left >= MIN_CALL_TIME).then(|| left.min(HTTP_TIMEOUT))
     }
 }
 
@@ -321,28 +357,85 @@ fn describe_transport(e: &reqwest::Error) -> String {
 
 /// A failed attempt, before deciding whether to retry.
 enum Failure {
-    Throttled { retry_after: Option<Duration> },
-    Unauthorized { status: u16 },
-    Status { status: u16, detail: String },
+    Throttled {
+        retry_after: Option<Duration>,
+    },
+    Unauthorized {
+        status: u16,
+    },
+    /// 503, or `error_code: TEMPORARILY_UNAVAILABLE` at any status: a read may be retried.
+    Unavailable {
+        status: u16,
+    },
+    Status {
+        status: u16,
+        error: ErrorBody,
+    },
     Transport(String),
     Invalid(String),
 }
 
 impl Failure {
-    fn into_error(self) -> DatabricksError {
+    fn into_error(self, throttled_before: bool) -> DatabricksError {
         match self {
             Failure::Throttled { retry_after } => {
                 DatabricksError::Throttled { retry_after_secs: retry_after.map_or(1, |d| d.as_secs().max(1)) }
             }
             Failure::Unauthorized { status } => DatabricksError::Unauthorized { status },
-            Failure::Status { status: 404, detail } => DatabricksError::NotFound { detail },
-            Failure::Status { status: 403, detail } => DatabricksError::Forbidden { detail },
-            Failure::Status { status: 409, detail } => DatabricksError::Conflict { detail },
-            Failure::Status { status: 400..=499, detail } => DatabricksError::BadRequest { detail },
-            Failure::Status { status, .. } => DatabricksError::Server { status },
+            Failure::Unavailable { status } => {
+                DatabricksError::Server { status, detail: "temporarily unavailable".into() }
+            }
+            Failure::Status { status: 404, error } => DatabricksError::NotFound { detail: error.text() },
+            Failure::Status { status: 403, error } => DatabricksError::Forbidden { detail: error.text() },
+            Failure::Status { status: 409, error } => {
+                DatabricksError::Conflict { detail: error.text(), after_throttling: throttled_before }
+            }
+            Failure::Status { status: 400..=499, error } => {
+                DatabricksError::BadRequest { scim_type: error.scim_type.clone(), detail: error.text() }
+            }
+            Failure::Status { status, error } => DatabricksError::Server { status, detail: error.text() },
             Failure::Transport(reason) => DatabricksError::Transport(reason),
             Failure::Invalid(reason) => DatabricksError::InvalidResponse(reason),
         }
+    }
+}
+
+/// An error body in either of Databricks' shapes: SCIM (`detail`, `scimType`, `status`) or
+/// the platform's (`error_code`, `message`). Unknown fields are ignored; every field may be
+/// missing (some gateways answer HTML).
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default, rename = "scimType")]
+    scim_type: Option<String>,
+    #[serde(default)]
+    error_code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl ErrorBody {
+    fn parse(bytes: &[u8]) -> ErrorBody {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    /// Databricks' own words: the SCIM detail, else the platform message.
+    fn text(&self) -> String {
+        self.detail.clone().or_else(|| self.message.clone()).unwrap_or_default()
+    }
+
+    fn is(&self, code: &str) -> bool {
+        self.error_code.as_deref() == Some(code)
+            || self.detail.as_deref().is_some_and(|d| d.starts_with(code))
+            || self.message.as_deref().is_some_and(|m| m.starts_with(code))
+    }
+
+    /// Throttling, however it is signalled: `error_code` REQUEST_LIMIT_EXCEEDED at any
+    /// status (databricks-sdk-go), or the code written into a SCIM `detail` (HTTP 500).
+    fn is_throttling(&self) -> bool {
+        self.is("REQUEST_LIMIT_EXCEEDED")
+            || self.detail.as_deref().is_some_and(|d| d.contains("REQUEST_LIMIT_EXCEEDED"))
     }
 }
 
@@ -364,24 +457,14 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Fai
             .map(Some)
             .map_err(|_| Failure::Invalid(format!("HTTP {} with a body that is not JSON", status.as_u16())));
     }
-    let detail = error_detail(&bytes);
-    match status {
-        StatusCode::TOO_MANY_REQUESTS => Err(Failure::Throttled { retry_after }),
-        StatusCode::UNAUTHORIZED => Err(Failure::Unauthorized { status: status.as_u16() }),
-        s if s.is_server_error() && detail.contains("REQUEST_LIMIT_EXCEEDED") => {
-            Err(Failure::Throttled { retry_after })
-        }
-        s => Err(Failure::Status { status: s.as_u16(), detail }),
+    let error = ErrorBody::parse(&bytes);
+    if status == StatusCode::TOO_MANY_REQUESTS || error.is_throttling() {
+        return Err(Failure::Throttled { retry_after });
     }
-}
-
-/// The `detail` of a SCIM error body, or the `message` of a platform error body.
-fn error_detail(bytes: &[u8]) -> String {
-    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
-    parsed
-        .as_ref()
-        .and_then(|v| v.get("detail").or_else(|| v.get("message")))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    match status {
+        StatusCode::UNAUTHORIZED => Err(Failure::Unauthorized { status: status.as_u16() }),
+        StatusCode::SERVICE_UNAVAILABLE => Err(Failure::Unavailable { status: status.as_u16() }),
+        s if error.is("TEMPORARILY_UNAVAILABLE") => Err(Failure::Unavailable { status: s.as_u16() }),
+        s => Err(Failure::Status { status: s.as_u16(), error }),
+    }
 }

@@ -17,10 +17,15 @@ pub enum DatabricksError {
     Conflict {
         /// Databricks' detail.
         detail: String,
+        /// The call was throttled first and then retried: the conflict may be with the
+        /// object an earlier attempt created after all.
+        after_throttling: bool,
     },
     /// 400 (and other 4xx that are the request's fault).
     #[error("Databricks: bad request")]
     BadRequest {
+        /// Databricks' `scimType`, when it sent one (`invalidPath`, `noTarget`, …).
+        scim_type: Option<String>,
         /// Databricks' detail.
         detail: String,
     },
@@ -47,7 +52,12 @@ pub enum DatabricksError {
     Server {
         /// HTTP status.
         status: u16,
+        /// Databricks' detail or message (may be empty).
+        detail: String,
     },
+    /// The Lambda deadline is too near to start the call: it was not sent.
+    #[error("no time is left before the deadline to call Databricks")]
+    NoTimeLeft,
     /// No answer (connection refused or dropped, timeout): the outcome of a write is unknown.
     #[error("Databricks could not be reached: {0}")]
     Transport(String),
@@ -78,6 +88,18 @@ impl DatabricksError {
             DatabricksError::Transport(_) => "transport",
             DatabricksError::InvalidResponse(_) => "invalid_response",
             DatabricksError::Credential(_) => "credential",
+            DatabricksError::NoTimeLeft => "no_time_left",
+        }
+    }
+
+    /// Databricks said the PATCH removes something the resource does not have: `invalidPath`
+    /// "No such attribute …" (terraform-provider-databricks PR #2409) or `noTarget`.
+    pub fn is_absent_target(&self) -> bool {
+        match self {
+            DatabricksError::BadRequest { scim_type, detail } => {
+                scim_type.as_deref() == Some("noTarget") || detail.contains("No such attribute")
+            }
+            _ => false,
         }
     }
 }
@@ -91,7 +113,7 @@ impl From<DatabricksError> for ScimError {
             DatabricksError::Conflict { .. } => {
                 ScimError::Uniqueness("the resource conflicts with an existing one".into())
             }
-            DatabricksError::BadRequest { detail } => ScimError::InvalidValue(format!(
+            DatabricksError::BadRequest { detail, .. } => ScimError::InvalidValue(format!(
                 "Databricks rejected the request: {}",
                 crate::scim::patch::truncate(&detail)
             )),
@@ -102,7 +124,7 @@ impl From<DatabricksError> for ScimError {
                 "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin".into(),
             ),
             DatabricksError::Throttled { retry_after_secs } => ScimError::Throttled { retry_after_secs },
-            DatabricksError::Server { status } => ScimError::BadGateway(format!(
+            DatabricksError::Server { status, .. } => ScimError::BadGateway(format!(
                 "Databricks answered HTTP {status}; the change may not have been applied, read the resource before retrying"
             )),
             DatabricksError::Transport(_) => ScimError::BadGateway(
@@ -114,6 +136,9 @@ impl From<DatabricksError> for ScimError {
             DatabricksError::Credential(reason) => ScimError::Unavailable(format!(
                 "the Databricks credential is unavailable: {reason}"
             )),
+            DatabricksError::NoTimeLeft => ScimError::Unavailable(
+                "the request ran out of time before Databricks could be called; nothing was changed, retry".into(),
+            ),
         }
     }
 }

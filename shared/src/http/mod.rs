@@ -13,6 +13,9 @@ use crate::config::AppState;
 use crate::ops::{Operation, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
 
+/// Time kept before the Lambda deadline to send the answer.
+pub const ANSWER_MARGIN: Duration = Duration::from_secs(2);
+
 /// SCIM's media type (RFC 7644 §8.1).
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
@@ -55,15 +58,13 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     let started = Instant::now();
     let (calls_before, retries_before) = state.databricks.counters().snapshot();
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    // Retries of throttled calls must end before the Lambda's own deadline (less a margin for
-    // the answer), or the gateway would answer a non-SCIM 5xx.
+    // Databricks calls and their retries must end before the Lambda's own deadline (less a
+    // margin for the answer), or the gateway would answer a non-SCIM 5xx.
     let bounded;
     let state = match remaining_time(&request) {
         Some(remaining) => {
-            bounded = AppState {
-                databricks: state.databricks.with_budget_at_most(remaining.saturating_sub(Duration::from_secs(2))),
-                ..state.clone()
-            };
+            let deadline = started + remaining.saturating_sub(ANSWER_MARGIN);
+            bounded = AppState { databricks: state.databricks.with_deadline(deadline), ..state.clone() };
             &bounded
         }
         None => state,

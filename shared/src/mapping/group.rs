@@ -6,10 +6,11 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, selection,
-    validate_entitlements, validate_ids, value_list, values_of,
+    attribute_name, copy_present, direct_memberships, multi, refuse_roles, selection, validate_entitlements,
+    validate_ids, value_list, values_of,
 };
 use crate::databricks::client::Selection;
+use crate::databricks::model;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::{get_ci, multi_values, optional_string};
@@ -152,13 +153,14 @@ fn extension_values(body: &Map<String, Value>, name: &str) -> Result<Option<Vec<
     }
 }
 
-fn members_of(body: &Map<String, Value>) -> Result<Vec<String>, ScimError> {
+/// The members a body sets, `None` when it says nothing about them.
+fn sent_members(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
     let members = match get_ci(body, "members") {
-        None | Some(Value::Null) => Vec::new(),
+        None | Some(Value::Null) => return Ok(None),
         Some(v) => multi_values(v, "members")?,
     };
     validate_ids(&members, "members")?;
-    Ok(members)
+    Ok(Some(members))
 }
 
 fn display_name_of(body: &Map<String, Value>) -> Result<String, ScimError> {
@@ -177,7 +179,7 @@ pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
     let mut out = Map::new();
     out.insert("schemas".into(), json!([GROUP_SCHEMA]));
     out.insert("displayName".into(), json!(display_name_of(body)?));
-    let members = members_of(body)?;
+    let members = sent_members(body)?.unwrap_or_default();
     if !members.is_empty() {
         out.insert("members".into(), value_list(&members));
     }
@@ -195,39 +197,50 @@ pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
     Ok(Value::Object(out))
 }
 
-/// Translates a SCIM `PUT /Groups/{id}` body against the current group. Members are
-/// replaced as sent (absent = none, RFC 7644 §3.5.1); parent groups and entitlements are
-/// replaced when the client sent them and kept otherwise; roles are always kept.
-pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+/// What a SCIM `PUT /Groups/{id}` needs to know of the group as Databricks holds it.
+pub const REPLACE_READ: &[&str] = &["id", "displayName", "members", "groups", "entitlements", "externalId", "meta"];
+
+/// Translates a SCIM `PUT /Groups/{id}` into the one Databricks PATCH that makes `current`
+/// (read with [`REPLACE_READ`]) what the client sent: members, parent groups and entitlements
+/// become exactly the lists sent (`[]` empties one), and what the client did not send is kept
+/// (roles always). Nothing to change → no operations.
+pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
     refuse_roles(body, group_roles_refused)?;
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
-    out.insert("displayName".into(), json!(display_name_of(body)?));
-    out.insert("members".into(), value_list(&members_of(body)?));
-    let parents = match extension_values(body, "parentGroups")? {
-        Some(p) => p,
-        None => direct_memberships(current),
-    };
-    validate_ids(&parents, "parentGroups")?;
-    out.insert("groups".into(), value_list(&parents));
-    let ents = match extension_values(body, "entitlements")? {
-        Some(e) => e,
-        None => values_of(current, "entitlements"),
-    };
-    validate_entitlements(&ents)?;
-    out.insert("entitlements".into(), value_list(&ents));
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
+    let display_name = display_name_of(body)?;
+    let mut ops = Vec::new();
+    if current.get("displayName").and_then(Value::as_str) != Some(display_name.as_str()) {
+        ops.push(model::PatchOperation::replace("displayName", display_name));
     }
-    keep_roles(current, &mut out);
-    Ok(Value::Object(out))
+    if let Some(members) = sent_members(body)? {
+        ops.extend(multi::difference("members", &members, &values_of(current, "members")));
+    }
+    if let Some(parents) = extension_values(body, "parentGroups")? {
+        validate_ids(&parents, "parentGroups")?;
+        ops.extend(multi::difference("groups", &parents, &direct_memberships(current)));
+    }
+    if let Some(ents) = extension_values(body, "entitlements")? {
+        validate_entitlements(&ents)?;
+        ops.extend(multi::difference("entitlements", &ents, &values_of(current, "entitlements")));
+    }
+    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")?
+        && current.get("externalId").and_then(Value::as_str) != Some(ext.as_str())
+    {
+        ops.push(model::PatchOperation::replace("externalId", ext));
+    }
+    Ok(ops)
+}
+
+/// Whether Databricks shows this group as an account group (identity federation): it lists
+/// them with `meta.resourceType` `Group`, and refuses membership changes to them.
+pub fn is_account_group(group: &Value) -> bool {
+    group.pointer("/meta/resourceType").and_then(Value::as_str) == Some("Group")
 }
 
 /// A client PATCH on a group translated into one Databricks PATCH.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupPatch {
     /// Databricks operations, in client order.
-    pub operations: Vec<Value>,
+    pub operations: Vec<model::PatchOperation>,
     /// True when an operation touched members (the answer then shows them).
     pub touches_members: bool,
     /// Attribute names that were ignored.
@@ -268,14 +281,14 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
                 if v.trim().is_empty() {
                     return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
                 }
-                plan.operations.push(json!({"op": "replace", "path": "displayName", "value": v}));
+                plan.operations.push(model::PatchOperation::replace("displayName", v));
             }
             ("externalid", PatchOpKind::Remove, false) => {
-                plan.operations.push(json!({"op": "remove", "path": "externalId"}));
+                plan.operations.push(model::PatchOperation::remove("externalId"))
             }
             ("externalid", _, false) => {
                 let v = optional_string(operation.value.as_ref(), "externalId")?.unwrap_or_default();
-                plan.operations.push(json!({"op": "replace", "path": "externalId", "value": v}));
+                plan.operations.push(model::PatchOperation::replace("externalId", v));
             }
             ("entitlements", _, _) => plan.operations.extend(multi::translate(
                 operation,
@@ -287,8 +300,8 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
                 plan.operations.extend(multi::translate(operation, "parentGroups", "groups", &parent_ids)?);
             }
             ("*", PatchOpKind::Remove, true) => {
-                plan.operations.push(json!({"op": "remove", "path": "groups"}));
-                plan.operations.push(json!({"op": "remove", "path": "entitlements"}));
+                plan.operations.push(model::PatchOperation::remove("groups"));
+                plan.operations.push(model::PatchOperation::remove("entitlements"));
             }
             ("roles", _, _) => return Err(group_roles_refused()),
             ("id", _, _) | ("meta", _, _) | ("schemas", _, _) => plan.ignored.push(name.clone()),

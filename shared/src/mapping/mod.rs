@@ -9,6 +9,7 @@ pub mod user;
 use serde_json::Value;
 
 use crate::databricks::client::Selection;
+use crate::databricks::model::{PatchOp, PatchOperation, PatchTarget};
 use crate::scim::list::Projection;
 
 use crate::scim::ScimError;
@@ -100,11 +101,41 @@ pub fn requested_active(body: &serde_json::Map<String, Value>, otherwise: bool) 
     }
 }
 
-/// Copies the current roles into a PUT body: SCIM cannot express them, a Databricks PUT would wipe them.
-pub fn keep_roles(current: &Value, out: &mut serde_json::Map<String, Value>) {
-    if let Some(roles) = current.get("roles").filter(|r| r.as_array().is_some_and(|a| !a.is_empty())) {
-        out.insert("roles".into(), roles.clone());
+/// The operations without the removes of what `current` does not hold (an unset attribute,
+/// an empty list, an element that is not there): Databricks refuses those with "No such
+/// attribute" (terraform-provider-databricks PR #2409), and the client's intent — that it be
+/// gone — already holds. `None` when every remove still has a target.
+pub fn without_absent_removes(operations: &[PatchOperation], current: &Value) -> Option<Vec<PatchOperation>> {
+    let absent = |op: &PatchOperation| match (&op.op, &op.path) {
+        (PatchOp::Remove, PatchTarget::Attribute(attribute)) => match current.get(*attribute) {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(items)) => items.is_empty(),
+            Some(Value::String(text)) => text.is_empty(),
+            Some(_) => false,
+        },
+        (PatchOp::Remove, PatchTarget::Element { attribute, value }) => !values_of(current, attribute).contains(value),
+        _ => false,
+    };
+    let kept: Vec<PatchOperation> = operations.iter().filter(|op| !absent(op)).cloned().collect();
+    (kept.len() < operations.len()).then_some(kept)
+}
+
+/// The Databricks attributes the removes of `operations` touch, for the re-read that checks them.
+pub fn removed_attributes(operations: &[PatchOperation]) -> Vec<&'static str> {
+    let mut attributes = vec!["id"];
+    for op in operations.iter().filter(|op| op.op == PatchOp::Remove) {
+        let attribute = op.path.attribute();
+        if !attributes.contains(&attribute) {
+            attributes.push(attribute);
+        }
     }
+    attributes
+}
+
+/// The operations as the JSON Databricks receives (tests compare against it).
+#[cfg(test)]
+pub(crate) fn wire(operations: &[PatchOperation]) -> Vec<Value> {
+    operations.iter().filter_map(|op| serde_json::to_value(op).ok()).collect()
 }
 
 /// Maps a SCIM projection onto Databricks attribute names, given each resource's table of

@@ -1,12 +1,12 @@
 //! PATCH of a multi-valued attribute whose elements are identified by `value`
-//! (members, entitlements, parent groups), in the forms Databricks accepts
-//! (databricks-api.md §4): add/replace with `[{"value":…}]`, remove by
-//! `attr[value eq "…" or …]` and never with a `value` key.
+//! (members, entitlements, parent groups), in the forms public Databricks clients send
+//! (docs/databricks-behaviour.md): add/replace with `[{"value":…}]`, and one
+//! `attr[value eq "…"]` remove per element, never with a `value` key and never joined by `or`.
 
 use scim_v2::filter::{AttrExp, CompValue, CompareOp, PatchPath, ValFilter};
-use serde_json::{Value, json};
 
 use super::value_list;
+use crate::databricks::model;
 use crate::scim::ScimError;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::multi_values;
@@ -16,9 +16,9 @@ use crate::scim::values::multi_values;
 pub fn translate(
     operation: &PatchOperation,
     scim_name: &str,
-    databricks_path: &str,
+    databricks_path: &'static str,
     validate: &dyn Fn(&[String]) -> Result<(), ScimError>,
-) -> Result<Vec<Value>, ScimError> {
+) -> Result<Vec<model::PatchOperation>, ScimError> {
     let filter_values = match &operation.path {
         PatchPath::Attr(_) => None,
         PatchPath::Value(vp) => {
@@ -40,15 +40,12 @@ pub fn translate(
         None => Vec::new(),
     };
     match (operation.op, filter_values) {
-        (PatchOpKind::Remove, Some(selected)) => Ok(vec![remove(databricks_path, &selected)]),
+        (PatchOpKind::Remove, Some(selected)) => Ok(model::PatchOperation::remove_values(databricks_path, &selected)),
+        // Entra: remove with a value list removes only those elements.
         (PatchOpKind::Remove, None) if operation.value.is_some() => {
-            // Entra: remove with a value list removes only those elements.
-            if given.is_empty() {
-                return Ok(Vec::new());
-            }
-            Ok(vec![remove(databricks_path, &given)])
+            Ok(model::PatchOperation::remove_values(databricks_path, &given))
         }
-        (PatchOpKind::Remove, None) => Ok(vec![json!({"op": "remove", "path": databricks_path})]),
+        (PatchOpKind::Remove, None) => Ok(vec![model::PatchOperation::remove(databricks_path)]),
         (PatchOpKind::Add, Some(_)) | (PatchOpKind::Replace, Some(_)) => Err(ScimError::InvalidPath(format!(
             "add and replace on {scim_name} take the list in 'value', not a filter path"
         ))),
@@ -57,22 +54,29 @@ pub fn translate(
             if given.is_empty() {
                 return Ok(Vec::new());
             }
-            Ok(vec![json!({"op": "add", "path": databricks_path, "value": value_list(&given)})])
+            Ok(vec![model::PatchOperation::add_values(databricks_path, &given)])
         }
         (PatchOpKind::Replace, None) => {
             validate(&given)?;
             if given.is_empty() {
-                return Ok(vec![json!({"op": "remove", "path": databricks_path})]);
+                return Ok(vec![model::PatchOperation::remove(databricks_path)]);
             }
-            Ok(vec![json!({"op": "replace", "path": databricks_path, "value": value_list(&given)})])
+            Ok(vec![model::PatchOperation::replace(databricks_path, value_list(&given))])
         }
     }
 }
 
-fn remove(databricks_path: &str, values: &[String]) -> Value {
-    let terms: Vec<String> =
-        values.iter().map(|v| format!("value eq {}", serde_json::Value::String(v.clone()))).collect();
-    json!({"op": "remove", "path": format!("{databricks_path}[{}]", terms.join(" or "))})
+/// The operations that turn the elements `current` into `wanted`: one `add` of what is
+/// missing, one `remove` per element that goes. Nothing when they already agree.
+pub fn difference(databricks_path: &'static str, wanted: &[String], current: &[String]) -> Vec<model::PatchOperation> {
+    let missing: Vec<String> = wanted.iter().filter(|w| !current.contains(w)).cloned().collect();
+    let extra: Vec<String> = current.iter().filter(|c| !wanted.contains(c)).cloned().collect();
+    let mut ops = Vec::new();
+    if !missing.is_empty() {
+        ops.push(model::PatchOperation::add_values(databricks_path, &missing));
+    }
+    ops.extend(model::PatchOperation::remove_values(databricks_path, &extra));
+    ops
 }
 
 /// The values selected by `value eq "a" or value eq "b"`; `None` for any other filter.

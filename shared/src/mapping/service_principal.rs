@@ -4,11 +4,15 @@
 use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
-use super::user::{append_principal_attributes, entitlements_from, roles_refused};
-use super::{copy_present, direct_memberships, keep_roles, refuse_roles, requested_active, selection, value_list};
+use super::user::{
+    Principal, append_principal_attributes, entitlements_from, principal_replace_operations, roles_refused,
+};
+use super::{copy_present, refuse_roles, requested_active, selection, value_list};
+use crate::databricks::Cloud;
 use crate::databricks::client::Selection;
+use crate::databricks::model;
 use crate::scim::list::Projection;
-use crate::scim::values::{get_ci, lenient_bool, optional_string};
+use crate::scim::values::{get_ci, optional_string};
 use crate::scim::{SERVICE_PRINCIPAL_SCHEMA, ScimError};
 
 /// What service principals can be filtered on.
@@ -83,11 +87,19 @@ fn is_uuid(s: &str) -> bool {
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Translates a SCIM `POST /ServicePrincipals` body. Databricks generates the applicationId
-/// unless one is given (Azure: the Entra application id).
-pub fn create_request(body: &Map<String, Value>) -> Result<NewServicePrincipal, ScimError> {
+/// Translates a SCIM `POST /ServicePrincipals` body. Databricks generates the applicationId;
+/// only on Azure may the client give one (the Entra application id): AWS and GCP workspaces
+/// refuse it (terraform-provider-databricks issues #556, #630).
+pub fn create_request(body: &Map<String, Value>, cloud: Cloud) -> Result<NewServicePrincipal, ScimError> {
     refuse_roles(body, roles_refused)?;
     let application_id = application_id_of(body)?;
+    if application_id.is_some() && !cloud.accepts_application_id() {
+        return Err(ScimError::InvalidValue(
+            "'applicationId' cannot be chosen on this workspace: Databricks generates it on AWS and GCP \
+             (only Azure takes the Entra application id); send the service principal without it"
+                .into(),
+        ));
+    }
     let display_name = optional_string(get_ci(body, "displayName"), "displayName")?.filter(|d| !d.trim().is_empty());
     if display_name.is_none() && application_id.is_none() {
         return Err(ScimError::InvalidValue("'displayName' is required".into()));
@@ -110,9 +122,13 @@ pub fn create_request(body: &Map<String, Value>) -> Result<NewServicePrincipal, 
     Ok(NewServicePrincipal { body: Value::Object(out), deactivate: !active })
 }
 
-/// Translates a SCIM `PUT /ServicePrincipals/{id}` against the current principal, keeping its
-/// group memberships and roles; the applicationId cannot change.
-pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+/// What a SCIM `PUT /ServicePrincipals/{id}` needs to know of the principal as Databricks holds it.
+pub const REPLACE_READ: &[&str] = &["id", "applicationId", "displayName", "active", "entitlements", "externalId"];
+
+/// Translates a SCIM `PUT /ServicePrincipals/{id}` into the one Databricks PATCH that makes
+/// `current` (read with [`REPLACE_READ`]) what the client sent, keeping what it did not send
+/// (memberships, roles, entitlements). The applicationId cannot change and is never sent.
+pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
     refuse_roles(body, roles_refused)?;
     let current_app = current.get("applicationId").and_then(Value::as_str).unwrap_or_default();
     if let Some(a) = application_id_of(body)?
@@ -123,20 +139,12 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
     let display_name = optional_string(get_ci(body, "displayName"), "displayName")?
         .filter(|d| !d.trim().is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))?;
-    let current_active = current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true);
-    let active = requested_active(body, current_active)?;
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
-    out.insert("applicationId".into(), json!(current_app));
-    out.insert("displayName".into(), json!(display_name));
-    out.insert("active".into(), json!(active));
-    out.insert("entitlements".into(), value_list(&entitlements_from(body)?.unwrap_or_default()));
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
+    let mut ops = Vec::new();
+    if current.get("displayName").and_then(Value::as_str) != Some(display_name.as_str()) {
+        ops.push(Principal::ServicePrincipal.rename(&display_name));
     }
-    out.insert("groups".into(), value_list(&direct_memberships(current)));
-    keep_roles(current, &mut out);
-    Ok(Value::Object(out))
+    ops.extend(principal_replace_operations(body, current)?);
+    Ok(ops)
 }
 
 #[cfg(test)]

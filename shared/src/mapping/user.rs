@@ -5,10 +5,11 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, copy_present, direct_memberships, keep_roles, multi, refuse_roles, requested_active, selection,
-    validate_entitlements, value_list, values_of,
+    attribute_name, copy_present, multi, refuse_roles, requested_active, selection, validate_entitlements, value_list,
+    values_of,
 };
 use crate::databricks::client::Selection;
+use crate::databricks::model;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::{get_ci, lenient_bool, multi_values, optional_string};
@@ -191,10 +192,15 @@ pub fn create_request(body: &Map<String, Value>) -> Result<NewUser, ScimError> {
     Ok(NewUser { body: Value::Object(out), deactivate: !active, user_name })
 }
 
-/// Translates a SCIM `PUT /Users/{id}` body against the current Databricks user, keeping
-/// what SCIM cannot express but a Databricks PUT would wipe (group memberships, roles).
-/// An absent `active` keeps the current state, so a PUT never suspends by omission.
-pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Value, ScimError> {
+/// What a SCIM `PUT /Users/{id}` needs to know of the user as Databricks holds it.
+pub const REPLACE_READ: &[&str] = &["id", "userName", "displayName", "name", "active", "entitlements", "externalId"];
+
+/// Translates a SCIM `PUT /Users/{id}` into the one Databricks PATCH that makes `current`
+/// (read with [`REPLACE_READ`]) what the client sent. What the client did not send is kept —
+/// group memberships, roles, and entitlements an admin granted in Databricks, which Okta
+/// (it PUTs every profile change) never manages; an absent `active` keeps the current state.
+/// Nothing to change → no operations.
+pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
     let current_name = current.get("userName").and_then(Value::as_str).unwrap_or_default();
     let user_name = optional_string(get_ci(body, "userName"), "userName")?
         .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
@@ -202,24 +208,48 @@ pub fn replace_request(body: &Map<String, Value>, current: &Value) -> Result<Val
         return Err(ScimError::Mutability("userName cannot be changed in Databricks".into()));
     }
     refuse_roles(body, roles_refused)?;
+    let mut ops = principal_replace_operations(body, current)?;
+    let name_sent = matches!(get_ci(body, "name"), Some(Value::Object(_)));
+    let display_sent =
+        optional_string(get_ci(body, "displayName"), "displayName")?.is_some_and(|d| !d.trim().is_empty());
+    if display_sent || name_sent {
+        let wanted = display_name_for(body, current_name)?;
+        if current.get("displayName").and_then(Value::as_str) != Some(wanted.as_str()) {
+            ops.insert(0, model::PatchOperation::replace("displayName", wanted));
+        }
+    }
+    if let Some(Value::Object(name)) = get_ci(body, "name") {
+        for (key, path) in [("givenName", "name.givenName"), ("familyName", "name.familyName")] {
+            let wanted = optional_string(get_ci(name, key), key)?.unwrap_or_default();
+            let held = current.pointer(&format!("/name/{key}")).and_then(Value::as_str).unwrap_or_default();
+            if wanted != held {
+                ops.push(model::PatchOperation::replace(path, wanted));
+            }
+        }
+    }
+    Ok(ops)
+}
+
+/// What users and service principals share on a PUT: `active`, `entitlements` and
+/// `externalId`, each changed only when the client sent it and it differs.
+pub(crate) fn principal_replace_operations(
+    body: &Map<String, Value>,
+    current: &Value,
+) -> Result<Vec<model::PatchOperation>, ScimError> {
+    let mut ops = Vec::new();
     let current_active = current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true);
-    let active = requested_active(body, current_active)?;
-    let direct_groups = direct_memberships(current);
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([USER_SCHEMA]));
-    out.insert("userName".into(), json!(current_name));
-    out.insert("displayName".into(), json!(display_name_for(body, current_name)?));
-    if let Some(name) = name_object(body)? {
-        out.insert("name".into(), name);
+    if requested_active(body, current_active)? != current_active {
+        ops.push(model::PatchOperation::replace("active", (!current_active).to_string()));
     }
-    out.insert("active".into(), json!(active));
-    out.insert("entitlements".into(), value_list(&entitlements_from(body)?.unwrap_or_default()));
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
+    if let Some(wanted) = entitlements_from(body)? {
+        ops.extend(multi::difference("entitlements", &wanted, &values_of(current, "entitlements")));
     }
-    out.insert("groups".into(), value_list(&direct_groups));
-    keep_roles(current, &mut out);
-    Ok(Value::Object(out))
+    if let Some(wanted) = optional_string(get_ci(body, "externalId"), "externalId")?
+        && current.get("externalId").and_then(Value::as_str) != Some(wanted.as_str())
+    {
+        ops.push(model::PatchOperation::replace("externalId", wanted));
+    }
+    Ok(ops)
 }
 
 /// The two kinds of principal, which share PATCH semantics but not every attribute.
@@ -246,18 +276,31 @@ impl Principal {
             Principal::ServicePrincipal => ("applicationid", "applicationId"),
         }
     }
+
+    /// The operation that renames the principal. A service principal is renamed with `add`,
+    /// the form a public client found to work where `replace` was answered with success and
+    /// not applied (docs/databricks-behaviour.md); the result is checked either way.
+    pub fn rename(self, display_name: &str) -> model::PatchOperation {
+        match self {
+            Principal::User => model::PatchOperation::replace("displayName", display_name),
+            Principal::ServicePrincipal => model::PatchOperation::add("displayName", display_name),
+        }
+    }
 }
 
 /// A client PATCH translated into one Databricks PATCH.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrincipalPatch {
     /// Databricks operations, in client order.
-    pub operations: Vec<Value>,
+    pub operations: Vec<model::PatchOperation>,
     /// A value the client set for the immutable key (userName, applicationId): allowed only
     /// when it equals the current one.
     pub key: Option<String>,
     /// Attribute names that were ignored (Databricks has nowhere to keep them).
     pub ignored: Vec<String>,
+    /// The new displayName, when the PATCH renames (a service principal's rename is checked
+    /// afterwards: Databricks has been seen to answer success without applying it).
+    pub renamed_to: Option<String>,
 }
 
 /// Translates a client PATCH on a user.
@@ -292,7 +335,7 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
             }
             ("active", _) => {
                 let v = lenient_bool(value.unwrap_or(&Value::Null), "active")?;
-                plan.operations.push(json!({"op": "replace", "path": "active", "value": v.to_string()}));
+                plan.operations.push(model::PatchOperation::replace("active", v.to_string()));
             }
             ("displayname", PatchOpKind::Remove) => {
                 return Err(ScimError::Mutability("'displayName' cannot be removed in Databricks".into()));
@@ -302,13 +345,14 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
                 if v.trim().is_empty() {
                     return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
                 }
-                plan.operations.push(json!({"op": "replace", "path": "displayName", "value": v}));
+                plan.operations.push(principal.rename(&v));
+                plan.renamed_to = Some(v);
             }
             ("name", op) if is_user => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
-            ("externalid", PatchOpKind::Remove) => plan.operations.push(json!({"op": "remove", "path": "externalId"})),
+            ("externalid", PatchOpKind::Remove) => plan.operations.push(model::PatchOperation::remove("externalId")),
             ("externalid", _) => {
                 let v = optional_string(value, "externalId")?.unwrap_or_default();
-                plan.operations.push(json!({"op": "replace", "path": "externalId", "value": v}));
+                plan.operations.push(model::PatchOperation::replace("externalId", v));
             }
             ("entitlements", _) => plan.operations.extend(multi::translate(
                 operation,
@@ -338,25 +382,29 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
     Ok(plan)
 }
 
-fn name_operations(op: PatchOpKind, sub: Option<&str>, value: Option<&Value>) -> Result<Vec<Value>, ScimError> {
-    let set = |key: &str, v: &Value| -> Result<Value, ScimError> {
-        let text = optional_string(Some(v), key)?.unwrap_or_default();
-        Ok(json!({"op": "replace", "path": format!("name.{key}"), "value": text}))
-    };
+fn name_operations(
+    op: PatchOpKind,
+    sub: Option<&str>,
+    value: Option<&Value>,
+) -> Result<Vec<model::PatchOperation>, ScimError> {
     let canonical = |s: &str| -> Option<&'static str> {
-        ["givenName", "familyName"].into_iter().find(|k| k.eq_ignore_ascii_case(s))
+        ["name.givenName", "name.familyName"].into_iter().find(|k| k[5..].eq_ignore_ascii_case(s))
+    };
+    // Databricks is sent `replace` with "" rather than a `remove` it refuses when the part is unset.
+    let set = |path: &'static str, v: &Value| -> Result<model::PatchOperation, ScimError> {
+        let text = optional_string(Some(v), &path[5..])?.unwrap_or_default();
+        Ok(model::PatchOperation::replace(path, text))
     };
     match (op, sub) {
-        (PatchOpKind::Remove, Some(s)) => match canonical(s) {
-            Some(key) => Ok(vec![json!({"op": "replace", "path": format!("name.{key}"), "value": ""})]),
-            None => Ok(Vec::new()),
-        },
+        (PatchOpKind::Remove, Some(s)) => {
+            Ok(canonical(s).map(|p| model::PatchOperation::replace(p, "")).into_iter().collect())
+        }
         (PatchOpKind::Remove, None) => Ok(vec![
-            json!({"op": "replace", "path": "name.givenName", "value": ""}),
-            json!({"op": "replace", "path": "name.familyName", "value": ""}),
+            model::PatchOperation::replace("name.givenName", ""),
+            model::PatchOperation::replace("name.familyName", ""),
         ]),
         (_, Some(s)) => match canonical(s) {
-            Some(key) => Ok(vec![set(key, value.unwrap_or(&Value::Null))?]),
+            Some(path) => Ok(vec![set(path, value.unwrap_or(&Value::Null))?]),
             None => Ok(Vec::new()),
         },
         (_, None) => {
@@ -365,8 +413,8 @@ fn name_operations(op: PatchOpKind, sub: Option<&str>, value: Option<&Value>) ->
             };
             let mut out = Vec::new();
             for (k, v) in map {
-                if let Some(key) = canonical(k) {
-                    out.push(set(key, v)?);
+                if let Some(path) = canonical(k) {
+                    out.push(set(path, v)?);
                 }
             }
             Ok(out)

@@ -1,14 +1,17 @@
 //! `POST /Groups`. A Databricks 5xx may hide a group created without its members
-//! (databricks-api.md E15): re-read by name and add what is missing, never POST again.
+//! (databricks-behaviour: POST group 500 "Failed to update members"): re-read by name and
+//! add what is missing, never POST again.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::support::{Kind, body_object, find_one};
+use super::support::{Kind, answer_or_read, body_object, find_one, id_of};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, DatabricksId, TargetResource};
+use crate::databricks::client::Selection;
+use crate::databricks::model::PatchOperation;
+use crate::databricks::{DatabricksError, TargetResource};
 use crate::mapping::group::{create_request, group_to_scim};
-use crate::mapping::{value_list, values_of};
+use crate::mapping::values_of;
 use crate::scim::ScimError;
 
 /// Handles the request.
@@ -16,6 +19,8 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let body = create_request(&body_object(&request)?)?;
     let group = match state.databricks.create(TargetResource::Groups, &body).await {
         Ok(group) => group,
+        // Throttled, retried, then 409: the throttled attempt may have created it after all.
+        Err(err @ DatabricksError::Conflict { after_throttling: true, .. }) => recover(state, &body, err).await?,
         Err(DatabricksError::Conflict { .. }) => {
             return Err(ScimError::Uniqueness("a group with this displayName already exists".into()));
         }
@@ -25,23 +30,25 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     Ok(ScimResponse::created(group_to_scim(&group, &request.base_url)))
 }
 
+/// The group an earlier attempt created (group names are unique): found by name and given
+/// the members it lacks. Not found → the original error.
 async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
     let name = body.get("displayName").and_then(Value::as_str).unwrap_or_default();
     let Some(found) = find_one(state, Kind::Group, "displayName", name).await? else {
-        return Err(err.into());
+        return Err(match err {
+            DatabricksError::Conflict { .. } => {
+                ScimError::Uniqueness("a group with this displayName already exists".into())
+            }
+            other => other.into(),
+        });
     };
-    let wanted = values_of(body, "members");
     let present = values_of(&found, "members");
-    let missing: Vec<String> = wanted.into_iter().filter(|m| !present.contains(m)).collect();
+    let missing: Vec<String> = values_of(body, "members").into_iter().filter(|m| !present.contains(m)).collect();
     if missing.is_empty() {
         return Ok(found);
     }
-    let id = found
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(DatabricksId::parse)
-        .ok_or_else(|| ScimError::BadGateway("Databricks answered a group without an id".into()))?;
-    let op = json!({"op": "add", "path": "members", "value": value_list(&missing)});
-    let answered = state.databricks.patch(TargetResource::Groups, &id, vec![op]).await?;
-    super::support::answer_or_read(state, Kind::Group, &id, answered).await
+    let id = id_of(&found)?;
+    let answered =
+        state.databricks.patch(TargetResource::Groups, &id, &[PatchOperation::add_values("members", &missing)]).await?;
+    answer_or_read(state, Kind::Group, &id, answered, &Selection::default()).await
 }

@@ -1,32 +1,64 @@
-//! `POST /ServicePrincipals`: create; `active:false` creates then deactivates.
+//! `POST /ServicePrincipals`: create; `active:false` creates then deactivates. When the
+//! outcome is unknown, only a principal that is certainly this request's is adopted:
+//! display names are not unique.
 
 use serde_json::Value;
 
 use super::support::{Kind, body_object, deactivate_if_asked, find_one};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, TargetResource};
+use crate::databricks::{DatabricksError, ListParams, TargetResource};
 use crate::mapping::service_principal::{create_request, service_principal_to_scim};
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let new = create_request(&body_object(&request)?)?;
+    let new = create_request(&body_object(&request)?, state.config.cloud)?;
+    let application_id = new.body.get("applicationId").and_then(Value::as_str);
     let created = match state.databricks.create(TargetResource::ServicePrincipals, &new.body).await {
         Ok(principal) => principal,
-        Err(DatabricksError::Conflict { .. }) => {
-            return Err(ScimError::Uniqueness("a service principal with this applicationId already exists".into()));
+        // Throttled, retried, then 409 on the applicationId it chose: that is its own principal.
+        Err(DatabricksError::Conflict { after_throttling: true, .. }) if application_id.is_some() => {
+            let app = application_id.unwrap_or_default();
+            find_one(state, Kind::ServicePrincipal, "applicationId", app).await?.ok_or_else(taken)?
         }
-        Err(err) if err.outcome_unknown() => {
-            // Look for it before anything else: by applicationId when the client chose one.
-            let (attribute, value) = match new.body.get("applicationId").and_then(Value::as_str) {
-                Some(app) => ("applicationId", app),
-                None => ("displayName", new.body.get("displayName").and_then(Value::as_str).unwrap_or_default()),
-            };
-            find_one(state, Kind::ServicePrincipal, attribute, value).await?.ok_or(ScimError::from(err))?
-        }
+        Err(DatabricksError::Conflict { .. }) => return Err(taken()),
+        Err(err) if err.outcome_unknown() => match own_principal(state, &new.body).await? {
+            Some(found) => found,
+            None => return Err(err.into()),
+        },
         Err(err) => return Err(err.into()),
     };
     let principal = deactivate_if_asked(state, Kind::ServicePrincipal, created, new.deactivate).await?;
     Ok(ScimResponse::created(service_principal_to_scim(&principal, &request.base_url)))
+}
+
+fn taken() -> ScimError {
+    ScimError::Uniqueness("a service principal with this applicationId already exists".into())
+}
+
+/// The principal a create whose outcome is unknown may have made, when it can be told apart:
+/// by the applicationId the client chose (unique), else by an `externalId` held by exactly one
+/// principal of that displayName. Without either, nothing is adopted.
+async fn own_principal(state: &AppState, body: &Value) -> Result<Option<Value>, ScimError> {
+    if let Some(app) = body.get("applicationId").and_then(Value::as_str) {
+        return find_one(state, Kind::ServicePrincipal, "applicationId", app).await;
+    }
+    let (Some(external), Some(name)) =
+        (body.get("externalId").and_then(Value::as_str), body.get("displayName").and_then(Value::as_str))
+    else {
+        return Ok(None);
+    };
+    let params = ListParams {
+        filter: Some(crate::mapping::filter::equals("externalId", external)),
+        start_index: 1,
+        count: 2,
+        ..ListParams::default()
+    };
+    let page = state.databricks.list(TargetResource::ServicePrincipals, &params).await?;
+    let found = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
+    match found.as_slice() {
+        [one] if one.get("displayName").and_then(Value::as_str) == Some(name) => Ok(Some(one.clone())),
+        _ => Ok(None),
+    }
 }

@@ -1,21 +1,27 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (SPEC §4).
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
-use super::support::{Kind, answer_or_read, body_object, deactivate_if_asked, find_one, id_of};
+use super::support::{Kind, answer_or_read, body_object, deactivate_if_asked, find_one, id_of, patch_target};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
+use crate::databricks::client::Selection;
 use crate::databricks::{DatabricksError, TargetResource};
-use crate::mapping::user::{NewUser, create_request, user_to_scim};
+use crate::mapping::user::{NewUser, create_request, replace_operations, user_to_scim};
 use crate::scim::ScimError;
 use crate::scim::values::lenient_bool;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let new = create_request(&body_object(&request)?)?;
+    let body = body_object(&request)?;
+    let new = create_request(&body)?;
     let created = match state.databricks.create(TargetResource::Users, &new.body).await {
         Ok(user) => user,
-        Err(DatabricksError::Conflict { .. }) => reactivate_or_conflict(state, &new).await?,
+        // Throttled, retried, then 409: the throttled attempt may have created it after all.
+        Err(DatabricksError::Conflict { after_throttling: true, .. }) => {
+            find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or_else(taken)?
+        }
+        Err(DatabricksError::Conflict { .. }) => reactivate_or_conflict(state, &new, &body).await?,
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
             find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or(ScimError::from(err))?
@@ -26,20 +32,29 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     Ok(ScimResponse::created(user_to_scim(&user, &request.base_url)))
 }
 
-/// Databricks answered 409. Where the existing user is inactive, reactivate it (SPEC §4:
-/// "201 in both cases"); otherwise the userName is taken.
-async fn reactivate_or_conflict(state: &AppState, new: &NewUser) -> Result<Value, ScimError> {
-    let taken = || ScimError::Uniqueness("a user with this userName already exists".into());
+fn taken() -> ScimError {
+    ScimError::Uniqueness("a user with this userName already exists".into())
+}
+
+/// Databricks answered 409. Where the existing user is inactive, it is reactivated with
+/// every attribute of the create (SPEC §4: "201 in both cases"); otherwise the userName is taken.
+async fn reactivate_or_conflict(
+    state: &AppState,
+    new: &NewUser,
+    body: &Map<String, Value>,
+) -> Result<Value, ScimError> {
     let existing = find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or_else(taken)?;
     let inactive = existing.get("active").is_some_and(|a| lenient_bool(a, "active").is_ok_and(|b| !b));
     if !inactive {
         return Err(taken());
     }
     let id = id_of(&existing)?;
-    let mut operations = vec![json!({"op": "replace", "path": "active", "value": "true"})];
-    if let Some(display) = new.body.get("displayName") {
-        operations.push(json!({"op": "replace", "path": "displayName", "value": display}));
-    }
-    let answered = state.databricks.patch(TargetResource::Users, &id, operations).await?;
-    answer_or_read(state, Kind::User, &id, answered).await
+    // The create as a PUT of the whole user, active unless it asked otherwise (then the
+    // deactivation that follows keeps it inactive).
+    let mut wanted = body.clone();
+    wanted.retain(|k, _| !k.eq_ignore_ascii_case("active"));
+    wanted.insert("active".into(), Value::Bool(true));
+    let operations = replace_operations(&wanted, &existing)?;
+    let answered = patch_target(state, Kind::User, &id, &operations).await?;
+    answer_or_read(state, Kind::User, &id, answered, &Selection::default()).await
 }

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::list_partners::{PARTNER_SUFFIX, partner_name};
-use super::support::{Kind, id_of, or_not_found};
+use super::support::{Kind, delete_by_id, id_of};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
 use crate::databricks::{DatabricksError, ListParams, TargetResource};
@@ -86,13 +86,20 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
     };
     let id = id_of(principal)?;
-    let tokens = match state.databricks.tokens_created_by(&id).await {
+    let tokens = match state.databricks.tokens().await {
         Ok(answer) => {
+            // Matched by owner: a token made on behalf of the principal names an admin as its creator.
+            let owned = |t: &&Value| match t.get("owner_id") {
+                Some(Value::Number(n)) => n.to_string() == id.as_str(),
+                Some(Value::String(s)) => s == id.as_str(),
+                _ => false,
+            };
             let infos: Vec<Value> = answer
                 .get("token_infos")
                 .and_then(Value::as_array)
                 .map(|all| {
                     all.iter()
+                        .filter(owned)
                         .map(|t| json!({"tokenId": t.get("token_id"), "comment": t.get("comment"), "creationTime": t.get("creation_time"), "expiryTime": t.get("expiry_time")}))
                         .collect()
                 })
@@ -105,11 +112,8 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }),
         Err(other) => return Err(other.into()),
     };
-    state
-        .databricks
-        .delete(TargetResource::ServicePrincipals, &id)
-        .await
-        .map_err(or_not_found(Kind::ServicePrincipal))?;
+    // An unknown outcome (5xx, dropped connection) is settled by reading the principal again.
+    delete_by_id(state, Kind::ServicePrincipal, &id).await?;
     Ok(ScimResponse::ok(json!({
         "partner": partner_name(&wanted),
         "deleted": {

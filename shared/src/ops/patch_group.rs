@@ -1,12 +1,15 @@
 //! `PATCH /Groups/{id}`: all membership and attribute changes of the request in one
 //! Databricks PATCH. The answer shows members only when the PATCH changed them or the
-//! client asked for them.
+//! client asked for them; with `SCIM_PATCH_RESPONSE=no-content` it is a 204 and the PATCH
+//! is the only Databricks call.
 
-use super::support::{Kind, answer_or_read, or_not_found, path_id, projection};
+use super::support::{
+    Kind, account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection,
+    read,
+};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, TargetResource};
-use crate::mapping::group::{group_to_scim, patch_request};
+use crate::mapping::group::{group_to_scim, patch_request, target_selection};
 use crate::scim::patch::parse_patch_request;
 use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, ScimError, projection as project};
 
@@ -17,22 +20,26 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
-    let answered = if plan.operations.is_empty() {
-        None
-    } else {
-        state.databricks.patch(TargetResource::Groups, &id, plan.operations).await.map_err(|err| match err {
-            DatabricksError::Conflict { .. } => {
-                ScimError::Uniqueness("a group with this displayName already exists".into())
-            }
-            other => or_not_found(Kind::Group)(other),
-        })?
-    };
-    let group = answer_or_read(state, Kind::Group, &id, answered).await?;
-    let mut scim = group_to_scim(&group, &request.base_url);
+    let no_content = patch_answers_no_content(state, &request);
     let mut wanted = projection(&request);
     if wanted.is_default() && !plan.touches_members {
         wanted.excluded.push("members".into());
     }
+    let selection = target_selection(&wanted);
+    let answered = if plan.operations.is_empty() {
+        let probe = if no_content { id_only() } else { selection.clone() };
+        Some(read(state, Kind::Group, &id, &probe).await?)
+    } else {
+        match patch_target(state, Kind::Group, &id, &plan.operations).await {
+            Ok(answered) => answered,
+            Err(err) => return Err(account_group_refusal(state, &id, err).await),
+        }
+    };
+    if no_content {
+        return Ok(ScimResponse::no_content());
+    }
+    let group = answer_or_read(state, Kind::Group, &id, answered, &selection).await?;
+    let mut scim = group_to_scim(&group, &request.base_url);
     project::apply(&mut scim, &wanted, GROUP_SCHEMA, &[GROUP_EXTENSION_SCHEMA]);
     Ok(ScimResponse::ok(scim))
 }

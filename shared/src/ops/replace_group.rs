@@ -1,27 +1,29 @@
-//! `PUT /Groups/{id}`: read what a Databricks PUT would wipe (parents, entitlements, roles), then PUT.
+//! `PUT /Groups/{id}`: read the group, then one Databricks PATCH that makes its members,
+//! parent groups and entitlements the lists the client sent (one `add` of what is missing,
+//! one `remove` per element that goes). What the client did not send is kept, roles always.
 
-use super::support::{Kind, answer_or_read, body_object, or_not_found, path_id, read};
+use super::support::{Kind, account_group_refusal, answer_or_read, body_object, patch_target, path_id, read};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::TargetResource;
 use crate::databricks::client::Selection;
-use crate::mapping::group::{group_to_scim, replace_request};
+use crate::mapping::group::{group_to_scim, replace_operations};
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(&request, Kind::Group)?;
     let body = body_object(&request)?;
-    let keep = Selection { attributes: vec!["id", "groups", "entitlements", "roles"], excluded_attributes: Vec::new() };
-    let current = read(state, Kind::Group, &id, &keep).await?;
-    let replacement = replace_request(&body, &current)?;
-    let answered =
-        state.databricks.replace(TargetResource::Groups, &id, &replacement).await.map_err(|err| match err {
-            crate::databricks::DatabricksError::Conflict { .. } => {
-                ScimError::Uniqueness("a group with this displayName already exists".into())
-            }
-            other => or_not_found(Kind::Group)(other),
-        })?;
-    let group = answer_or_read(state, Kind::Group, &id, answered).await?;
+    let full = Selection::default();
+    let current = read(state, Kind::Group, &id, &full).await?;
+    let operations = replace_operations(&body, &current)?;
+    let answered = if operations.is_empty() {
+        Some(current)
+    } else {
+        match patch_target(state, Kind::Group, &id, &operations).await {
+            Ok(answered) => answered,
+            Err(err) => return Err(account_group_refusal(state, &id, err).await),
+        }
+    };
+    let group = answer_or_read(state, Kind::Group, &id, answered, &full).await?;
     Ok(ScimResponse::ok(group_to_scim(&group, &request.base_url)))
 }

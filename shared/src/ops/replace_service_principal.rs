@@ -1,28 +1,33 @@
-//! `PUT /ServicePrincipals/{id}`: read what a Databricks PUT would wipe (memberships, roles), then PUT.
+//! `PUT /ServicePrincipals/{id}`: read the principal, then one Databricks PATCH of what the
+//! client changed (memberships, roles and unsent entitlements are kept; the applicationId is
+//! never sent). A rename is checked on the answer: Databricks has been seen to ignore one.
 
-use super::support::{Kind, answer_or_read, body_object, or_not_found, path_id, read};
+use super::support::{Kind, body_object, or_not_found, patch_target, path_id, read, read_after_write, verify_renamed};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::TargetResource;
 use crate::databricks::client::Selection;
-use crate::mapping::service_principal::{replace_request, service_principal_to_scim};
+use crate::mapping::service_principal::{replace_operations, service_principal_to_scim};
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(&request, Kind::ServicePrincipal)?;
     let body = body_object(&request)?;
-    let keep = Selection {
-        attributes: vec!["id", "applicationId", "active", "groups", "roles"],
-        excluded_attributes: Vec::new(),
+    let full = Selection::default();
+    let current = read(state, Kind::ServicePrincipal, &id, &full).await?;
+    let operations = replace_operations(&body, &current)?;
+    let renamed_to = operations.iter().find(|op| op.path.attribute() == "displayName").and_then(|op| op.value.clone());
+    let answered = if operations.is_empty() {
+        Some(current)
+    } else {
+        patch_target(state, Kind::ServicePrincipal, &id, &operations)
+            .await
+            .map_err(or_not_found(Kind::ServicePrincipal))?
     };
-    let current = read(state, Kind::ServicePrincipal, &id, &keep).await?;
-    let replacement = replace_request(&body, &current)?;
-    let answered = state
-        .databricks
-        .replace(TargetResource::ServicePrincipals, &id, &replacement)
-        .await
-        .map_err(or_not_found(Kind::ServicePrincipal))?;
-    let principal = answer_or_read(state, Kind::ServicePrincipal, &id, answered).await?;
+    let Some(principal) = read_after_write(state, Kind::ServicePrincipal, &id, answered).await? else {
+        return Ok(ScimResponse::no_content());
+    };
+    let wanted = renamed_to.as_ref().and_then(|v| v.as_str());
+    let principal = verify_renamed(state, Kind::ServicePrincipal, &id, principal, wanted).await?;
     Ok(ScimResponse::ok(service_principal_to_scim(&principal, &request.base_url)))
 }

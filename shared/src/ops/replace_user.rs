@@ -1,23 +1,29 @@
-//! `PUT /Users/{id}`: read what a Databricks PUT would wipe (memberships, roles), then PUT.
+//! `PUT /Users/{id}`: read the user, then one Databricks PATCH of what the client changed.
+//! Nothing the client did not send is wiped (memberships, roles, admin-granted entitlements),
+//! and there is no read-then-PUT race on memberships.
 
-use super::support::{Kind, answer_or_read, body_object, or_not_found, path_id, read};
+use super::support::{Kind, body_object, or_not_found, patch_target, path_id, read, read_after_write};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::TargetResource;
 use crate::databricks::client::Selection;
-use crate::mapping::user::{replace_request, user_to_scim};
+use crate::mapping::user::{replace_operations, user_to_scim};
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(&request, Kind::User)?;
     let body = body_object(&request)?;
-    let keep =
-        Selection { attributes: vec!["id", "userName", "active", "groups", "roles"], excluded_attributes: Vec::new() };
-    let current = read(state, Kind::User, &id, &keep).await?;
-    let replacement = replace_request(&body, &current)?;
-    let answered =
-        state.databricks.replace(TargetResource::Users, &id, &replacement).await.map_err(or_not_found(Kind::User))?;
-    let user = answer_or_read(state, Kind::User, &id, answered).await?;
+    let full = Selection::default();
+    let current = read(state, Kind::User, &id, &full).await?;
+    let operations = replace_operations(&body, &current)?;
+    let answered = if operations.is_empty() {
+        Some(current)
+    } else {
+        patch_target(state, Kind::User, &id, &operations).await.map_err(or_not_found(Kind::User))?
+    };
+    // A target that hides inactive users cannot show the user after a deactivation: 204.
+    let Some(user) = read_after_write(state, Kind::User, &id, answered).await? else {
+        return Ok(ScimResponse::no_content());
+    };
     Ok(ScimResponse::ok(user_to_scim(&user, &request.base_url)))
 }

@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::ScimRequest;
-use crate::config::AppState;
+use super::{ScimRequest, ScimResponse};
+use crate::config::{AppState, PatchResponse};
 use crate::databricks::client::Selection;
+use crate::databricks::model::PatchOperation;
 use crate::databricks::{DatabricksError, DatabricksId, ListParams, TargetResource};
 use crate::scim::ScimError;
 use crate::scim::list::Projection;
@@ -86,31 +87,136 @@ pub async fn find_one(state: &AppState, kind: Kind, attribute: &str, value: &str
     Ok(page.get("Resources").and_then(Value::as_array).and_then(|r| r.first()).cloned())
 }
 
-/// The body Databricks answered a write with, or a fresh read when it answered without one.
+/// The resource after a write: Databricks' answer when it carried the resource (the
+/// `resource` answer shape), else one read with `selection` (the real API answers `{}`).
 pub async fn answer_or_read(
     state: &AppState,
     kind: Kind,
     id: &DatabricksId,
     answered: Option<Value>,
+    selection: &Selection,
 ) -> Result<Value, ScimError> {
     match answered {
         Some(body) if body.get("id").is_some() => Ok(body),
-        _ => read(state, kind, id, &Selection::default()).await,
+        _ => read(state, kind, id, selection).await,
+    }
+}
+
+/// One Databricks PATCH of `operations`, as the real API needs it. Databricks refuses a
+/// `remove` of what the resource does not have ("No such attribute", or `noTarget`) and
+/// applies nothing; the target is then re-read — never written blindly — the removes of
+/// what is absent are dropped (the client's intent already holds), and the rest is sent
+/// once more. `Some(resource)` when an answer or that read carries the resource as it now is.
+pub async fn patch_target(
+    state: &AppState,
+    kind: Kind,
+    id: &DatabricksId,
+    operations: &[PatchOperation],
+) -> Result<Option<Value>, DatabricksError> {
+    let refusal = match state.databricks.patch(kind.target(), id, operations).await {
+        Err(err) if err.is_absent_target() => err,
+        other => return other,
+    };
+    let current = state.databricks.get(kind.target(), id, &Selection::default()).await?;
+    match crate::mapping::without_absent_removes(operations, &current) {
+        None => Err(refusal),
+        Some(rest) if rest.is_empty() => Ok(Some(current)),
+        Some(rest) => state.databricks.patch(kind.target(), id, &rest).await,
+    }
+}
+
+/// The SCIM error for a failed group write. A displayName conflict is `uniqueness`.
+/// Databricks refuses membership changes to account groups in identity-federated workspaces,
+/// in words that have varied (400 "Members attribute not supported for current workspace.",
+/// 500 "Error in performing the patch operation on group resource."), so any refusal or
+/// unknown outcome is followed by one read of the group's `meta` — never a retry — and an
+/// account group answers 400 `mutability` naming where to manage it.
+pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
+    match err {
+        DatabricksError::Conflict { .. } => {
+            ScimError::Uniqueness("a group with this displayName already exists".into())
+        }
+        err @ (DatabricksError::Server { .. } | DatabricksError::Transport(_)) => {
+            probe_account_group(state, id, err).await
+        }
+        DatabricksError::BadRequest { ref detail, .. } if detail.to_ascii_lowercase().contains("member") => {
+            probe_account_group(state, id, err).await
+        }
+        err => or_not_found(Kind::Group)(err),
+    }
+}
+
+/// One read of the group's `meta` after a refused or unsettled write: an account group is
+/// 400 `mutability`; anything else keeps the original error.
+async fn probe_account_group(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
+    let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
+    match state.databricks.get(TargetResource::Groups, id, &probe).await {
+        Ok(group) if crate::mapping::group::is_account_group(&group) => ScimError::Mutability(
+            "this is an account group (identity federation): its membership is managed at the Databricks account \
+             level, not in the workspace"
+                .into(),
+        ),
+        _ => or_not_found(Kind::Group)(err),
+    }
+}
+
+/// The resource after a service-principal rename, checked with [`check_renamed`]. Reads
+/// right after a write can be stale (Azure, ~0.3–1 s), so a mismatch is read twice more,
+/// half a second apart, before it is reported.
+pub async fn verify_renamed(
+    state: &AppState,
+    kind: Kind,
+    id: &DatabricksId,
+    mut resource: Value,
+    wanted: Option<&str>,
+) -> Result<Value, ScimError> {
+    for _ in 0..2 {
+        if check_renamed(&resource, wanted).is_ok() {
+            return Ok(resource);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        resource = read(state, kind, id, &Selection::default()).await?;
+    }
+    check_renamed(&resource, wanted).map(|()| resource)
+}
+
+/// Whether a successful PATCH answers 204: configured so, and the client named no
+/// `attributes`/`excludedAttributes` (RFC 7644 §3.5.2: those ask for the resource).
+pub fn patch_answers_no_content(state: &AppState, request: &ScimRequest) -> bool {
+    state.config.patch_response == PatchResponse::NoContent && projection(request).is_default()
+}
+
+/// Checks that a service principal carries the displayName a write set. Databricks has been
+/// seen to answer a service-principal rename with success and keep the old name
+/// (docs/databricks-behaviour.md); a client told 200 would loop on the difference forever.
+pub fn check_renamed(resource: &Value, wanted: Option<&str>) -> Result<(), ScimError> {
+    match wanted {
+        Some(name) if resource.get("displayName").and_then(Value::as_str) != Some(name) => Err(ScimError::Mutability(
+            "Databricks accepted the new displayName of this service principal but did not apply it; \
+                 rename it in the Databricks account console (any other change of this request was applied)"
+                .into(),
+        )),
+        _ => Ok(()),
     }
 }
 
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
-pub async fn delete(state: &AppState, kind: Kind, request: &ScimRequest) -> Result<super::ScimResponse, ScimError> {
+pub async fn delete(state: &AppState, kind: Kind, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, kind)?;
-    match state.databricks.delete(kind.target(), &id).await {
-        Ok(()) => Ok(super::ScimResponse::no_content()),
-        Err(err) if err.outcome_unknown() => {
-            let probe = Selection { attributes: vec!["id"], excluded_attributes: Vec::new() };
-            match state.databricks.get(kind.target(), &id, &probe).await {
-                Err(DatabricksError::NotFound { .. }) => Ok(super::ScimResponse::no_content()),
-                _ => Err(err.into()),
-            }
-        }
+    delete_by_id(state, kind, &id).await?;
+    Ok(ScimResponse::no_content())
+}
+
+/// DELETE of one resource by id; when the outcome is unknown (5xx, dropped connection) the
+/// target is re-read, and a resource that is gone was deleted (databricks-behaviour: a large
+/// group's DELETE answers 500 after deleting it).
+pub async fn delete_by_id(state: &AppState, kind: Kind, id: &DatabricksId) -> Result<(), ScimError> {
+    match state.databricks.delete(kind.target(), id).await {
+        Ok(()) => Ok(()),
+        Err(err) if err.outcome_unknown() => match state.databricks.get(kind.target(), id, &id_only()).await {
+            Err(DatabricksError::NotFound { .. }) => Ok(()),
+            _ => Err(err.into()),
+        },
         Err(err) => Err(or_not_found(kind)(err)),
     }
 }
@@ -136,7 +242,7 @@ pub async fn list_page(
     state: &AppState,
     spec: &ResourceSpec,
     request: &ScimRequest,
-) -> Result<super::ScimResponse, ScimError> {
+) -> Result<ScimResponse, ScimError> {
     use crate::scim::list::{ListQuery, list_response};
     let query = ListQuery::from_query(&request.query)?;
     let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, spec.filters)).transpose()?;
@@ -169,21 +275,17 @@ pub async fn list_page(
             })
             .unwrap_or_default()
     };
-    Ok(super::ScimResponse::ok(list_response(total, query.start_index, resources)))
+    Ok(ScimResponse::ok(list_response(total, query.start_index, resources)))
 }
 
 /// One resource by id: one Databricks call asking only for what the client wants.
-pub async fn get_one(
-    state: &AppState,
-    spec: &ResourceSpec,
-    request: &ScimRequest,
-) -> Result<super::ScimResponse, ScimError> {
+pub async fn get_one(state: &AppState, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, spec.kind)?;
     let wanted = projection(request);
     let resource = read(state, spec.kind, &id, &(spec.selection)(&wanted)).await?;
     let mut scim = (spec.to_scim)(&resource, &request.base_url);
     crate::scim::projection::apply(&mut scim, &wanted, spec.schema, spec.extensions);
-    Ok(super::ScimResponse::ok(scim))
+    Ok(ScimResponse::ok(scim))
 }
 
 /// Users.
@@ -226,11 +328,13 @@ pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
 }
 
 /// Creation with `active:false` (SPEC §4): Databricks creates active principals, so the new
-/// one is deactivated with one PATCH, and the answer shows the final state.
+/// one is deactivated with one PATCH. The answer is the created resource with `active:false`
+/// — exactly what the PATCH changed — so no read follows (a target that hides inactive users
+/// could not be read anyway).
 pub async fn deactivate_if_asked(
     state: &AppState,
     kind: Kind,
-    created: Value,
+    mut created: Value,
     deactivate: bool,
 ) -> Result<Value, ScimError> {
     let active =
@@ -239,9 +343,16 @@ pub async fn deactivate_if_asked(
         return Ok(created);
     }
     let id = id_of(&created)?;
-    let op = serde_json::json!({"op": "replace", "path": "active", "value": "false"});
-    let answered = state.databricks.patch(kind.target(), &id, vec![op]).await?;
-    answer_or_read(state, kind, &id, answered).await
+    let answered = state.databricks.patch(kind.target(), &id, &[PatchOperation::replace("active", "false")]).await?;
+    match answered {
+        Some(resource) => Ok(resource),
+        None => {
+            if let Some(map) = created.as_object_mut() {
+                map.insert("active".into(), Value::Bool(false));
+            }
+            Ok(created)
+        }
+    }
 }
 
 /// PATCH of a user or service principal: one Databricks PATCH; a client value for the
@@ -251,34 +362,75 @@ pub async fn patch_principal(
     spec: &ResourceSpec,
     principal: crate::mapping::user::Principal,
     request: &ScimRequest,
-) -> Result<super::ScimResponse, ScimError> {
+) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, spec.kind)?;
     let operations = crate::scim::patch::parse_patch_request(&request.body)?;
     let plan = crate::mapping::user::principal_patch(&operations, principal)?;
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
-    // With nothing to send, one full read serves both the key check and the answer.
-    let current = match (&plan.key, plan.operations.is_empty()) {
+    let no_content = patch_answers_no_content(state, request);
+    let nothing_to_send = plan.operations.is_empty();
+    // With nothing to send, one read serves the key check, the existence check and the answer.
+    let key = principal.key().1;
+    let current = match (&plan.key, nothing_to_send) {
+        (_, true) if no_content && plan.key.is_none() => Some(read(state, spec.kind, &id, &id_only()).await?),
         (_, true) => Some(read(state, spec.kind, &id, &Selection::default()).await?),
         (Some(_), false) => {
-            let probe = Selection { attributes: vec!["id", principal.key().1], excluded_attributes: Vec::new() };
+            let probe = Selection { attributes: vec!["id", key], excluded_attributes: Vec::new() };
             Some(read(state, spec.kind, &id, &probe).await?)
         }
         (None, false) => None,
     };
     if let (Some(wanted), Some(current)) = (&plan.key, &current) {
-        let key = principal.key().1;
         let same = current.get(key).and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
         if !same {
             return Err(ScimError::Mutability(format!("{key} cannot be changed in Databricks")));
         }
     }
-    let answered = if plan.operations.is_empty() {
-        current
+    let answered = if nothing_to_send {
+        current.filter(|c| c.get("id").is_some() && !no_content)
     } else {
-        state.databricks.patch(spec.kind.target(), &id, plan.operations).await.map_err(or_not_found(spec.kind))?
+        patch_target(state, spec.kind, &id, &plan.operations).await.map_err(or_not_found(spec.kind))?
     };
-    let resource = answer_or_read(state, spec.kind, &id, answered).await?;
-    Ok(super::ScimResponse::ok((spec.to_scim)(&resource, &request.base_url)))
+    // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
+    let check_rename = principal == crate::mapping::user::Principal::ServicePrincipal && plan.renamed_to.is_some();
+    if no_content && !check_rename {
+        return Ok(ScimResponse::no_content());
+    }
+    let Some(resource) = read_after_write(state, spec.kind, &id, answered).await? else {
+        return Ok(ScimResponse::no_content());
+    };
+    let resource = if check_rename {
+        verify_renamed(state, spec.kind, &id, resource, plan.renamed_to.as_deref()).await?
+    } else {
+        resource
+    };
+    if no_content {
+        return Ok(ScimResponse::no_content());
+    }
+    Ok(ScimResponse::ok((spec.to_scim)(&resource, &request.base_url)))
+}
+
+/// The resource after a successful write, or 204 when the target no longer shows it (a
+/// target that hides inactive users, after a deactivation): the write was applied.
+pub async fn read_after_write(
+    state: &AppState,
+    kind: Kind,
+    id: &DatabricksId,
+    answered: Option<Value>,
+) -> Result<Option<Value>, ScimError> {
+    match answered {
+        Some(body) if body.get("id").is_some() => Ok(Some(body)),
+        _ => match state.databricks.get(kind.target(), id, &Selection::default()).await {
+            Ok(resource) => Ok(Some(resource)),
+            Err(DatabricksError::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err.into()),
+        },
+    }
+}
+
+/// A read that only proves the resource exists.
+pub fn id_only() -> Selection {
+    Selection { attributes: vec!["id"], excluded_attributes: Vec::new() }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::mapping::wire;
 use crate::scim::patch::parse_patch_request;
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -52,7 +53,7 @@ fn a_patch_adding_and_removing_members_is_one_databricks_patch() {
     .unwrap_or_default();
     let plan = patch_request(&ops).unwrap_or_default();
     assert_eq!(
-        plan.operations,
+        wire(&plan.operations),
         vec![
             json!({"op":"add","path":"members","value":[{"value":"1"}]}),
             json!({"op":"remove","path":"members[value eq \"2\"]"}),
@@ -70,7 +71,7 @@ fn extension_paths_reach_databricks_groups_and_entitlements() {
     .unwrap_or_default();
     let plan = patch_request(&ops).unwrap_or_default();
     assert_eq!(
-        plan.operations,
+        wire(&plan.operations),
         vec![
             json!({"op":"add","path":"groups","value":[{"value":"7"}]}),
             json!({"op":"add","path":"entitlements","value":[{"value":"databricks-sql-access"}]}),
@@ -79,14 +80,47 @@ fn extension_paths_reach_databricks_groups_and_entitlements() {
 }
 
 #[test]
-fn replace_keeps_parents_and_entitlements_the_client_did_not_send() {
-    let current = json!({"id": "1", "displayName": "g", "groups": [{"value": "7", "type": "direct"}], "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]});
-    let out =
-        replace_request(&obj(json!({"displayName": "g2", "members": [{"value": "3"}]})), &current).unwrap_or_default();
-    assert_eq!(out["groups"], json!([{"value": "7"}]));
-    assert_eq!(out["entitlements"], json!([{"value": "workspace-access"}]));
-    assert_eq!(out["members"], json!([{"value": "3"}]));
-    assert_eq!(out["roles"], json!([{"value": "arn"}]));
+fn replace_sets_the_sent_members_and_keeps_parents_and_entitlements_the_client_did_not_send() {
+    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}],
+        "groups": [{"value": "7", "type": "direct"}], "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]});
+    let ops =
+        replace_operations(&obj(json!({"displayName": "g2", "members": [{"value": "3"}, {"value": "5"}]})), &current);
+    assert_eq!(
+        ops.map(|o| wire(&o)),
+        Ok(vec![
+            json!({"op":"replace","path":"displayName","value":"g2"}),
+            json!({"op":"add","path":"members","value":[{"value":"5"}]}),
+            json!({"op":"remove","path":"members[value eq \"4\"]"}),
+        ])
+    );
+}
+
+#[test]
+fn replace_with_lists_that_are_already_held_changes_nothing() {
+    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}],
+        "groups": [{"value": "7", "type": "direct"}, {"value": "8", "type": "indirect"}], "entitlements": []});
+    let body = json!({"displayName": "g", "members": [{"value": "3"}], GROUP_EXTENSION_SCHEMA: {"parentGroups": [{"value": "7"}], "entitlements": []}});
+    assert_eq!(replace_operations(&obj(body), &current), Ok(vec![]));
+}
+
+#[test]
+fn an_empty_member_list_removes_each_member_by_value() {
+    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}]});
+    let ops = replace_operations(&obj(json!({"displayName": "g", "members": []})), &current).unwrap_or_default();
+    assert_eq!(
+        wire(&ops),
+        vec![
+            json!({"op":"remove","path":"members[value eq \"3\"]"}),
+            json!({"op":"remove","path":"members[value eq \"4\"]"})
+        ]
+    );
+}
+
+#[test]
+fn account_groups_are_told_by_their_resource_type() {
+    assert!(is_account_group(&json!({"meta": {"resourceType": "Group"}})));
+    assert!(!is_account_group(&json!({"meta": {"resourceType": "WorkspaceGroup"}})));
+    assert!(!is_account_group(&json!({"id": "1"})));
 }
 
 #[test]

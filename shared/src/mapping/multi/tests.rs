@@ -1,5 +1,6 @@
 use super::*;
 use crate::scim::patch::parse_patch_request;
+use serde_json::{Value, json};
 
 fn ok(_: &[String]) -> Result<(), ScimError> {
     Ok(())
@@ -11,13 +12,46 @@ fn translated(body: &str) -> Result<Vec<Value>, ScimError> {
     for op in &ops {
         out.extend(translate(op, "members", "members", &ok)?);
     }
-    Ok(out)
+    Ok(out.iter().filter_map(|o| serde_json::to_value(o).ok()).collect())
 }
 
 #[test]
 fn entras_value_list_remove_removes_only_the_listed_members() {
     let out = translated(r#"{"Operations":[{"op":"Remove","path":"members","value":[{"value":"1"},{"value":"2"}]}]}"#);
-    assert_eq!(out, Ok(vec![json!({"op":"remove","path":"members[value eq \"1\" or value eq \"2\"]"})]));
+    assert_eq!(
+        out,
+        Ok(vec![
+            json!({"op":"remove","path":"members[value eq \"1\"]"}),
+            json!({"op":"remove","path":"members[value eq \"2\"]"})
+        ])
+    );
+}
+
+#[test]
+fn a_filter_joining_values_with_or_becomes_one_remove_per_value() {
+    let out = translated(r#"{"Operations":[{"op":"remove","path":"members[value eq \"1\" or value eq \"2\"]"}]}"#);
+    assert_eq!(
+        out,
+        Ok(vec![
+            json!({"op":"remove","path":"members[value eq \"1\"]"}),
+            json!({"op":"remove","path":"members[value eq \"2\"]"})
+        ])
+    );
+}
+
+#[test]
+fn the_difference_adds_what_is_missing_once_and_removes_each_extra_element() {
+    let ops = difference("entitlements", &["a".into(), "b".into()], &["b".into(), "c".into(), "d".into()]);
+    let ops: Vec<Value> = ops.iter().filter_map(|o| serde_json::to_value(o).ok()).collect();
+    assert_eq!(
+        ops,
+        vec![
+            json!({"op":"add","path":"entitlements","value":[{"value":"a"}]}),
+            json!({"op":"remove","path":"entitlements[value eq \"c\"]"}),
+            json!({"op":"remove","path":"entitlements[value eq \"d\"]"})
+        ]
+    );
+    assert!(difference("members", &["1".into()], &["1".into()]).is_empty());
 }
 
 #[test]

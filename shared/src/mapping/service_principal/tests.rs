@@ -1,5 +1,6 @@
 use super::*;
 use crate::mapping::user::{Principal, principal_patch};
+use crate::mapping::wire;
 use crate::scim::patch::parse_patch_request;
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -22,24 +23,44 @@ fn a_databricks_service_principal_becomes_a_scim_resource_with_meta() {
 
 #[test]
 fn create_needs_a_display_name_or_an_application_id_and_checks_the_uuid() {
-    assert!(create_request(&obj(json!({"displayName": "etl"}))).is_ok());
-    assert!(create_request(&obj(json!({"applicationId": "11111111-0000-0000-0000-111111111111"}))).is_ok());
-    assert!(matches!(create_request(&obj(json!({}))), Err(ScimError::InvalidValue(_))));
+    let azure = Cloud::Azure;
+    assert!(create_request(&obj(json!({"displayName": "etl"})), azure).is_ok());
+    assert!(create_request(&obj(json!({"applicationId": "11111111-0000-0000-0000-111111111111"})), azure).is_ok());
+    assert!(matches!(create_request(&obj(json!({})), azure), Err(ScimError::InvalidValue(_))));
     assert!(matches!(
-        create_request(&obj(json!({"displayName": "x", "applicationId": "not-a-uuid"}))),
+        create_request(&obj(json!({"displayName": "x", "applicationId": "not-a-uuid"})), azure),
         Err(ScimError::InvalidValue(_))
     ));
-    assert_eq!(create_request(&obj(json!({"displayName": "x", "active": "False"}))).map(|n| n.deactivate), Ok(true));
+    assert_eq!(
+        create_request(&obj(json!({"displayName": "x", "active": "False"})), Cloud::Aws).map(|n| n.deactivate),
+        Ok(true)
+    );
 }
 
 #[test]
-fn replace_keeps_memberships_and_refuses_a_new_application_id() {
-    let current = json!({"id": "1", "applicationId": "11111111-0000-0000-0000-111111111111", "active": false,
-        "groups": [{"value": "5", "type": "direct"}, {"value": "6", "type": "indirect"}]});
-    let out = replace_request(&obj(json!({"displayName": "n"})), &current).unwrap_or_default();
-    assert_eq!(out["groups"], json!([{"value": "5"}]));
-    assert_eq!(out["active"], false, "absent active keeps the current state");
-    let changed = replace_request(
+fn an_application_id_on_an_aws_or_gcp_create_is_refused_with_the_reason() {
+    for cloud in [Cloud::Aws, Cloud::Gcp] {
+        let out = create_request(
+            &obj(json!({"displayName": "etl", "applicationId": "11111111-0000-0000-0000-111111111111"})),
+            cloud,
+        );
+        assert!(matches!(&out, Err(ScimError::InvalidValue(d)) if d.contains("AWS and GCP")), "{out:?}");
+    }
+    let sent = create_request(&obj(json!({"displayName": "etl"})), Cloud::Aws).map(|n| n.body).unwrap_or_default();
+    assert!(sent.get("applicationId").is_none(), "{sent}");
+}
+
+#[test]
+fn replace_sends_only_what_changed_never_the_application_id_and_refuses_a_new_one() {
+    let current = json!({"id": "1", "applicationId": "11111111-0000-0000-0000-111111111111", "displayName": "old",
+        "active": false, "entitlements": [{"value": "workspace-access"}],
+        "groups": [{"value": "5", "type": "direct"}]});
+    let ops = replace_operations(
+        &obj(json!({"displayName": "n", "applicationId": "11111111-0000-0000-0000-111111111111"})),
+        &current,
+    );
+    assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "add", "path": "displayName", "value": "n"})]));
+    let changed = replace_operations(
         &obj(json!({"displayName": "n", "applicationId": "22222222-0000-0000-0000-222222222222"})),
         &current,
     );
@@ -54,6 +75,7 @@ fn patch_on_a_service_principal_uses_application_id_as_its_key_and_knows_no_name
     .unwrap_or_default();
     let plan = principal_patch(&ops, Principal::ServicePrincipal).unwrap_or_default();
     assert_eq!(plan.key.as_deref(), Some("11111111-0000-0000-0000-111111111111"));
-    assert_eq!(plan.operations, vec![json!({"op": "replace", "path": "displayName", "value": "n"})]);
+    assert_eq!(wire(&plan.operations), vec![json!({"op": "add", "path": "displayName", "value": "n"})]);
+    assert_eq!(plan.renamed_to.as_deref(), Some("n"));
     assert_eq!(plan.ignored, vec!["name.givenName".to_string()]);
 }

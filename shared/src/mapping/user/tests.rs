@@ -1,4 +1,5 @@
 use super::*;
+use crate::mapping::wire;
 use crate::scim::patch::parse_patch_request;
 
 fn obj(v: Value) -> Map<String, Value> {
@@ -60,15 +61,52 @@ fn databricks_user_becomes_a_scim_user_with_meta_and_typed_groups() {
 }
 
 #[test]
-fn replace_keeps_direct_groups_and_roles_and_refuses_a_new_user_name() {
-    let current = json!({"id": "1", "userName": "a@b.c", "active": true,
-        "groups": [{"value": "5", "type": "direct"}, {"value": "6", "type": "indirect"}], "roles": [{"value": "arn"}]});
-    let out = replace_request(&obj(json!({"userName": "A@B.C", "displayName": "New"})), &current).unwrap_or_default();
-    assert_eq!(out["groups"], json!([{"value": "5"}]));
-    assert_eq!(out["roles"], json!([{"value": "arn"}]));
-    assert_eq!(out["active"], true);
-    let renamed = replace_request(&obj(json!({"userName": "other@b.c"})), &current);
+fn replace_changes_only_what_the_client_sent_and_refuses_a_new_user_name() {
+    let current = json!({"id": "1", "userName": "a@b.c", "displayName": "Old", "active": true,
+        "entitlements": [{"value": "allow-cluster-create"}],
+        "groups": [{"value": "5", "type": "direct"}], "roles": [{"value": "arn"}]});
+    let ops = replace_operations(&obj(json!({"userName": "A@B.C", "displayName": "New"})), &current);
+    assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "replace", "path": "displayName", "value": "New"})]));
+    let renamed = replace_operations(&obj(json!({"userName": "other@b.c"})), &current);
     assert!(matches!(renamed, Err(ScimError::Mutability(_))));
+}
+
+#[test]
+fn a_put_without_entitlements_keeps_those_an_admin_granted_and_a_list_is_applied_as_a_difference() {
+    let current = json!({"id": "1", "userName": "a@b.c", "displayName": "A", "active": true,
+        "entitlements": [{"value": "allow-cluster-create"}, {"value": "workspace-access"}]});
+    assert_eq!(replace_operations(&obj(json!({"userName": "a@b.c"})), &current), Ok(vec![]));
+    let ops = replace_operations(
+        &obj(
+            json!({"userName": "a@b.c", "active": false, "entitlements": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]}),
+        ),
+        &current,
+    );
+    assert_eq!(
+        ops.map(|o| wire(&o)),
+        Ok(vec![
+            json!({"op": "replace", "path": "active", "value": "false"}),
+            json!({"op": "add", "path": "entitlements", "value": [{"value": "databricks-sql-access"}]}),
+            json!({"op": "remove", "path": "entitlements[value eq \"allow-cluster-create\"]"}),
+        ])
+    );
+}
+
+#[test]
+fn a_put_with_a_name_derives_the_display_name_and_sets_both_parts() {
+    let current = json!({"id": "1", "userName": "a@b.c", "displayName": "a@b.c", "name": {"givenName": "a@b.c"}});
+    let ops = replace_operations(
+        &obj(json!({"userName": "a@b.c", "name": {"givenName": "Ann", "familyName": "Bee"}})),
+        &current,
+    );
+    assert_eq!(
+        ops.map(|o| wire(&o)),
+        Ok(vec![
+            json!({"op": "replace", "path": "displayName", "value": "Ann Bee"}),
+            json!({"op": "replace", "path": "name.givenName", "value": "Ann"}),
+            json!({"op": "replace", "path": "name.familyName", "value": "Bee"}),
+        ])
+    );
 }
 
 fn plan(body: &str) -> Result<PrincipalPatch, ScimError> {
@@ -82,7 +120,7 @@ fn entra_and_okta_deactivations_become_one_databricks_replace_of_active() {
         r#"{"Operations":[{"op":"replace","value":{"active":false}}]}"#,
         r#"{"Operations":[{"op":"Add","path":"active","value":"false"}]}"#,
     ] {
-        let ops = plan(body).map(|p| p.operations);
+        let ops = plan(body).map(|p| wire(&p.operations));
         assert_eq!(ops, Ok(vec![json!({"op":"replace","path":"active","value":"false"})]), "{body}");
     }
 }
@@ -90,7 +128,7 @@ fn entra_and_okta_deactivations_become_one_databricks_replace_of_active() {
 #[test]
 fn pathless_replace_with_dotted_names_updates_name_parts() {
     let ops = plan(r#"{"Operations":[{"op":"replace","value":{"name.givenName":"Ann","displayName":"Ann B"}}]}"#)
-        .map(|p| p.operations)
+        .map(|p| wire(&p.operations))
         .unwrap_or_default();
     assert!(ops.contains(&json!({"op":"replace","path":"name.givenName","value":"Ann"})), "{ops:?}");
     assert!(ops.contains(&json!({"op":"replace","path":"displayName","value":"Ann B"})), "{ops:?}");
