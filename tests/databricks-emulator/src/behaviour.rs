@@ -5,7 +5,7 @@
 //!
 //! JSON keys: `write_answers` (`"empty"` | `"no-content"` | `"resource"`), `create_status`
 //! (`201` | `200`), `cloud` (`"aws"` | `"azure"` | `"gcp"`), `lenient_removal`,
-//! `value_filter_or`, `flaky_reads` (N, `0` off), `sp_rename_ignored`,
+//! `value_filter_or`, `flaky_reads` (N, `0` off), `sp_rename_ignored`, `sp_rename_add_ignored`,
 //! `account_group_refusal` (`400` | `500`).
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ pub(crate) struct Behaviour {
     pub(crate) value_filter_or: bool,
     pub(crate) flaky_reads: u32,
     pub(crate) sp_rename_ignored: bool,
+    pub(crate) sp_rename_add_ignored: bool,
     pub(crate) account_group_refusal: u16,
 }
 
@@ -35,6 +36,7 @@ impl Behaviour {
             value_filter_or: config.value_filter_or,
             flaky_reads: config.flaky_reads,
             sp_rename_ignored: config.sp_rename_ignored,
+            sp_rename_add_ignored: config.sp_rename_add_ignored,
             account_group_refusal: config.account_group_refusal,
         }
     }
@@ -55,6 +57,7 @@ impl Behaviour {
         set(&mut next.value_filter_or, changes.value_filter_or);
         set(&mut next.flaky_reads, changes.flaky_reads);
         set(&mut next.sp_rename_ignored, changes.sp_rename_ignored);
+        set(&mut next.sp_rename_add_ignored, changes.sp_rename_add_ignored);
         set(&mut next.account_group_refusal, changes.account_group_refusal);
         *self = next;
         Ok(())
@@ -86,6 +89,8 @@ pub(crate) struct BehaviourChanges {
     #[serde(default)]
     pub(crate) sp_rename_ignored: Option<bool>,
     #[serde(default)]
+    pub(crate) sp_rename_add_ignored: Option<bool>,
+    #[serde(default)]
     pub(crate) account_group_refusal: Option<u16>,
 }
 
@@ -116,9 +121,9 @@ mod tests {
         let b = Behaviour::from_config(&Config::default());
         assert_eq!(
             serde_json::to_value(b).unwrap(),
-            json!({"write_answers": "empty", "create_status": 201, "cloud": "aws", "lenient_removal": false,
-                   "value_filter_or": false, "flaky_reads": 0, "sp_rename_ignored": false,
-                   "account_group_refusal": 400})
+            json!({"write_answers": "empty", "create_status": 200, "cloud": "aws", "lenient_removal": false,
+                   "value_filter_or": false, "flaky_reads": 0, "sp_rename_ignored": true,
+                   "sp_rename_add_ignored": false, "account_group_refusal": 400})
         );
     }
 

@@ -18,12 +18,13 @@
 //! | Key / flag | Values | Behaviour |
 //! |---|---|---|
 //! | `write_answers` / `--write-answers` | `"empty"` \| `"no-content"` \| `"resource"` | A successful `PUT` or `PATCH` answers `200 {}` (the Databricks API reference shows `{}` for PATCH; the Go and Python SDKs model PATCH and PUT as returning nothing; `attributes` does not apply to `{}`), `204` without a body, or `200` with the (projected) resource. `POST` always answers the created resource. |
-//! | `create_status` / `--create-status` | `201` \| `200` | The status of a successful `POST` (the account API docs show 201; the workspace docs list 200). |
+//! | `create_status` / `--create-status` | `200` \| `201` | The status of a successful `POST` (the workspace API docs list 200; the account API docs show 201). |
 //! | `cloud` / `--cloud` | `"aws"` \| `"azure"` \| `"gcp"` | On AWS and GCP a service principal's non-empty `applicationId` (any case of the key) on `POST`, on `PUT`, or as a PATCH path / path-less key answers `400` with `detail` `Request is unparsable, syntactically incorrect, or violates schema.` and `scimType` `Attribute applicationID cannot be specified for the SCIM Object` (terraform-provider-databricks issues #556/#630). On Azure it is the Entra application id, taken on create (unique: `409 Service principal with application ID <id> already exists.`) and ignored on PUT/PATCH. |
 //! | `lenient_removal` / `--lenient-removal` | `false` \| `true` | Strict: a PATCH `remove` of an attribute the resource does not have (empty `members`, `entitlements`, `roles` or `groups`; unset `externalId`, `name`, `name.givenName` or `name.familyName`) answers `400` `scimType` `invalidPath`, `No such attribute with the name : <attribute as written before any [filter]> in the current resource` (terraform-provider-databricks PR #2409 tolerates this text); a value filter that matches no element of a non-empty attribute answers `400` `scimType` `noTarget`, `No target found for path <path as written>` (unverified). The PATCH stays atomic. Lenient: both remove nothing, silently. |
 //! | `value_filter_or` / `--value-filter-or` | `false` \| `true` | `or` inside a PATCH value filter (`members[value eq "1" or value eq "2"]`) answers `400 InvalidFilter request failed` unless switched on (no public client sends it; Terraform sends one `remove` per member). |
 //! | `flaky_reads` / `--flaky-reads` | `0` \| N | Every Nth SCIM `GET` (counted across Users, Groups and ServicePrincipals after auth and throttling; setting the key restarts the count) answers `500 {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "The service at /api/2.0/preview/scim/v2/<Resource> is temporarily unavailable. Please try again later."}` (databricks/cli PR #6766) without touching queued faults. Writes and token management are never affected; stats and the log count these requests as usual. |
-//! | `sp_rename_ignored` / `--sp-rename-ignored` | `false` \| `true` | A PATCH `replace` of a service principal's `displayName` (with a path or path-less) answers success and changes nothing; `add` still renames (one community thread; unconfirmed). |
+//! | `sp_rename_ignored` / `--sp-rename-ignored[=false]` | `true` \| `false` | A PATCH `replace` of a service principal's `displayName` (with a path or path-less) answers success and changes nothing (community.databricks.com thread 139696, Nov 2025, for Entra- and Databricks-managed principals); `add` still renames (a 2022 blog). |
+//! | `sp_rename_add_ignored` / `--sp-rename-add-ignored` | `false` \| `true` | With `sp_rename_ignored`, `add` of the `displayName` is ignored too (no public source either way). |
 //! | `account_group_refusal` / `--account-group-refusal` | `400` \| `500` | Any PATCH or PUT of an account group answers `400` `Group membership cannot be updated through PATCH/PUT requests`, or `500` `Error in performing the patch operation on group resource.` (community.databricks.com thread 150122). |
 //!
 //! **Account groups** (`POST /_emulator/account-groups`) are groups of an identity-federated
@@ -173,7 +174,8 @@ pub struct Config {
     pub token_management_forbidden: bool,
     /// What a successful `PUT` or `PATCH` answers (default [`WriteAnswers::Empty`]).
     pub write_answers: WriteAnswers,
-    /// The status of a successful `POST`: `201` (default) or `200`.
+    /// The status of a successful `POST`: `200` (default: the workspace API docs) or `201`
+    /// (the account API docs).
     pub create_status: u16,
     /// The cloud the workspace runs on; decides whether `applicationId` may be sent
     /// (default [`Cloud::Aws`]).
@@ -187,8 +189,11 @@ pub struct Config {
     /// Every Nth SCIM `GET` answers `500 TEMPORARILY_UNAVAILABLE`; `0` (default) never.
     pub flaky_reads: u32,
     /// A PATCH `replace` of a service principal's `displayName` answers success and changes
-    /// nothing (default `false`).
+    /// nothing (default `true`: community.databricks.com thread 139696, Nov 2025).
     pub sp_rename_ignored: bool,
+    /// With `sp_rename_ignored`, a PATCH `add` of the displayName (the form a 2022 blog found
+    /// to work) is ignored too (default `false`; no public source either way).
+    pub sp_rename_add_ignored: bool,
     /// How a PATCH or PUT of an account group is refused: `400` (default) or `500`.
     pub account_group_refusal: u16,
 }
@@ -203,12 +208,13 @@ impl Default for Config {
             oauth_token_ttl_secs: DEFAULT_OAUTH_TOKEN_TTL_SECS,
             token_management_forbidden: false,
             write_answers: WriteAnswers::Empty,
-            create_status: 201,
+            create_status: 200,
             cloud: Cloud::Aws,
             lenient_removal: false,
             value_filter_or: false,
             flaky_reads: 0,
-            sp_rename_ignored: false,
+            sp_rename_ignored: true,
+            sp_rename_add_ignored: false,
             account_group_refusal: 400,
         }
     }

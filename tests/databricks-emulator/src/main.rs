@@ -2,8 +2,8 @@
 //! [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N]
 //! [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS]
 //! [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS] [--token-management-forbidden]
-//! [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp]
-//! [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored]
+//! [--write-answers empty|no-content|resource] [--create-status 200|201] [--cloud aws|azure|gcp]
+//! [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored[=false]] [--sp-rename-add-ignored]
 //! [--account-group-refusal 400|500]`
 //!
 //! `--oauth-client` may be repeated (a later one with the same id replaces the secret); the
@@ -60,6 +60,15 @@ fn switch(flag: &str, inline: Option<&String>) -> Result<bool, String> {
     match inline {
         None => Ok(true),
         Some(v) => Err(format!("{flag} takes no value, got {v:?}")),
+    }
+}
+
+/// A switch that is on by default: `--flag` or `--flag=true` turns it on, `--flag=false` off.
+fn on_off(flag: &str, inline: Option<&String>) -> Result<bool, String> {
+    match inline.map(String::as_str) {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(v) => Err(format!("{flag} takes =true or =false, got {v:?}")),
     }
 }
 
@@ -157,7 +166,8 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             "--lenient-removal" => config.lenient_removal = switch(&flag, inline.as_ref())?,
             "--value-filter-or" => config.value_filter_or = switch(&flag, inline.as_ref())?,
             "--flaky-reads" => config.flaky_reads = number(&flag, &value()?)?,
-            "--sp-rename-ignored" => config.sp_rename_ignored = switch(&flag, inline.as_ref())?,
+            "--sp-rename-ignored" => config.sp_rename_ignored = on_off(&flag, inline.as_ref())?,
+            "--sp-rename-add-ignored" => config.sp_rename_add_ignored = switch(&flag, inline.as_ref())?,
             "--account-group-refusal" => config.account_group_refusal = number(&flag, &value()?)?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
@@ -226,9 +236,10 @@ mod tests {
     fn without_behaviour_flags_every_switch_is_at_its_strict_default() {
         let c = args(&[]).unwrap().config;
         assert_eq!(c.write_answers, WriteAnswers::Empty);
-        assert_eq!(c.create_status, 201);
+        assert_eq!(c.create_status, 200);
         assert_eq!(c.cloud, Cloud::Aws);
-        assert!(!c.lenient_removal && !c.value_filter_or && !c.sp_rename_ignored);
+        assert!(!c.lenient_removal && !c.value_filter_or && !c.sp_rename_add_ignored);
+        assert!(c.sp_rename_ignored, "the 2025 observation is the default");
         assert_eq!(c.flaky_reads, 0);
         assert_eq!(c.account_group_refusal, 400);
     }
@@ -238,23 +249,24 @@ mod tests {
         let c = args(&[
             "--write-answers",
             "no-content",
-            "--create-status=200",
+            "--create-status=201",
             "--cloud",
             "azure",
             "--lenient-removal",
             "--value-filter-or",
             "--flaky-reads",
             "3",
-            "--sp-rename-ignored",
+            "--sp-rename-ignored=false",
+            "--sp-rename-add-ignored",
             "--account-group-refusal",
             "500",
         ])
         .unwrap()
         .config;
         assert_eq!(c.write_answers, WriteAnswers::NoContent);
-        assert_eq!(c.create_status, 200);
+        assert_eq!(c.create_status, 201);
         assert_eq!(c.cloud, Cloud::Azure);
-        assert!(c.lenient_removal && c.value_filter_or && c.sp_rename_ignored);
+        assert!(c.lenient_removal && c.value_filter_or && !c.sp_rename_ignored && c.sp_rename_add_ignored);
         assert_eq!(c.flaky_reads, 3);
         assert_eq!(c.account_group_refusal, 500);
         assert_eq!(args(&["--write-answers", "resource", "--cloud=gcp"]).unwrap().config.cloud, Cloud::Gcp);

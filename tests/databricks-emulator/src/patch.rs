@@ -220,7 +220,11 @@ fn apply_attr(
             if kind == Kind::Group {
                 store.check_group_name(&name, Some(target.id))?;
             }
-            if kind == Kind::ServicePrincipal && op == OpKind::Replace && behaviour.sp_rename_ignored {
+            let ignored = match op {
+                OpKind::Replace => behaviour.sp_rename_ignored,
+                _ => behaviour.sp_rename_ignored && behaviour.sp_rename_add_ignored,
+            };
+            if kind == Kind::ServicePrincipal && ignored {
                 return Ok(());
             }
             common(store, target)?.display_name = name;

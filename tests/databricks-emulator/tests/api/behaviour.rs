@@ -7,8 +7,9 @@ use serde_json::json;
 
 use crate::helpers::{Harness, patch_op};
 
-const STRICT: &str = r#"{"write_answers": "empty", "create_status": 201, "cloud": "aws", "lenient_removal": false,
-    "value_filter_or": false, "flaky_reads": 0, "sp_rename_ignored": false, "account_group_refusal": 400}"#;
+const STRICT: &str = r#"{"write_answers": "empty", "create_status": 200, "cloud": "aws", "lenient_removal": false,
+    "value_filter_or": false, "flaky_reads": 0, "sp_rename_ignored": true, "sp_rename_add_ignored": false,
+    "account_group_refusal": 400}"#;
 
 #[tokio::test]
 async fn the_behaviour_endpoint_shows_the_strict_defaults() {
@@ -29,8 +30,9 @@ async fn posting_a_subset_of_the_behaviour_changes_only_those_switches() {
 
     assert_eq!(
         r,
-        json!({"write_answers": "no-content", "create_status": 201, "cloud": "azure", "lenient_removal": false,
-               "value_filter_or": false, "flaky_reads": 5, "sp_rename_ignored": false, "account_group_refusal": 400})
+        json!({"write_answers": "no-content", "create_status": 200, "cloud": "azure", "lenient_removal": false,
+               "value_filter_or": false, "flaky_reads": 5, "sp_rename_ignored": true, "sp_rename_add_ignored": false,
+               "account_group_refusal": 400})
     );
 }
 
@@ -54,16 +56,16 @@ async fn a_behaviour_body_with_an_unknown_key_or_value_is_refused_and_changes_no
 
 #[tokio::test]
 async fn reset_returns_the_behaviour_to_the_startup_config() {
-    let h = Harness::with(Config { create_status: 200, ..Config::default() }).await;
-    h.behaviour(json!({"create_status": 201, "lenient_removal": true})).await;
+    let h = Harness::with(Config { create_status: 201, ..Config::default() }).await;
+    h.behaviour(json!({"create_status": 200, "lenient_removal": true})).await;
 
     h.admin(Method::POST, "reset", None).await;
     let r = h.admin(Method::GET, "behaviour", None).await.body;
     let created = h.post("Users", json!({"userName": "back@x.com"})).await;
 
-    assert_eq!(r["create_status"], 200);
+    assert_eq!(r["create_status"], 201);
     assert_eq!(r["lenient_removal"], false);
-    assert_eq!(created.status, StatusCode::OK);
+    assert_eq!(created.status, StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -142,19 +144,19 @@ async fn a_failed_patch_answers_its_error_whatever_the_write_answers() {
 }
 
 #[tokio::test]
-async fn post_still_answers_the_created_resource_with_201_by_default_or_200_when_configured() {
+async fn post_still_answers_the_created_resource_with_200_by_default_or_201_when_configured() {
     let h = Harness::new().await;
 
     let default = h.post("Groups", json!({"displayName": "first"})).await;
-    h.behaviour(json!({"create_status": 200})).await;
+    h.behaviour(json!({"create_status": 201})).await;
     let ok = h.post("Users", json!({"userName": "second@x.com"})).await;
     let sp = h.post("ServicePrincipals", json!({"displayName": "third"})).await;
 
-    assert_eq!(default.status, StatusCode::CREATED);
+    assert_eq!(default.status, StatusCode::OK);
     assert_eq!(default.body["displayName"], "first");
-    assert_eq!(ok.status, StatusCode::OK);
+    assert_eq!(ok.status, StatusCode::CREATED);
     assert_eq!(ok.body["userName"], "second@x.com");
-    assert_eq!(sp.status, StatusCode::OK);
+    assert_eq!(sp.status, StatusCode::CREATED);
     assert!(sp.body["applicationId"].is_string());
 }
 

@@ -44,7 +44,7 @@ async fn with_quirks_delete_is_soft_and_post_reactivates_the_same_user() {
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(state["users"][0]["deleted"], true);
     assert_eq!(state["users"][0]["active"], false);
-    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.body["id"], id.as_str(), "the same user comes back");
     assert_eq!(again.body["active"], true);
     assert_eq!(again.body["displayName"], "New Name");
@@ -61,7 +61,7 @@ async fn with_quirks_post_reactivates_an_inactive_user_but_an_active_one_is_stil
     let reactivated = h.post("Users", json!({"userName": "idle@x.com"})).await;
     let conflict = h.post("Users", json!({"userName": "busy@x.com"})).await;
 
-    assert_eq!(reactivated.status, StatusCode::CREATED);
+    assert_eq!(reactivated.status, StatusCode::OK);
     assert_eq!(reactivated.body["id"], idle.as_str());
     assert_eq!(conflict.status, StatusCode::CONFLICT);
 }

@@ -35,7 +35,7 @@ async fn creating_a_service_principal_generates_a_lower_case_application_id() {
         )
         .await;
 
-    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.status, StatusCode::OK);
     let id = r.body["id"].as_str().unwrap();
     let app_id = r.body["applicationId"].as_str().unwrap();
     assert!(is_uuid_v4(app_id), "{app_id}");
@@ -55,7 +55,7 @@ async fn on_azure_a_duplicate_application_id_answers_409_with_the_documented_tex
 
     let second = h.post("ServicePrincipals", json!({"applicationId": app_id, "displayName": "two"})).await;
 
-    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(first.status, StatusCode::OK);
     assert_eq!(first.body["applicationId"], app_id);
     assert_eq!(second.status, StatusCode::CONFLICT);
     assert_eq!(
@@ -156,7 +156,7 @@ async fn on_azure_a_service_principal_created_without_display_name_is_named_afte
         )
         .await;
 
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.body["id"].as_str().unwrap();
     assert_eq!(
         r.body,
@@ -234,7 +234,7 @@ async fn patch_replaces_external_id_and_entitlements_and_leaves_a_group_from_the
             &path,
             patch_op(json!([
                 {"op": "replace", "path": "externalId", "value": "e-2"},
-                {"op": "replace", "path": "displayName", "value": "PROPHECY_USER"},
+                {"op": "add", "path": "displayName", "value": "PROPHECY_USER"},
                 {"op": "replace", "path": "entitlements", "value": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]},
             ])),
         )
@@ -307,7 +307,7 @@ async fn on_aws_a_post_carrying_an_application_id_in_any_case_is_refused_and_cre
 
     assert_application_id_refused(&camel);
     assert_application_id_refused(&upper);
-    assert_eq!(empty.status, StatusCode::CREATED, "an empty applicationId is no applicationId");
+    assert_eq!(empty.status, StatusCode::OK, "an empty applicationId is no applicationId");
     assert_ne!(empty.body["applicationId"], "");
     assert_eq!(h.get("ServicePrincipals").await.body["totalResults"], 1);
 }
@@ -365,7 +365,7 @@ async fn on_azure_an_application_id_is_taken_on_create_and_ignored_on_put_and_pa
     let patch = h.patch(&path, patch_op(json!([{"op": "replace", "path": "applicationId", "value": "other"}]))).await;
     let duplicate = h.post("ServicePrincipals", json!({"applicationId": app_id.to_uppercase()})).await;
 
-    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.status, StatusCode::OK);
     assert_eq!(created.body["applicationId"], app_id);
     assert_eq!((put.status, patch.status), (StatusCode::OK, StatusCode::OK));
     assert_eq!(h.get(&path).await.body["applicationId"], app_id);
@@ -430,15 +430,34 @@ async fn with_sp_rename_ignored_users_and_groups_are_still_renamed_by_replace() 
 }
 
 #[tokio::test]
-async fn by_default_a_replace_of_a_service_principal_display_name_renames_it() {
+async fn by_default_a_replace_of_a_service_principal_display_name_is_ignored_and_add_renames() {
     let h = Harness::new().await;
     let (id, _) = h.create_sp("old").await;
     let path = format!("ServicePrincipals/{id}");
 
     let r = h.patch(&path, patch_op(json!([{"op": "replace", "path": "displayName", "value": "new"}]))).await;
+    let after_replace = display_name(&h, &path).await;
     let behaviour = h.admin(Method::GET, "behaviour", None).await.body;
+    h.patch(&path, patch_op(json!([{"op": "add", "path": "displayName", "value": "added"}]))).await;
 
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(display_name(&h, &path).await, "new");
-    assert_eq!(behaviour["sp_rename_ignored"], false);
+    assert_eq!(after_replace, "old", "community thread 139696: 200 and nothing changes");
+    assert_eq!(behaviour["sp_rename_ignored"], true);
+    assert_eq!(display_name(&h, &path).await, "added");
+}
+
+#[tokio::test]
+async fn with_sp_rename_ignored_off_a_replace_renames_and_with_add_ignored_nothing_renames() {
+    let h = Harness::with(Config { sp_rename_ignored: false, ..Config::default() }).await;
+    let (id, _) = h.create_sp("old").await;
+    let path = format!("ServicePrincipals/{id}");
+    h.patch(&path, patch_op(json!([{"op": "replace", "path": "displayName", "value": "new"}]))).await;
+    let renamed = display_name(&h, &path).await;
+
+    h.behaviour(json!({"sp_rename_ignored": true, "sp_rename_add_ignored": true})).await;
+    let added = h.patch(&path, patch_op(json!([{"op": "add", "path": "displayName", "value": "added"}]))).await;
+
+    assert_eq!(renamed, "new");
+    assert_eq!(added.status, StatusCode::OK);
+    assert_eq!(display_name(&h, &path).await, "new", "add is ignored too");
 }
