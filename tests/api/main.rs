@@ -6,6 +6,7 @@
 mod clients;
 mod discovery;
 mod errors;
+mod fidelity;
 mod groups;
 mod layout;
 mod partners;

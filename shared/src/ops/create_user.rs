@@ -19,12 +19,12 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Ok(user) => user,
         // Throttled, retried, then 409: the throttled attempt may have created it after all.
         Err(DatabricksError::Conflict { after_throttling: true, .. }) => {
-            find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or_else(taken)?
+            reactivate_or_adopt(state, &new, &body, true, taken()).await?
         }
-        Err(DatabricksError::Conflict { .. }) => reactivate_or_conflict(state, &new, &body).await?,
+        Err(DatabricksError::Conflict { .. }) => reactivate_or_adopt(state, &new, &body, false, taken()).await?,
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
-            find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or(ScimError::from(err))?
+            reactivate_or_adopt(state, &new, &body, true, ScimError::from(err)).await?
         }
         Err(err) => return Err(err.into()),
     };
@@ -36,17 +36,23 @@ fn taken() -> ScimError {
     ScimError::Uniqueness("a user with this userName already exists".into())
 }
 
-/// Databricks answered 409. Where the existing user is inactive, it is reactivated with
-/// every attribute of the create (SPEC §4: "201 in both cases"); otherwise the userName is taken.
-async fn reactivate_or_conflict(
+/// Databricks answered 409, or left the create's outcome unknown: the user holding the
+/// userName is looked up (none → `missing`). An inactive one is reactivated with every
+/// attribute of the create (SPEC §4: "201 in both cases") — a create never makes an inactive
+/// user, so it was there before, even after a retried or unanswered create. An active one is
+/// this request's own when `own_if_active` (the create was retried or unanswered), else the
+/// userName is taken.
+async fn reactivate_or_adopt(
     state: &AppState,
     new: &NewUser,
     body: &Map<String, Value>,
+    own_if_active: bool,
+    missing: ScimError,
 ) -> Result<Value, ScimError> {
-    let existing = find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or_else(taken)?;
+    let existing = find_one(state, Kind::User, "userName", &new.user_name).await?.ok_or(missing)?;
     let inactive = existing.get("active").is_some_and(|a| lenient_bool(a, "active").is_ok_and(|b| !b));
     if !inactive {
-        return Err(taken());
+        return if own_if_active { Ok(existing) } else { Err(taken()) };
     }
     let id = id_of(&existing)?;
     // The create as a PUT of the whole user, active unless it asked otherwise (then the
