@@ -119,8 +119,18 @@ fn template_functions(template: &str) -> Vec<TemplateFunction> {
 }
 
 /// The routes of `[workspace.metadata.lambda.watch.router]`, in API Gateway spelling: matchit's
-/// catch-all `{*proxy}` is `{proxy+}`, and a route without a method (`"/path" = "function"`) is ANY.
+/// catch-all `{*proxy}` is `{proxy+}`, a route without a method (`"/path" = "function"`) is ANY,
+/// and a path with a trailing slash is the resource without it (API Gateway REST serves
+/// `/Users/` from `/Users`; matchit needs both spellings, see [`local_routes_as_written`]).
 fn local_routes(manifest: &str) -> Vec<Route> {
+    local_routes_as_written(manifest)
+        .into_iter()
+        .map(|(path, method, function)| (path.strip_suffix('/').unwrap_or(&path).to_string(), method, function))
+        .collect()
+}
+
+/// The routes of the local router with their paths as written.
+fn local_routes_as_written(manifest: &str) -> Vec<Route> {
     let table = manifest.split("[workspace.metadata.lambda.watch.router]").nth(1).unwrap_or_default();
     let quoted = |s: &str| s.split('"').nth(1).map(str::to_string);
     let mut routes = Vec::new();
@@ -251,6 +261,42 @@ fn the_template_has_one_function_per_folder_and_the_local_router_routes() {
     assert_eq!(template_functions(&template).len(), Operation::ALL.len());
     let catch_all = ("/scim/v2/{proxy+}".to_string(), "ANY".to_string(), "discovery".to_string());
     assert!(router.contains(&catch_all), "{router:?}");
+}
+
+#[test]
+fn every_local_resource_route_is_served_with_a_trailing_slash_too() {
+    let routes = local_routes_as_written(&read("Cargo.toml"));
+    let resource_routes: Vec<&Route> =
+        routes.iter().filter(|r| r.0.starts_with("/scim/v2/") && !r.0.contains("{proxy+}")).collect();
+    let with_slash = |path: &str| format!("{}/", path.trim_end_matches('/'));
+    for (path, method, function) in &resource_routes {
+        let twin = if path.ends_with('/') { path.trim_end_matches('/').to_string() } else { with_slash(path) };
+        assert!(
+            resource_routes.iter().any(|r| r.0 == twin && r.1 == *method && r.2 == *function),
+            "the local router sends {method} {path} to {function} but not {method} {twin}"
+        );
+    }
+    for path in ["/scim/v2/Users/", "/scim/v2/Groups/.search", "/scim/v2/ServicePrincipals/{id}/"] {
+        assert!(resource_routes.iter().any(|r| r.0 == path), "{path} is routed locally");
+    }
+}
+
+#[test]
+fn the_search_routes_go_to_the_list_functions_here_and_in_the_template() {
+    let template = read("template.yaml");
+    let functions = template_functions(&template);
+    for (resource, function) in
+        [("Users", "list-users"), ("Groups", "list-groups"), ("ServicePrincipals", "list-service-principals")]
+    {
+        let path = format!("/scim/v2/{resource}/.search");
+        let served = functions.iter().find(|f| f.binary.as_deref() == Some(function)).expect("the function");
+        assert!(
+            served.paths.iter().zip(&served.methods).any(|(p, m)| *p == path && m == "POST"),
+            "template.yaml sends POST {path} to {function}"
+        );
+        let local = local_routes(&read("Cargo.toml"));
+        assert!(local.contains(&(path.clone(), "POST".into(), function.into())), "the router sends POST {path}");
+    }
 }
 
 #[test]

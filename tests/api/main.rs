@@ -10,6 +10,7 @@ mod fidelity;
 mod groups;
 mod layout;
 mod partners;
+mod search;
 mod secrets;
 mod service_principals;
 mod users;

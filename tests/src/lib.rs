@@ -329,17 +329,21 @@ fn full_path(path: &str) -> String {
     if path.starts_with("/admin") { path.to_string() } else { format!("/scim/v2{path}") }
 }
 
-/// The route template (`/scim/v2/Users/{id}`) an operation is mounted on.
+/// The search path extension (RFC 7644 §3.4.3): a resource of its own at the gateway, routed
+/// before `{id}`.
+const SEARCH: &str = ".search";
+
+/// The route template (`/scim/v2/Users/{id}`, `/scim/v2/Users/.search`) an operation is mounted on.
 fn resource_path(operation: Operation, path: &str) -> String {
-    let has_id = path.trim_matches('/').split('/').count() >= 2;
-    match operation {
-        Operation::Discovery => "/scim/v2/{proxy+}".into(),
-        Operation::ListPartners => "/admin/partners".into(),
-        Operation::DisconnectPartner => "/admin/partners/{partner}".into(),
-        _ => {
-            let resource = path.trim_matches('/').split('/').next().unwrap_or_default();
-            if has_id { format!("/scim/v2/{resource}/{{id}}") } else { format!("/scim/v2/{resource}") }
-        }
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (operation, parts.as_slice()) {
+        (Operation::Discovery, _) => "/scim/v2/{proxy+}".into(),
+        (Operation::ListPartners, _) => "/admin/partners".into(),
+        (Operation::DisconnectPartner, _) => "/admin/partners/{partner}".into(),
+        (_, [resource, SEARCH]) => format!("/scim/v2/{resource}/{SEARCH}"),
+        (_, [resource, _, ..]) => format!("/scim/v2/{resource}/{{id}}"),
+        (_, [resource, ..]) => format!("/scim/v2/{resource}"),
+        (_, []) => "/scim/v2".into(),
     }
 }
 
@@ -349,6 +353,7 @@ fn path_parameters(operation: Operation, path: &str) -> Value {
         (Operation::Discovery, _) => json!({"proxy": path.trim_matches('/')}),
         (Operation::DisconnectPartner, [.., partner]) => json!({"partner": partner}),
         (Operation::ListPartners, _) => Value::Null,
+        (_, [_, SEARCH]) => Value::Null,
         (_, [_, id, ..]) => json!({"id": id}),
         _ => Value::Null,
     }

@@ -1,4 +1,5 @@
-//! `GET /Users`: one Databricks list call per page.
+//! `GET /Users` and `POST /Users/.search` (a SearchRequest body, RFC 7644 §3.4.3): one
+//! Databricks list call per page, the same call for both.
 
 use super::support::{USERS, list_page};
 use super::{ScimRequest, ScimResponse};

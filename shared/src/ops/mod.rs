@@ -94,7 +94,7 @@ pub enum Operation {
     CreateUser,
     /// `GET /Users/{id}`
     GetUser,
-    /// `GET /Users`
+    /// `GET /Users` and `POST /Users/.search`
     ListUsers,
     /// `PUT /Users/{id}`
     ReplaceUser,
@@ -106,7 +106,7 @@ pub enum Operation {
     CreateGroup,
     /// `GET /Groups/{id}`
     GetGroup,
-    /// `GET /Groups`
+    /// `GET /Groups` and `POST /Groups/.search`
     ListGroups,
     /// `PUT /Groups/{id}`
     ReplaceGroup,
@@ -118,7 +118,7 @@ pub enum Operation {
     CreateServicePrincipal,
     /// `GET /ServicePrincipals/{id}`
     GetServicePrincipal,
-    /// `GET /ServicePrincipals`
+    /// `GET /ServicePrincipals` and `POST /ServicePrincipals/.search`
     ListServicePrincipals,
     /// `PUT /ServicePrincipals/{id}`
     ReplaceServicePrincipal,
@@ -130,7 +130,8 @@ pub enum Operation {
     ListPartners,
     /// `DELETE /admin/partners/{partner}`
     DisconnectPartner,
-    /// `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, and the SCIM 404/405 for anything else.
+    /// `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, `POST /.search` across every
+    /// resource type, and the SCIM 404/405 for anything else.
     Discovery,
 }
 

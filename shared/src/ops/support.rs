@@ -237,14 +237,15 @@ pub struct ResourceSpec {
     pub extensions: &'static [&'static str],
 }
 
-/// One list page: one Databricks call, whatever the filter or projection.
+/// One list page: one Databricks call, whatever the filter or projection. Serves `GET /Users`
+/// and `POST /Users/.search` alike (and the same for groups and service principals).
 pub async fn list_page(
     state: &AppState,
     spec: &ResourceSpec,
     request: &ScimRequest,
 ) -> Result<ScimResponse, ScimError> {
-    use crate::scim::list::{ListQuery, list_response};
-    let query = ListQuery::from_query(&request.query)?;
+    use crate::scim::list::list_response;
+    let query = list_query(request)?;
     let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, spec.filters)).transpose()?;
     let selection = (spec.selection)(&query.projection);
     let params = ListParams {
@@ -257,25 +258,99 @@ pub async fn list_page(
     };
     let page = state.databricks.list(spec.kind.target(), &params).await?;
     let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-    let resources: Vec<Value> = if query.count == 0 {
-        Vec::new()
-    } else {
-        page.get("Resources")
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .take(query.count as usize)
-                    .map(|item| {
-                        let mut scim = (spec.to_scim)(item, &request.base_url);
-                        crate::scim::projection::apply(&mut scim, &query.projection, spec.schema, spec.extensions);
-                        scim
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let resources = page_resources(spec, &page, query.count as usize, &query.projection, &request.base_url);
     Ok(ScimResponse::ok(list_response(total, query.start_index, resources)))
+}
+
+/// What a list request asks. A `POST …/.search` is read from its SearchRequest body alone:
+/// its query string is ignored, not merged (RFC 7644 §3.4.3 puts the parameters in the body,
+/// and one request with two filters or two page sizes would have no single meaning). Every
+/// other request is read from its query string. Only `.search` routes send a POST to a list.
+pub fn list_query(request: &ScimRequest) -> Result<crate::scim::list::ListQuery, ScimError> {
+    use crate::scim::list::ListQuery;
+    if request.method.eq_ignore_ascii_case("POST") {
+        ListQuery::from_search_request(&request.body)
+    } else {
+        ListQuery::from_query(&request.query)
+    }
+}
+
+/// At most `take` resources of a Databricks list page, as SCIM resources with the projection applied.
+fn page_resources(
+    spec: &ResourceSpec,
+    page: &Value,
+    take: usize,
+    projection: &Projection,
+    base_url: &str,
+) -> Vec<Value> {
+    let items = page.get("Resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    items
+        .iter()
+        .take(take)
+        .map(|item| {
+            let mut scim = (spec.to_scim)(item, base_url);
+            crate::scim::projection::apply(&mut scim, projection, spec.schema, spec.extensions);
+            scim
+        })
+        .collect()
+}
+
+/// `POST /.search` (RFC 7644 §3.4.3): one search across every resource type, paged as one list
+/// of the users, then the groups, then the service principals. Each type costs exactly one
+/// Databricks list call per page: its `totalResults` places the page, and the call also brings
+/// the type's share of the page (asked from where the page starts within that type). For a
+/// type without an attribute the filter compares, that comparison is false (it drops out of an
+/// `or`); a type the filter cannot match at all costs no call. `totalResults` is the sum.
+pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+    let query = crate::scim::list::ListQuery::from_search_request(&request.body)?;
+    let plans = search_plans(query.filter.as_ref())?;
+    let wanted = query.count as usize;
+    let (mut total, mut resources) = (0u64, Vec::new());
+    for (spec, filter) in plans {
+        let share = wanted.saturating_sub(resources.len());
+        let selection = (spec.selection)(&query.projection);
+        let params = ListParams {
+            filter,
+            // Where the rest of the page starts within this type: past the types before it.
+            start_index: (query.start_index + resources.len() as u64).saturating_sub(total).max(1),
+            count: u32::try_from(share).unwrap_or(u32::MAX).max(1),
+            attributes: selection.attributes,
+            excluded_attributes: selection.excluded_attributes,
+        };
+        let page = state.databricks.list(spec.kind.target(), &params).await?;
+        total += page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+        resources.extend(page_resources(spec, &page, share, &query.projection, &request.base_url));
+    }
+    Ok(ScimResponse::ok(crate::scim::list::list_response(total, query.start_index, resources)))
+}
+
+/// Every resource type a root search reads, in paging order.
+const SEARCHED_TYPES: [&ResourceSpec; 3] = [&USERS, &GROUPS, &SERVICE_PRINCIPALS];
+
+/// The resource types a root search must ask, each with its Databricks filter. A filter that
+/// no type can match is `invalidFilter`; one a type can match but Databricks cannot filter is
+/// refused as `GET` on that type would refuse it.
+fn search_plans(
+    filter: Option<&scim_v2::filter::Filter>,
+) -> Result<Vec<(&'static ResourceSpec, Option<String>)>, ScimError> {
+    let Some(filter) = filter else {
+        return Ok(SEARCHED_TYPES.iter().map(|spec| (*spec, None)).collect());
+    };
+    let mut plans = Vec::new();
+    for spec in SEARCHED_TYPES {
+        let defines = |path: &scim_v2::filter::AttrPath| {
+            crate::scim::discovery::defines_attribute(spec.schema, spec.extensions, path)
+        };
+        if let Some(own) = crate::scim::list::restrict_filter(filter, &defines) {
+            plans.push((spec, Some(crate::mapping::filter::translate(&own, spec.filters)?)));
+        }
+    }
+    if plans.is_empty() {
+        return Err(ScimError::InvalidFilter(
+            "no resource type (User, Group, ServicePrincipal) has the attributes this filter compares".into(),
+        ));
+    }
+    Ok(plans)
 }
 
 /// One resource by id: one Databricks call asking only for what the client wants.

@@ -1,6 +1,7 @@
 //! The discovery documents (RFC 7643 §5–§7, RFC 7644 §4). They advertise only what
 //! round-trips through Databricks: every mutable attribute here survives a PATCH and a PUT.
 
+use scim_v2::filter::AttrPath;
 use serde_json::{Value, json};
 
 use super::list::{MAX_PAGE_SIZE, list_response};
@@ -20,7 +21,9 @@ pub const ENTITLEMENTS: [&str; 5] = [
     "workspace-consume",
 ];
 
-/// `GET /ServiceProviderConfig`.
+/// `GET /ServiceProviderConfig`. RFC 7643 §5 has no flag for `POST /.search` (RFC 7644
+/// §3.4.3): it is the query of `filter`, and `filter.supported` announces both forms, which
+/// are served on the root and on every resource endpoint.
 pub fn service_provider_config(base_url: &str) -> Value {
     json!({
         "schemas": [SPC_SCHEMA],
@@ -279,6 +282,29 @@ pub fn schemas(base_url: &str) -> Vec<Value> {
 pub fn schemas_list(base_url: &str) -> Value {
     let all = schemas(base_url);
     list_response(all.len() as u64, 1, all)
+}
+
+/// Attributes every resource has (RFC 7643 §3.1), whatever its schema lists.
+const COMMON_ATTRIBUTES: [&str; 3] = ["id", "externalId", "meta"];
+
+/// Whether a resource type — its core schema and extensions, as `/Schemas` serves them —
+/// defines the attribute a filter names (top-level name; a schema-qualified name only counts
+/// when the schema is one of the type's). For searches across resource types.
+pub fn defines_attribute(core: &str, extensions: &[&str], path: &AttrPath) -> bool {
+    let own = |urn: &str| urn.eq_ignore_ascii_case(core) || extensions.iter().any(|e| e.eq_ignore_ascii_case(urn));
+    let searched: Vec<&str> = match path.uri.as_deref() {
+        Some(uri) if own(uri) => vec![uri],
+        Some(_) => return false,
+        None => std::iter::once(core).chain(extensions.iter().copied()).collect(),
+    };
+    if COMMON_ATTRIBUTES.iter().any(|c| c.eq_ignore_ascii_case(&path.name)) {
+        return true;
+    }
+    searched.iter().filter_map(|urn| schema("", urn)).any(|doc| {
+        doc["attributes"].as_array().is_some_and(|attrs| {
+            attrs.iter().any(|a| a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&path.name)))
+        })
+    })
 }
 
 /// `GET /Schemas/{urn}`.

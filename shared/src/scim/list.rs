@@ -1,11 +1,15 @@
-//! List queries (`startIndex`, `count`, `filter`, `attributes`, `excludedAttributes`)
-//! and the ListResponse envelope (RFC 7644 §3.4.2).
+//! List queries (`startIndex`, `count`, `filter`, `attributes`, `excludedAttributes`) from a
+//! query string (RFC 7644 §3.4.2) or a SearchRequest body (§3.4.3), and the ListResponse envelope.
 
-use scim_v2::filter::Filter;
-use serde_json::{Value, json};
+use scim_v2::filter::{AttrExp, AttrPath, Filter, Operands};
+use serde_json::{Map, Value, json};
 
 use super::filter::parse_filter;
+use super::values::{get_ci, parse_object};
 use super::{LIST_RESPONSE_SCHEMA, ScimError};
+
+/// SearchRequest message (RFC 7644 §3.4.3).
+pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 
 /// Page size when the client gives no `count`.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
@@ -85,6 +89,112 @@ impl ListQuery {
             _ => None,
         };
         Ok(ListQuery { start_index, count, filter, projection: Projection::from_query(query) })
+    }
+}
+
+impl ListQuery {
+    /// Reads the SearchRequest body of a `POST …/.search` (RFC 7644 §3.4.3): the same
+    /// parameters as a list's query string, as JSON. Member names are case-insensitive;
+    /// `attributes` and `excludedAttributes` are arrays of strings (a comma-separated string is
+    /// tolerated); `sortBy` and `sortOrder` are accepted and ignored, as a GET list ignores them.
+    /// A body that is not a SearchRequest (not a JSON object, another message's `schemas`, a
+    /// member of the wrong type) is `invalidSyntax`; a filter that does not parse is `invalidFilter`.
+    pub fn from_search_request(body: &[u8]) -> Result<ListQuery, ScimError> {
+        let request = parse_object(body)?;
+        check_search_schemas(get_ci(&request, "schemas"))?;
+        let start_index = search_integer(&request, "startIndex")?.map_or(1, |n| n.max(1) as u64);
+        let count = search_integer(&request, "count")?
+            .map_or(DEFAULT_PAGE_SIZE, |n| n.clamp(0, i64::from(MAX_PAGE_SIZE)) as u32);
+        let filter = match get_ci(&request, "filter") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(raw)) if raw.trim().is_empty() => None,
+            Some(Value::String(raw)) => Some(parse_filter(raw)?),
+            Some(_) => return Err(wrong_type("filter", "a string")),
+        };
+        for ignored in ["sortBy", "sortOrder"] {
+            if get_ci(&request, ignored).is_some_and(|v| !(v.is_null() || v.is_string())) {
+                return Err(wrong_type(ignored, "a string"));
+            }
+        }
+        let projection = Projection {
+            attributes: search_names(&request, "attributes")?,
+            excluded: search_names(&request, "excludedAttributes")?,
+        };
+        Ok(ListQuery { start_index, count, filter, projection })
+    }
+}
+
+fn wrong_type(member: &str, expected: &str) -> ScimError {
+    ScimError::InvalidSyntax(format!("'{member}' of a SearchRequest must be {expected}"))
+}
+
+/// `schemas`, when present, must name the SearchRequest message.
+fn check_search_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
+    let is_search = |v: &Value| v.as_str().is_some_and(|s| s.trim().eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA));
+    let named = match schemas {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(items)) => items.iter().any(is_search),
+        Some(other) => is_search(other),
+    };
+    if named {
+        Ok(())
+    } else {
+        Err(ScimError::InvalidSyntax(format!(
+            "a search body must be a SearchRequest ('schemas': [\"{SEARCH_REQUEST_SCHEMA}\"])"
+        )))
+    }
+}
+
+/// `startIndex` / `count`: a JSON integer, or absent.
+fn search_integer(request: &Map<String, Value>, member: &str) -> Result<Option<i64>, ScimError> {
+    match get_ci(request, member) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(_)) => Ok(Some(i64::MAX)),
+            _ => Err(wrong_type(member, "an integer")),
+        },
+        Some(_) => Err(wrong_type(member, "an integer")),
+    }
+}
+
+/// `attributes` / `excludedAttributes`: an array of strings; each string, and a bare string,
+/// may hold several names separated by commas (what the query string allows).
+fn search_names(request: &Map<String, Value>, member: &str) -> Result<Vec<String>, ScimError> {
+    let strings: Vec<&str> = match get_ci(request, member) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().ok_or_else(|| wrong_type(member, "an array of strings")))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(wrong_type(member, "an array of strings")),
+    };
+    Ok(strings.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+}
+
+/// The part of a filter that can match resources of one type, for a search across several
+/// types (`POST /.search`, RFC 7644 §3.4.3). An attribute the type does not define (`defines`
+/// says which) matches none of its resources, so a comparison on it is false: it drops out of
+/// an `or`, makes an `and` false, and `None` means nothing of this type can match. `not` is
+/// kept as it is (the translation to Databricks refuses it).
+pub fn restrict_filter(filter: &Filter, defines: &dyn Fn(&AttrPath) -> bool) -> Option<Filter> {
+    match filter {
+        Filter::Attr(AttrExp::Present(path) | AttrExp::Comparison(path, _, _)) => defines(path).then(|| filter.clone()),
+        Filter::ValuePath(value_path) => defines(&value_path.attr).then(|| filter.clone()),
+        Filter::Not(_) => Some(filter.clone()),
+        Filter::And(operands) => {
+            let kept: Option<Vec<Filter>> = operands.iter().map(|f| restrict_filter(f, defines)).collect();
+            kept.map(|all| Operands::new(all).map_or_else(|_| filter.clone(), Filter::And))
+        }
+        Filter::Or(operands) => {
+            let mut kept: Vec<Filter> = operands.iter().filter_map(|f| restrict_filter(f, defines)).collect();
+            match kept.len() {
+                0 => None,
+                1 => kept.pop(),
+                _ => Operands::new(kept).ok().map(Filter::Or),
+            }
+        }
     }
 }
 

@@ -55,3 +55,38 @@ async fn a_wrong_method_on_a_resource_path_is_405() {
     let err = handle(&s, request("POST", "/Users/123")).await.err().map(|e| e.status());
     assert_eq!(err, Some(405));
 }
+
+#[tokio::test]
+async fn a_resource_name_in_the_wrong_case_is_a_404_naming_the_right_path() {
+    let s = state();
+    for (method, path, right) in [
+        ("GET", "/users", "/Users"),
+        ("POST", "/groups", "/Groups"),
+        ("GET", "/serviceprincipals/123", "/ServicePrincipals/123"),
+        ("DELETE", "/USERS/7", "/Users/7"),
+        ("POST", "/users/.search", "/Users/.search"),
+        ("POST", "/Groups/.Search", "/Groups/.search"),
+    ] {
+        let err = handle(&s, request(method, path)).await.err();
+        assert_eq!(err.as_ref().map(ScimError::status), Some(404), "{method} {path}");
+        let detail = err.map(|e| e.to_body()["detail"].as_str().unwrap_or_default().to_string()).unwrap_or_default();
+        assert_eq!(detail, format!("no such endpoint; did you mean {right}?"), "{method} {path}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_a_search_endpoint_is_405_and_a_bad_root_search_is_400() {
+    let s = state();
+    for (method, path) in
+        [("GET", "/.search"), ("PUT", "/.search"), ("GET", "/Users/.search"), ("DELETE", "/Groups/.search")]
+    {
+        let err = handle(&s, request(method, path)).await.err().map(|e| e.status());
+        assert_eq!(err, Some(405), "{method} {path}");
+    }
+    let mut bad = request("POST", "/.search");
+    bad.body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#.to_vec();
+    assert!(matches!(handle(&s, bad).await, Err(ScimError::InvalidSyntax(_))));
+    let mut bad = request("POST", "/.search");
+    bad.body = br#"{"filter":"title eq \"x\""}"#.to_vec();
+    assert!(matches!(handle(&s, bad).await, Err(ScimError::InvalidFilter(_))));
+}
