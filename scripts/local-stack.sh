@@ -7,7 +7,9 @@
 #   scripts/local-stack.sh --stop        # stop a background stack
 #
 # Environment (all optional): PORT (9000), EMULATOR_PORT (8787), SCIM_BEARER_TOKENS
-# (local-dev-token), EMULATOR_FLAGS (e.g. "--seed-quirks").
+# (local-dev-token), EMULATOR_FLAGS (e.g. "--seed-quirks" or "--write-answers resource"), and
+# the functions' own settings, passed through: SCIM_PATCH_RESPONSE, DATABRICKS_CLOUD,
+# DATABRICKS_RETRY_BUDGET_MS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -48,6 +50,10 @@ setsid "$ROOT/target/debug/databricks-emulator" --host 127.0.0.1 --port "$EMULAT
 echo $! >"$STATE/emulator.pid"
 
 export DATABRICKS_HOST="http://127.0.0.1:$EMULATOR_PORT" DATABRICKS_TOKEN RUST_LOG=${RUST_LOG:-info}
+# cargo lambda watch hands its environment to the functions.
+export SCIM_PATCH_RESPONSE=${SCIM_PATCH_RESPONSE:-resource}
+[ -z "${DATABRICKS_CLOUD:-}" ] || export DATABRICKS_CLOUD
+[ -z "${DATABRICKS_RETRY_BUDGET_MS:-}" ] || export DATABRICKS_RETRY_BUDGET_MS
 setsid cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$STATE/watch.log" 2>&1 &
 echo $! >"$STATE/watch.pid"
 trap 'stop' INT TERM

@@ -27,3 +27,10 @@ export SCIM_BEARER_TOKENS=conformance-token
 trap 'scripts/local-stack.sh --stop >/dev/null 2>&1 || true' EXIT
 scripts/local-stack.sh --background
 SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http://127.0.0.1:$PORT/scim/v2"
+
+echo "== real-client requests against the strict Databricks emulator, PATCH answered 200 then 204"
+SCIM_TOKEN=conformance-token python3 tests/conformance/strict_databricks.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT"
+scripts/local-stack.sh --stop >/dev/null
+SCIM_PATCH_RESPONSE=no-content scripts/local-stack.sh --background >/dev/null
+SCIM_PATCH_RESPONSE=no-content SCIM_TOKEN=conformance-token \
+  python3 tests/conformance/strict_databricks.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT"

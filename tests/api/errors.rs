@@ -141,3 +141,39 @@ async fn throttling_retries_stop_before_the_lambda_deadline(stack: &TestStack) {
     assert_eq!(stack.target_calls().await, 0, "nothing is started that cannot finish");
 }
 in_every_mode!(throttling_retries_stop_before_the_lambda_deadline);
+
+/// The function timeout in template.yaml (`Globals.Function.Timeout`), in seconds.
+fn template_function_timeout() -> u64 {
+    let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml"))
+        .expect("template.yaml is readable");
+    let globals = template.split("\nGlobals:").nth(1).expect("template.yaml has Globals");
+    globals
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Timeout:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("Globals.Function.Timeout is a number of seconds")
+}
+
+#[test]
+fn a_databricks_call_ends_before_the_lambda_timeout_with_room_for_the_re_read_and_the_answer() {
+    use shared::databricks::client::{HTTP_TIMEOUT, REREAD_RESERVE};
+    use shared::http::ANSWER_MARGIN;
+    let timeout = std::time::Duration::from_secs(template_function_timeout());
+    // A write that times out at HTTP_TIMEOUT still leaves the re-read that settles its outcome
+    // and the answer inside the function's timeout, even with no deadline information.
+    assert!(
+        HTTP_TIMEOUT + REREAD_RESERVE + ANSWER_MARGIN <= timeout,
+        "{HTTP_TIMEOUT:?} + {REREAD_RESERVE:?} + {ANSWER_MARGIN:?} must fit in the function timeout {timeout:?}"
+    );
+}
+
+async fn a_deadline_already_past_is_no_deadline_as_cargo_lambda_watch_sends_it(stack: &TestStack) {
+    use lambda_http::RequestExt;
+    let mut context = lambda_http::Context::default();
+    context.deadline = 600_000; // what `cargo lambda watch` sends: 1970-01-01T00:10:00Z
+    let request = stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context);
+    let response = shared::http::handle(&stack.state, ListUsers, request).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(stack.target_calls().await, 1);
+}
+in_every_mode!(a_deadline_already_past_is_no_deadline_as_cargo_lambda_watch_sends_it);

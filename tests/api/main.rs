@@ -3,9 +3,11 @@
 //! `--seed-quirks` mode. Each test checks the SCIM answer and the emulator's state or counts.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod calls;
 mod clients;
 mod discovery;
 mod errors;
+mod evidence;
 mod fidelity;
 mod groups;
 mod layout;

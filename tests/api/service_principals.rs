@@ -101,3 +101,33 @@ async fn a_service_principal_in_a_group_is_a_member_of_type_service_principal(st
     assert_eq!(a.body["groups"][0]["value"], group.as_str(), "{}", a.body);
 }
 in_every_mode!(a_service_principal_in_a_group_is_a_member_of_type_service_principal);
+
+async fn a_service_principal_rename_databricks_ignores_is_an_error_never_a_200_with_the_old_name(stack: &TestStack) {
+    let ignoring = |c: EmulatorConfig| EmulatorConfig { sp_rename_ignored: true, sp_rename_add_ignored: true, ..c };
+    let stack = TestStack::start_with(stack.mode, stack.shape, ignoring, &[]).await;
+    let created =
+        stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "old"}))).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let rename = json!({"Operations": [{"op": "replace", "path": "displayName", "value": "new"}]});
+    let a = stack.call(PatchServicePrincipal, Call::patch(&format!("/ServicePrincipals/{id}"), rename)).await;
+    assert_eq!((a.status, a.body["scimType"].as_str()), (400, Some("mutability")), "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("did not apply"), "{}", a.body);
+    let put = json!({"schemas": [SP], "displayName": "new"});
+    let a = stack.call(ReplaceServicePrincipal, Call::put(&format!("/ServicePrincipals/{id}"), put)).await;
+    assert_eq!((a.status, a.body["scimType"].as_str()), (400, Some("mutability")), "{}", a.body);
+}
+in_every_mode!(a_service_principal_rename_databricks_ignores_is_an_error_never_a_200_with_the_old_name);
+
+async fn a_service_principal_is_renamed_with_add_where_databricks_ignores_replace(stack: &TestStack) {
+    let created =
+        stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "old"}))).await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    stack.reset_stats().await;
+    let rename = json!({"Operations": [{"op": "replace", "path": "displayName", "value": "new"}]});
+    let a = stack.call(PatchServicePrincipal, Call::patch(&format!("/ServicePrincipals/{id}"), rename)).await;
+    assert_eq!((a.status, a.body["displayName"].as_str()), (200, Some("new")), "{}", a.body);
+    let requests = stack.target_requests().await;
+    assert_eq!(requests[0]["body"]["Operations"], json!([{"op": "add", "path": "displayName", "value": "new"}]));
+    assert_eq!(stack.target_calls().await, 1 + stack.mode.read_after_write(), "the PATCH and the checking read");
+}
+in_every_mode!(a_service_principal_is_renamed_with_add_where_databricks_ignores_replace);

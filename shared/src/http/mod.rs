@@ -91,10 +91,12 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     response
 }
 
-/// Time left before the Lambda deadline, when the runtime gave one.
+/// Time left before the Lambda deadline, when the runtime gave a real one. A deadline already
+/// past is no deadline: `cargo lambda watch` sends a constant `Lambda-Runtime-Deadline-Ms` of
+/// 600000 (1970), and a function past its real deadline is stopped by Lambda anyway.
 fn remaining_time(request: &Request) -> Option<Duration> {
     let deadline = request.lambda_context_ref()?.deadline();
-    Some(deadline.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    deadline.duration_since(std::time::SystemTime::now()).ok()
 }
 
 /// Translates the gateway request. The SCIM path is what follows `/scim/v2`; the base URL

@@ -2,7 +2,9 @@
 //! parent groups and entitlements the lists the client sent (one `add` of what is missing,
 //! one `remove` per element that goes). What the client did not send is kept, roles always.
 
-use super::support::{Kind, account_group_refusal, answer_or_read, body_object, patch_target, path_id, read};
+use super::support::{
+    Kind, account_group_refusal, account_group_refused, answer_or_read, body_object, patch_target, path_id, read,
+};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
 use crate::databricks::client::Selection;
@@ -16,6 +18,11 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let full = Selection::default();
     let current = read(state, Kind::Group, &id, &full).await?;
     let operations = replace_operations(&body, &current)?;
+    // An account group (identity federation) refuses membership changes and has been seen to
+    // ignore entitlement writes silently: refuse up front rather than write.
+    if !operations.is_empty() && crate::mapping::group::is_account_group(&current) {
+        return Err(account_group_refused());
+    }
     let answered = if operations.is_empty() {
         Some(current)
     } else {

@@ -24,7 +24,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
             .await
             .map_err(or_not_found(Kind::ServicePrincipal))?
     };
-    let Some(principal) = read_after_write(state, Kind::ServicePrincipal, &id, answered).await? else {
+    let Some(principal) = read_after_write(state, Kind::ServicePrincipal, &id, answered, &full).await? else {
         return Ok(ScimResponse::no_content());
     };
     let wanted = renamed_to.as_ref().and_then(|v| v.as_str());

@@ -22,7 +22,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         patch_target(state, Kind::User, &id, &operations).await.map_err(or_not_found(Kind::User))?
     };
     // A target that hides inactive users cannot show the user after a deactivation: 204.
-    let Some(user) = read_after_write(state, Kind::User, &id, answered).await? else {
+    let Some(user) = read_after_write(state, Kind::User, &id, answered, &full).await? else {
         return Ok(ScimResponse::no_content());
     };
     Ok(ScimResponse::ok(user_to_scim(&user, &request.base_url)))

@@ -96,9 +96,25 @@ pub async fn answer_or_read(
     answered: Option<Value>,
     selection: &Selection,
 ) -> Result<Value, ScimError> {
+    read_after_write(state, kind, id, answered, selection).await?.ok_or_else(|| not_found(kind))
+}
+
+/// The same, `None` when the target no longer shows the resource after the write was applied
+/// (a target that hides inactive users, after a deactivation).
+pub async fn read_after_write(
+    state: &AppState,
+    kind: Kind,
+    id: &DatabricksId,
+    answered: Option<Value>,
+    selection: &Selection,
+) -> Result<Option<Value>, ScimError> {
     match answered {
-        Some(body) if body.get("id").is_some() => Ok(body),
-        _ => read(state, kind, id, selection).await,
+        Some(body) if body.get("id").is_some() => Ok(Some(body)),
+        _ => match state.databricks.get(kind.target(), id, selection).await {
+            Ok(resource) => Ok(Some(resource)),
+            Err(DatabricksError::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err.into()),
+        },
     }
 }
 
@@ -151,13 +167,18 @@ pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: Dat
 async fn probe_account_group(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
     match state.databricks.get(TargetResource::Groups, id, &probe).await {
-        Ok(group) if crate::mapping::group::is_account_group(&group) => ScimError::Mutability(
-            "this is an account group (identity federation): its membership is managed at the Databricks account \
-             level, not in the workspace"
-                .into(),
-        ),
+        Ok(group) if crate::mapping::group::is_account_group(&group) => account_group_refused(),
         _ => or_not_found(Kind::Group)(err),
     }
+}
+
+/// 400 `mutability` for a change to an account group through the workspace API.
+pub fn account_group_refused() -> ScimError {
+    ScimError::Mutability(
+        "this is an account group (identity federation): its members and entitlements are managed at the \
+         Databricks account level, not in the workspace"
+            .into(),
+    )
 }
 
 /// The resource after a service-principal rename, checked with [`check_renamed`]. Reads
@@ -473,7 +494,7 @@ pub async fn patch_principal(
     if no_content && !check_rename {
         return Ok(ScimResponse::no_content());
     }
-    let Some(resource) = read_after_write(state, spec.kind, &id, answered).await? else {
+    let Some(resource) = read_after_write(state, spec.kind, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
     let resource = if check_rename {
@@ -485,24 +506,6 @@ pub async fn patch_principal(
         return Ok(ScimResponse::no_content());
     }
     Ok(ScimResponse::ok((spec.to_scim)(&resource, &request.base_url)))
-}
-
-/// The resource after a successful write, or 204 when the target no longer shows it (a
-/// target that hides inactive users, after a deactivation): the write was applied.
-pub async fn read_after_write(
-    state: &AppState,
-    kind: Kind,
-    id: &DatabricksId,
-    answered: Option<Value>,
-) -> Result<Option<Value>, ScimError> {
-    match answered {
-        Some(body) if body.get("id").is_some() => Ok(Some(body)),
-        _ => match state.databricks.get(kind.target(), id, &Selection::default()).await {
-            Ok(resource) => Ok(Some(resource)),
-            Err(DatabricksError::NotFound { .. }) => Ok(None),
-            Err(err) => Err(err.into()),
-        },
-    }
 }
 
 /// A read that only proves the resource exists.
