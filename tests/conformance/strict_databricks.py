@@ -162,9 +162,17 @@ def main():
         check(f"{label} answers {204 if NO_CONTENT else 200} and costs {expected} Databricks call(s)",
               patch_ok(status) and total == expected, (status, total))
 
-    for path in ["/Users", "/Groups"]:
-        status, body = scim("GET", path + "?count=1")
-        check(f"GET {path} still lists", status == 200, (status, body))
+    # The SCIM surface outside suites tripped on (RFC 7644 §3.4.3, trailing slash, name case).
+    status, body = scim("POST", "/Users/.search", {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "strict.a@example.com"'})
+    found = [r.get("id") for r in (body or {}).get("Resources", [])] if isinstance(body, dict) else []
+    check("POST /Users/.search with a userName eq filter returns that user", status == 200 and found == [a], (status, body))
+    status, body = scim("GET", "/Users/")
+    check("GET /Users/ lists", status == 200 and isinstance(body, dict) and body.get("totalResults", 0) >= 3, (status, body))
+    status, body = scim("GET", "/users")
+    check("GET /users is a SCIM 404 naming /Users", status == 404 and isinstance(body, dict)
+          and "/Users" in body.get("detail", ""), (status, body))
 
     passed = sum(results)
     print(f"strict databricks: {passed} passed, {len(results) - passed} failed")
