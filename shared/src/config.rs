@@ -1,4 +1,4 @@
-//! Configuration from the function environment (SPEC §6), and the state built once per
+//! Configuration from the function environment (README, Configuration), and the state built once per
 //! Lambda instance.
 
 use std::sync::Arc;

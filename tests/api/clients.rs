@@ -1,9 +1,9 @@
-//! What identity platforms really send (scim-clients.md §2.1–§2.4), as one table. Each case
+//! What identity platforms really send (docs/identity-platforms.md), as one table. Each case
 //! states the client's request as the client sends it (raw JSON; large bodies live in
 //! `tests/fixtures/clients/`), the SCIM answer it must get, the exact Databricks calls the
 //! bridge may make for it, and — where the case is about the translation — what the bridge
 //! sent to Databricks. The table runs in both emulator modes with both gateway event shapes;
-//! where the seed-quirks target legitimately differs (SPEC §4) the case says so.
+//! where the seed-quirks target legitimately differs (docs/design.md §4) the case says so.
 //!
 //! Placeholders `{{u0}}`, `{{g1}}`, … in paths, queries and bodies stand for the ids of the
 //! users and groups the case's setup created. Every case starts from an empty workspace.
@@ -32,27 +32,27 @@ const DELETE_GROUPS: (&str, &str) = ("DELETE", "Groups");
 /// answers PUT and PATCH with `{}` (or 204), so the read happens in every mode but the one
 /// where the emulator answers writes with the resource.
 const AFTER_WRITE: &str = " after a write";
-/// SPEC §4: a target that hides inactive users cannot show a user it just deactivated; the
+/// docs/design.md §4: a target that hides inactive users cannot show a user it just deactivated; the
 /// applied change answers 204 (RFC 7644 §3.5.2 allows it).
 const HIDDEN_AFTER_DEACTIVATION: &str =
     "the seed target hides the user it just deactivated: the applied change answers 204";
 const READ_USER_AFTER_WRITE: (&str, &str) = ("GET", "Users after a write");
 const READ_GROUP_AFTER_WRITE: (&str, &str) = ("GET", "Groups after a write");
 
-/// Who sends the request (the section of scim-clients.md it comes from).
+/// Who sends the request (the table of docs/identity-platforms.md it comes from).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Client {
-    /// Entra ID provisioning without `aadOptscim062020` (§2.1).
+    /// Entra ID provisioning without `aadOptscim062020` (rows EN-).
     Entra,
-    /// Entra ID with `aadOptscim062020` in the Tenant URL (§2.1).
+    /// Entra ID with `aadOptscim062020` in the Tenant URL (rows EN-).
     EntraFlag,
-    /// Entra ID lookups, Test Connection, soft-deleted users (§2.1).
+    /// Entra ID lookups, Test Connection, soft-deleted users (rows EN-).
     EntraLookup,
-    /// Okta OIN and custom (AIW) apps, user and group push (§2.2).
+    /// Okta OIN and custom (AIW) apps, user and group push (rows OK-).
     Okta,
-    /// One Identity Starling / Identity Manager full sync (§2.3).
+    /// One Identity Starling / Identity Manager full sync (rows OI-).
     OneIdentity,
-    /// Any RFC 7644 client; the robustness checklist (§2.4).
+    /// Any RFC 7644 client (rows RFC-).
     Rfc,
 }
 
@@ -159,7 +159,7 @@ impl Ctx {
     }
 }
 
-/// The seed-quirks target's own behaviour showing through (SPEC §4).
+/// The seed-quirks target's own behaviour showing through (docs/design.md §4).
 #[derive(Debug, Clone, Copy)]
 struct SeedDifference {
     status: u16,
@@ -270,7 +270,7 @@ impl Seen {
     }
 }
 
-/// A group PATCH answer may leave members out (SPEC §5, scim-clients.md §2.4 item 9) or show
+/// A group PATCH answer may leave members out (docs/design.md §5; OK-10, EN-12) or show
 /// them because the PATCH changed them (README); when it shows them, they are the new list.
 fn members_if_answered(s: &Seen, expected: &[&str]) -> Result<(), String> {
     let body = s.body();
@@ -319,7 +319,7 @@ struct Case {
     seed: Option<SeedDifference>,
     body: Option<Check>,
     target: Vec<(&'static str, &'static str)>,
-    /// Databricks calls in seed-quirks mode, when its target behaves differently (SPEC §4).
+    /// Databricks calls in seed-quirks mode, when its target behaves differently (docs/design.md §4).
     seed_target: Option<Vec<(&'static str, &'static str)>>,
     sent: Option<Check>,
 }
@@ -403,7 +403,7 @@ impl Case {
         self.scim_type = Some(scim_type);
         self
     }
-    /// The seed-quirks target answers differently, for the reason given (SPEC §4).
+    /// The seed-quirks target answers differently, for the reason given (docs/design.md §4).
     fn seed_quirks(mut self, status: u16, why: &'static str) -> Case {
         self.seed = Some(SeedDifference { status, why });
         self
@@ -417,7 +417,7 @@ impl Case {
         self.target = target.to_vec();
         self
     }
-    /// The exact Databricks calls in seed-quirks mode, where they differ (SPEC §4).
+    /// The exact Databricks calls in seed-quirks mode, where they differ (docs/design.md §4).
     fn seed_quirks_calls(mut self, target: &[(&'static str, &'static str)]) -> Case {
         self.seed_target = Some(target.to_vec());
         self
@@ -448,7 +448,7 @@ fn cases() -> Vec<Case> {
     all
 }
 
-/// Entra ID without `aadOptscim062020` (scim-clients.md §2.1).
+/// Entra ID without `aadOptscim062020` (docs/identity-platforms.md EN-1 to EN-8).
 fn entra_cases() -> Vec<Case> {
     use Client::Entra;
     vec![
@@ -609,7 +609,7 @@ fn entra_cases() -> Vec<Case> {
                 ensure!(s.body()["active"] == false, "the answer shows the final state");
                 Ok(())
             })
-            // SPEC §4: Databricks creates active users; the bridge then deactivates.
+            // docs/design.md §4: Databricks creates active users; the bridge then deactivates.
             .calls(&[POST_USERS, PATCH_USERS])
             .sent(|s| s.ops_are(r#"[{"op":"replace","path":"active","value":"false"}]"#)),
         case(Entra, "entra_patch_of_an_enterprise_attribute_is_ignored_without_a_databricks_write")
@@ -627,7 +627,7 @@ fn entra_cases() -> Vec<Case> {
             .inactive(&[0])
             .get(DeleteUser, "/Users/{{u0}}")
             .answers(204)
-            .seed_quirks(404, "SPEC §4 (active=false row): the seed target hides inactive users, even from DELETE")
+            .seed_quirks(404, "docs/design.md §4 (active=false row): the seed target hides inactive users, even from DELETE")
             .calls(&[DELETE_USERS]),
         case(Entra, "entra_re_adding_a_member_that_is_already_there_changes_nothing")
             .users(&["ann.lee@contoso.com"])
@@ -664,7 +664,7 @@ fn entra_cases() -> Vec<Case> {
     ]
 }
 
-/// Entra ID with `aadOptscim062020` (scim-clients.md §2.1).
+/// Entra ID with `aadOptscim062020` (docs/identity-platforms.md EN-3, EN-5, EN-7, EN-14).
 fn entra_flag_cases() -> Vec<Case> {
     use Client::EntraFlag;
     vec![
@@ -776,7 +776,7 @@ fn entra_flag_cases() -> Vec<Case> {
     ]
 }
 
-/// Entra ID lookups, Test Connection and soft-deleted users (scim-clients.md §2.1).
+/// Entra ID lookups, Test Connection and soft-deleted users (docs/identity-platforms.md EN-9 to EN-14).
 fn entra_lookup_cases() -> Vec<Case> {
     use Client::EntraLookup;
     vec![
@@ -915,7 +915,7 @@ fn entra_lookup_cases() -> Vec<Case> {
             .users(&["leaver@contoso.com"])
             .inactive(&[0])
             .get(GetUser, "/Users/{{u0}}")
-            .seed_quirks(404, "SPEC §4: a target that hides inactive users shows through as 404")
+            .seed_quirks(404, "docs/design.md §4: a target that hides inactive users shows through as 404")
             .body(|s| {
                 if s.mode == Mode::Default {
                     ensure!(s.body()["active"] == false, "the real API keeps the user readable with active:false");
@@ -928,7 +928,7 @@ fn entra_lookup_cases() -> Vec<Case> {
             .inactive(&[0])
             .get(ListUsers, "/Users")
             .query("filter", r#"userName eq "leaver@contoso.com""#)
-            .seed_quirks(200, "SPEC §4: a target that hides inactive users lists none (totalResults 0)")
+            .seed_quirks(200, "docs/design.md §4: a target that hides inactive users lists none (totalResults 0)")
             .body(|s| {
                 match s.mode {
                     Mode::Default | Mode::NoContentWrites | Mode::ResourceWrites => {
@@ -947,7 +947,7 @@ fn entra_lookup_cases() -> Vec<Case> {
     ]
 }
 
-/// Okta OIN and custom (AIW) apps (scim-clients.md §2.2).
+/// Okta OIN and custom (AIW) apps (docs/identity-platforms.md OK-1 to OK-12).
 fn okta_cases() -> Vec<Case> {
     use Client::Okta;
     vec![
@@ -1024,7 +1024,7 @@ fn okta_cases() -> Vec<Case> {
                 ensure!(s.body()["displayName"] == "Test User", "with the new displayName");
                 Ok(())
             })
-            // SPEC §4: the real API answers 409 for the inactive user, so the bridge finds it and
+            // docs/design.md §4: the real API answers 409 for the inactive user, so the bridge finds it and
             // reactivates it; the seed target reactivates it itself on POST.
             .calls(&[POST_USERS, GET_USERS, PATCH_USERS, READ_USER_AFTER_WRITE])
             .seed_quirks_calls(&[POST_USERS])
@@ -1126,7 +1126,7 @@ fn okta_cases() -> Vec<Case> {
             )
             .seed_quirks(
                 404,
-                "SPEC §4 (active=false row): the seed target hides inactive users, so the stateless bridge \
+                "docs/design.md §4 (active=false row): the seed target hides inactive users, so the stateless bridge \
                  finds no user to reactivate",
             )
             .body(|s| {
@@ -1279,7 +1279,7 @@ fn okta_cases() -> Vec<Case> {
         case(Okta, "okta_unlinking_a_group_that_is_already_gone")
             .get(DeleteGroup, "/Groups/123456789012345")
             .answers(404)
-            .seed_quirks(204, "SPEC §4: a target that answers 204 for an unknown group is taken at its word")
+            .seed_quirks(204, "docs/design.md §4: a target that answers 204 for an unknown group is taken at its word")
             .calls(&[DELETE_GROUPS]),
         case(Okta, "okta_pages_users_a_hundred_at_a_time_in_a_stable_order")
             .users(&["u1@okta.local", "u2@okta.local", "u3@okta.local"])
@@ -1350,7 +1350,7 @@ fn okta_cases() -> Vec<Case> {
     ]
 }
 
-/// One Identity Starling / Identity Manager (scim-clients.md §2.3).
+/// One Identity Starling / Identity Manager (docs/identity-platforms.md OI-1 to OI-6).
 fn one_identity_cases() -> Vec<Case> {
     use Client::OneIdentity;
     vec![
@@ -1423,7 +1423,7 @@ fn one_identity_cases() -> Vec<Case> {
             .get(ListUsers, "/Users")
             .query("startIndex", "1")
             .query("count", "100")
-            .seed_quirks(200, "SPEC §4: a target that hides inactive users lists only the active one")
+            .seed_quirks(200, "docs/design.md §4: a target that hides inactive users lists only the active one")
             .body(|s| {
                 match s.mode {
                     Mode::Default | Mode::NoContentWrites | Mode::ResourceWrites => {
@@ -1577,7 +1577,7 @@ fn one_identity_cases() -> Vec<Case> {
     ]
 }
 
-/// Any RFC 7644 client: the robustness checklist (scim-clients.md §2.4, SPEC §5).
+/// Any RFC 7644 client: the robustness checklist (docs/identity-platforms.md RFC rows, docs/design.md §5).
 fn rfc_cases() -> Vec<Case> {
     use Client::Rfc;
     vec![
@@ -1974,7 +1974,7 @@ async fn prepare(stack: &TestStack, setup: &Setup) -> Result<Ctx, String> {
         let id = ctx.id(&format!("u{i}"))?.to_string();
         let body = json!({"Operations": [{"op": "replace", "path": "active", "value": false}]});
         let a = stack.call(PatchUser, Call::patch(&format!("/Users/{id}"), body)).await;
-        // 204 where the target hides inactive users (SPEC §4).
+        // 204 where the target hides inactive users (docs/design.md §4).
         ensure!(a.status == 200 || a.status == 204, "setup: deactivating u{i} answered {} {}", a.status, a.body);
     }
     Ok(ctx)
@@ -2010,7 +2010,7 @@ fn check_answer(n: usize, a: &Answer, status: u16, scim_type: Option<&str>, why:
     Ok(())
 }
 
-/// What every Databricks request must look like (databricks-api.md §4): lower-case ops, a
+/// What every Databricks request must look like (docs/databricks-behaviour.md rows 25, 26, 29): lower-case ops, a
 /// remove never carries `value`, and no password ever leaves the bridge.
 fn check_target_requests(requests: &[Value]) -> Result<(), String> {
     for r in requests {

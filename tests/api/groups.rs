@@ -143,7 +143,7 @@ async fn deleting_an_unknown_group(stack: &TestStack) {
             assert_eq!(a.status, 404, "the real API's 404 becomes a SCIM 404: {}", a.body);
             assert_eq!(a.body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
         }
-        // SPEC §4: a target that answers 204 is taken at its word.
+        // docs/design.md §4: a target that answers 204 is taken at its word.
         Mode::SeedQuirks => assert_eq!(a.status, 204),
     }
 }

@@ -73,7 +73,7 @@ async fn creating_an_inactive_user_answers_it_inactive(stack: &TestStack) {
             assert_eq!(read.status, 200);
             assert_eq!(read.body["active"], false, "the real API keeps inactive users readable");
         }
-        // SPEC §4: a target that hides inactive users shows through; the bridge keeps no state.
+        // docs/design.md §4: a target that hides inactive users shows through; the bridge keeps no state.
         Mode::SeedQuirks => assert_eq!(read.status, 404, "the seed target hides inactive users"),
     }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Latency of the hot paths through the local stack (cargo lambda watch + emulator), warm.
 
-Okta's SCIM test allows < 600 ms per request (scim-clients.md §2.2); this prints figures, it
-asserts nothing. Usage: start `scripts/local-stack.sh --background`, then
+Okta's SCIM test is said to allow < 600 ms per request (docs/identity-platforms.md OK-16, unverified);
+this prints figures, it asserts nothing. Usage: start `scripts/local-stack.sh --background`, then
   SCIM_TOKEN=local-dev-token python3 tests/bench/latency.py [BASE_URL] [N]
 Bounded: N requests per path (default 50), loopback only.
 """

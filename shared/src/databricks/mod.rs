@@ -1,4 +1,4 @@
-//! The Databricks workspace SCIM API (`/api/2.0/preview/scim/v2`), as databricks-api.md documents it.
+//! The Databricks workspace SCIM API (`/api/2.0/preview/scim/v2`), as docs/databricks-behaviour.md records it.
 
 pub mod client;
 pub mod credentials;

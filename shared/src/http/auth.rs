@@ -1,4 +1,4 @@
-//! Inbound bearer check (SPEC §2): one or two accepted tokens (current and next, for
+//! Inbound bearer check (docs/design.md §2): one or two accepted tokens (current and next, for
 //! rotation), compared in constant time; a miss is a SCIM 401. Tokens come from the
 //! environment (local runs) or from a Secrets Manager secret, cached, and read again when a
 //! presented token is not recognised (at most every 30 s), so a rotation takes effect without

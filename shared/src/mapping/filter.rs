@@ -1,6 +1,6 @@
 //! SCIM filters translated into what the Databricks SCIM API can filter:
 //! `eq`, `ne`, `co`, `sw` on known attributes, joined by `and`/`or` without grouping
-//! (databricks-api.md §3). Everything else is refused with `invalidFilter`, never dropped.
+//! (docs/databricks-behaviour.md row 49). Everything else is refused with `invalidFilter`, never dropped.
 //! Values are re-quoted as JSON strings, so no client input escapes its literal.
 
 use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, ValFilter};

@@ -1,5 +1,5 @@
 //! Groups: SCIM core Group + our extension (parentGroups, entitlements) ⇄ Databricks group
-//! (seed table 323, SPEC §3).
+//! (seed table 323, docs/design.md §3).
 
 use scim_v2::filter::PatchPath;
 use serde_json::{Map, Value, json};
@@ -66,7 +66,7 @@ pub fn group_location(base_url: &str, id: &str) -> String {
 }
 
 /// The SCIM member `type` and path segment for a Databricks `$ref` (`Users/…`, `Groups/…`,
-/// `ServicePrincipals/…`): Databricks members carry no `type` (databricks-api.md §2).
+/// `ServicePrincipals/…`): Databricks members carry no `type` (docs/databricks-behaviour.md row 47).
 fn member_kind(reference: Option<&str>) -> Option<(&'static str, &'static str)> {
     let r = reference?;
     if r.starts_with("Users/") {

@@ -1,4 +1,4 @@
-//! SCIM ⇄ Databricks translation (SPEC §3, §4). Pure functions on JSON values: no HTTP, no AWS.
+//! SCIM ⇄ Databricks translation (docs/design.md §3, §4). Pure functions on JSON values: no HTTP, no AWS.
 
 pub mod filter;
 pub mod group;

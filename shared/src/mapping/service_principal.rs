@@ -1,4 +1,4 @@
-//! Service principals: Databricks' `ServicePrincipal` resource (databricks-api.md §2) as a
+//! Service principals: Databricks' `ServicePrincipal` resource (docs/databricks-behaviour.md row 50) as a
 //! SCIM resource type: displayName, applicationId, active, entitlements, groups, externalId.
 
 use serde_json::{Map, Value, json};

@@ -1,4 +1,4 @@
-//! Users: SCIM core User ⇄ Databricks workspace user (seed table 322, SPEC §3–§4).
+//! Users: SCIM core User ⇄ Databricks workspace user (seed table 322, docs/design.md §3–§4).
 
 use scim_v2::filter::PatchPath;
 use serde_json::{Map, Value, json};
@@ -109,7 +109,7 @@ pub(crate) fn append_principal_attributes(db: &Value, base_url: &str, out: &mut 
     copy_present(db, out, "externalId", "externalId");
 }
 
-/// displayName wins; else "givenName familyName"; else userName (SPEC §4).
+/// displayName wins; else "givenName familyName"; else userName (docs/design.md §4).
 pub fn display_name_for(body: &Map<String, Value>, user_name: &str) -> Result<String, ScimError> {
     if let Some(d) = optional_string(get_ci(body, "displayName"), "displayName")?
         && !d.trim().is_empty()
@@ -160,7 +160,7 @@ fn name_object(body: &Map<String, Value>) -> Result<Option<Value>, ScimError> {
 pub struct NewUser {
     /// `POST /Users` body.
     pub body: Value,
-    /// The client asked for `active:false`: create, then deactivate (SPEC §4).
+    /// The client asked for `active:false`: create, then deactivate (docs/design.md §4).
     pub deactivate: bool,
     /// The userName as given.
     pub user_name: String,

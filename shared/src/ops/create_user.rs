@@ -1,4 +1,4 @@
-//! `POST /Users`: create a user; `active:false` creates then deactivates (SPEC §4).
+//! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
 use serde_json::{Map, Value};
 
@@ -38,7 +38,7 @@ fn taken() -> ScimError {
 
 /// Databricks answered 409, or left the create's outcome unknown: the user holding the
 /// userName is looked up (none → `missing`). An inactive one is reactivated with every
-/// attribute of the create (SPEC §4: "201 in both cases") — a create never makes an inactive
+/// attribute of the create (docs/design.md §4: "201 in both cases") — a create never makes an inactive
 /// user, so it was there before, even after a retried or unanswered create. An active one is
 /// this request's own when `own_if_active` (the create was retried or unanswered), else the
 /// userName is taken.

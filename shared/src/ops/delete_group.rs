@@ -1,4 +1,4 @@
-//! `DELETE /Groups/{id}`: one Databricks DELETE; its 404 is a SCIM 404 (SPEC §4).
+//! `DELETE /Groups/{id}`: one Databricks DELETE; its 404 is a SCIM 404 (docs/design.md §4).
 
 use super::support::{Kind, delete};
 use super::{ScimRequest, ScimResponse};

@@ -423,7 +423,7 @@ pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
         .ok_or_else(|| ScimError::BadGateway("Databricks answered a resource without an id".into()))
 }
 
-/// Creation with `active:false` (SPEC §4): Databricks creates active principals, so the new
+/// Creation with `active:false` (docs/design.md §4): Databricks creates active principals, so the new
 /// one is deactivated with one PATCH. The answer is the created resource with `active:false`
 /// — exactly what the PATCH changed — so no read follows (a target that hides inactive users
 /// could not be read anyway).

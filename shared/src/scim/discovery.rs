@@ -11,7 +11,7 @@ const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderC
 const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
-/// Entitlements Databricks knows (databricks-api.md §2). The first four are advertised as
+/// Entitlements Databricks knows (docs/databricks-behaviour.md row 48). The first four are advertised as
 /// canonical values; `workspace-consume` is accepted too but conflicts with two of them.
 pub const ENTITLEMENTS: [&str; 5] = [
     "workspace-access",

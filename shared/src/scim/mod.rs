@@ -16,9 +16,9 @@ pub use error::ScimError;
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// Core Group schema.
 pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-/// Databricks' ServicePrincipal schema (databricks-api.md §2).
+/// Databricks' ServicePrincipal schema (docs/databricks-behaviour.md row 50).
 pub const SERVICE_PRINCIPAL_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
-/// This project's Group extension: parent groups and entitlements (SPEC §3).
+/// This project's Group extension: parent groups and entitlements (docs/design.md §3).
 pub const GROUP_EXTENSION_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:databricks:2.0:Group";
 /// ListResponse message.
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";

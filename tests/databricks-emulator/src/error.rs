@@ -1,4 +1,4 @@
-//! SCIM error bodies as the Databricks workspace API writes them (databricks-api.md §5):
+//! SCIM error bodies as the Databricks workspace API writes them (docs/databricks-behaviour.md rows 3 and 8):
 //! `{"schemas":[Error URN],"detail":"…","status":"404"}` with `status` a JSON *string* and
 //! `scimType` only where the real API is known to send one.
 
@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 
 pub(crate) const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-/// The detail Databricks uses for an unparsable or schema-violating body (E7, 2024 form).
+/// The detail Databricks uses for an unparsable or schema-violating body (register row 52, 2024 form).
 pub(crate) const UNPARSABLE: &str = "Request is unparsable, syntactically incorrect, or violates schema.";
 
-/// The detail of a bad filter (E8, since September 2024).
+/// The detail of a bad filter (register row 44, since September 2024).
 pub(crate) const INVALID_FILTER: &str = "InvalidFilter request failed";
 
 /// A Java cast failure the real API answers with when a boolean arrives in an unexpected
-/// encoding (E16 / F24).
+/// encoding (register row 53).
 pub(crate) const JAVA_BOOLEAN_CAST: &str = "class java.lang.String cannot be cast to class java.lang.Boolean (java.lang.String and java.lang.Boolean are in module java.base of loader 'bootstrap')";
 
 /// The `scimType` Databricks on AWS (and GCP) sends with the [`UNPARSABLE`] detail when a client
@@ -58,12 +58,12 @@ impl ScimError {
         Self::typed(StatusCode::BAD_REQUEST, "invalidSyntax", detail)
     }
 
-    /// 400 without `scimType` (E8 shows none for a bad filter).
+    /// 400 without `scimType` (row 44: none for a bad filter).
     pub(crate) fn invalid_filter() -> Self {
         Self::new(StatusCode::BAD_REQUEST, INVALID_FILTER)
     }
 
-    /// 400 `invalidPath` for a PATCH on an attribute the resource does not have (E9).
+    /// 400 `invalidPath` for a PATCH on an attribute the resource does not have (register row 23).
     pub(crate) fn no_such_attribute(attr: &str) -> Self {
         Self::typed(
             StatusCode::BAD_REQUEST,
@@ -93,7 +93,7 @@ impl ScimError {
         }
     }
 
-    /// 400 for a reference to a principal that does not exist (E18 wording).
+    /// 400 for a reference to a principal that does not exist (register row 12 wording).
     pub(crate) fn principal_not_found(id: &str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, format!("Principal not found for id: {id}"))
     }
@@ -106,7 +106,7 @@ impl ScimError {
         Self::new(StatusCode::CONFLICT, detail)
     }
 
-    /// 404 for a non-numeric id or an unknown path (E11).
+    /// 404 for a non-numeric id or an unknown path (register row 2).
     pub(crate) fn endpoint_not_supported() -> Self {
         Self::not_found("Endpoint not supported.")
     }
@@ -116,12 +116,12 @@ impl ScimError {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "requested endpoint is not supported")
     }
 
-    /// 500 with the Java cast text of E16.
+    /// 500 with the Java cast text of register row 53.
     pub(crate) fn boolean_cast() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, JAVA_BOOLEAN_CAST)
     }
 
-    /// 400 for a `remove` operation that carries a `value` (E6 / F22), with the Jackson
+    /// 400 for a `remove` operation that carries a `value` (register row 25), with the Jackson
     /// location suffix the real API appends.
     pub(crate) fn remove_with_value(raw_body: &str, op_index: usize) -> Self {
         let column = value_column(raw_body, op_index);

@@ -29,7 +29,7 @@ pub(crate) enum Fault {
         #[serde(default)]
         after_write: bool,
     },
-    /// Perform the operation for real, then answer 500 (F17/F18).
+    /// Perform the operation for real, then answer 500 (register rows 9, 10).
     #[serde(rename = "write_then_500")]
     WriteThen500 {
         #[serde(default, skip_serializing_if = "Option::is_none")]

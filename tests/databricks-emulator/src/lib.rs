@@ -1,12 +1,12 @@
 //! An in-memory emulator of the Databricks **workspace SCIM 2.0 API**
 //! (`/api/2.0/preview/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]`), serving on loopback.
 //!
-//! By default it imitates the real API as `shared/spec/databricks-api.md` describes it (wire
+//! By default it imitates the real API as `docs/databricks-behaviour.md` records it (wire
 //! format, error texts, quirks of filters and PATCH), choosing the **strictest** behaviour the
 //! public evidence supports wherever that evidence is unsure; the variants are behaviour
 //! switches (below; `docs/databricks-behaviour.md` collects the evidence). With
 //! [`Config::seed_quirks`] it instead reproduces the behaviours the seed connector document
-//! claims (SPEC §4): inactive users hidden, soft-deleting `DELETE`, reactivating `POST`, and
+//! claims (docs/design.md §4): inactive users hidden, soft-deleting `DELETE`, reactivating `POST`, and
 //! `204` for an unknown group `DELETE`.
 //!
 //! ## Behaviour switches
@@ -160,7 +160,7 @@ pub struct Config {
     /// The static bearer token (until `POST /_emulator/token`); issued OAuth access tokens are
     /// accepted besides it.
     pub token: String,
-    /// Reproduce the seed document's claims instead of the real API (SPEC §4).
+    /// Reproduce the seed document's claims instead of the real API (docs/design.md §4).
     pub seed_quirks: bool,
     /// Throttling from the start (also settable through `POST /_emulator/throttle`).
     pub throttle: Option<Throttle>,
@@ -343,7 +343,7 @@ pub enum ThrottleStyle {
     /// `Retry-After: <secs>` when `Some` and no `Retry-After` at all when `None`
     /// (databricks-sdk-py PR #391).
     TooManyRequests { retry_after_secs: Option<u64> },
-    /// `500` + SCIM error `REQUEST_LIMIT_EXCEEDED: …` (fixture F19).
+    /// `500` + SCIM error `REQUEST_LIMIT_EXCEEDED: …` (register row 31).
     RequestLimitExceeded500,
     /// `status` (400–599) + `{"error_code":"REQUEST_LIMIT_EXCEEDED","message":…}` and no
     /// `Retry-After` (databricks-sdk-go maps that `error_code` to throttling at any status).

@@ -1,7 +1,7 @@
-//! `PATCH /{Resource}/{id}` (databricks-api.md §4): `add` / `remove` / `replace` with or without
+//! `PATCH /{Resource}/{id}` (docs/databricks-behaviour.md rows 23–30): `add` / `remove` / `replace` with or without
 //! a path, value-filter paths (`members[value eq "1"]`), and the real API's strictness:
-//! lower-case `op` only, no `value` on `remove` (E6), arrays for multi-valued attributes, and
-//! the Java cast error (E16) for odd boolean encodings.
+//! lower-case `op` only, no `value` on `remove` (row 25), arrays for multi-valued attributes, and
+//! the Java cast error (row 53) for odd boolean encodings.
 //!
 //! Behaviour switches ([`Behaviour`]):
 //!
@@ -334,7 +334,7 @@ fn common(store: &mut Store, target: Ref) -> Result<&mut crate::store::Common, S
 }
 
 /// `active`: JSON bool, `"true"`/`"false"`, or `[{"value": …}]` (Terraform's form). Anything
-/// else fails like the real backend's cast (E16).
+/// else fails like the real backend's cast (register row 53).
 fn patch_bool(value: &Value) -> Result<bool, ScimError> {
     match value {
         Value::Bool(b) => Ok(*b),

@@ -408,7 +408,7 @@ fn throttled(refusal: &Refusal, style: ThrottleStyle, platform: bool) -> Respons
     }
 }
 
-/// The 500 detail of a `write_then_500` fault, after the real failures F17/F18 (E14, E15).
+/// The 500 detail of a `write_then_500` fault, after the real failures of register rows 9 and 10.
 fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> String {
     let name = outcome.name.clone().unwrap_or_default();
     let kind = match route {

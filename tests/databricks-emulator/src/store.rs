@@ -46,7 +46,7 @@ impl Kind {
         }
     }
 
-    /// The 404 text for a missing resource of this type (E1, E2 and the SP analogue).
+    /// The 404 text for a missing resource of this type (register row 8 and the SP analogue).
     pub(crate) fn not_found(self, id: &str) -> ScimError {
         ScimError::not_found(match self {
             Kind::User => format!("User with id {id} not found."),
@@ -285,7 +285,7 @@ pub(crate) fn value_list(value: &Value) -> Result<Vec<String>, ScimError> {
     Ok(out)
 }
 
-/// Parses a path id. Non-numeric ids are "Endpoint not supported." (E11); a numeric id that
+/// Parses a path id. Non-numeric ids are "Endpoint not supported." (register row 2); a numeric id that
 /// names nothing is the resource's own 404.
 pub(crate) fn parse_id(kind: Kind, id: &str) -> Result<u64, ScimError> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {

@@ -1,4 +1,4 @@
-//! Rate limiting as observed on Databricks (databricks-api.md §5): per-endpoint token buckets
+//! Rate limiting as observed on Databricks (docs/databricks-behaviour.md rows 31–34): per-endpoint token buckets
 //! (`GET Users`, `PATCH Groups`, …) and a cap on concurrent SCIM requests, answered either with
 //! a proper `429` (with or without `Retry-After`), with the legacy `500` +
 //! `REQUEST_LIMIT_EXCEEDED` body, or with any status carrying the platform body

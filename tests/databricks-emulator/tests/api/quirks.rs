@@ -1,4 +1,4 @@
-//! `--seed-quirks`: the seed document's claims (SPEC §4), against the default behaviour.
+//! `--seed-quirks`: the seed document's claims (docs/design.md §4), against the default behaviour.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
