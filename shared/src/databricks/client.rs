@@ -73,12 +73,18 @@ enum Idempotency {
 pub struct CallCounters {
     calls: AtomicU64,
     retries: AtomicU64,
+    credential_failures: AtomicU64,
 }
 
 impl CallCounters {
-    /// Calls and retries so far.
-    pub fn snapshot(&self) -> (u64, u64) {
-        (self.calls.load(Ordering::Relaxed), self.retries.load(Ordering::Relaxed))
+    /// Calls, retries and credential failures (Databricks refused the credential after a
+    /// re-read, or it could not be obtained) so far.
+    pub fn snapshot(&self) -> (u64, u64, u64) {
+        (
+            self.calls.load(Ordering::Relaxed),
+            self.retries.load(Ordering::Relaxed),
+            self.credential_failures.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -260,7 +266,9 @@ impl DatabricksClient {
         let mut throttled_before = false;
         loop {
             let timeout = self.call_timeout(idempotency).ok_or(DatabricksError::NoTimeLeft)?;
-            let token = self.tokens.token().await?;
+            let token = self.tokens.token().await.inspect_err(|_| {
+                self.counters.credential_failures.fetch_add(1, Ordering::Relaxed);
+            })?;
             let mut request = self
                 .http
                 .request(method.clone(), url.clone())
@@ -300,7 +308,21 @@ impl DatabricksClient {
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Databricks call");
                     tokio::time::sleep(wait).await;
                 }
-                _ => return Err(failure.into_error(throttled_before)),
+                _ => {
+                    let error = failure.into_error(throttled_before);
+                    // A 403 on the SCIM API means the credential is no workspace admin; elsewhere
+                    // (token management) it only limits what can be reported.
+                    let scim = url.as_str().starts_with(self.scim_base.as_str());
+                    let refused = match error {
+                        DatabricksError::Unauthorized { .. } => true,
+                        DatabricksError::Forbidden { .. } => scim,
+                        _ => false,
+                    };
+                    if refused {
+                        self.counters.credential_failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return Err(error);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 //! which `cargo lambda watch` sends.
 
 pub mod auth;
+pub mod request_log;
 
 use std::time::{Duration, Instant};
 
@@ -38,8 +39,9 @@ pub async fn serve(operation: Operation) -> Result<(), lambda_http::Error> {
     .await
 }
 
-/// One JSON log line per request when `AWS_LAMBDA_LOG_FORMAT=JSON` (set by the template),
-/// plain text otherwise; level from `RUST_LOG` or `AWS_LAMBDA_LOG_LEVEL`.
+/// With `AWS_LAMBDA_LOG_FORMAT=JSON` (set by the template) every line is one JSON object with
+/// a timestamp and the request's ids, and the one line per request is its EMF metrics document
+/// ([`request_log`]); plain text otherwise. Level from `RUST_LOG` or `AWS_LAMBDA_LOG_LEVEL`.
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let level = std::env::var("RUST_LOG")
@@ -47,16 +49,32 @@ fn init_logging() {
         .unwrap_or_else(|_| "info".into())
         .to_ascii_lowercase();
     let filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time();
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+    if json {
+        let _ = JSON_LOGS.set(true);
+        let format = tracing_subscriber::fmt::format().json().flatten_event(true).with_target(false);
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(request_log::JsonLines::new(format))
+            .try_init();
+    } else {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).without_time().try_init();
+    }
 }
+
+/// Whether this process writes JSON log lines (then the request line is the EMF document).
+static JSON_LOGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 /// Serves one gateway request: bearer check, the operation, one log line. Never fails:
 /// every outcome is a SCIM response.
 pub async fn handle(state: &AppState, operation: Operation, request: Request) -> Response<Body> {
     let started = Instant::now();
-    let (calls_before, retries_before) = state.databricks.counters().snapshot();
+    let ids = request_log::begin(
+        request.lambda_context_ref().map(|c| c.request_id.clone()).filter(|id| !id.is_empty()),
+        api_gateway_request_id(&request),
+    );
+    let (calls_before, retries_before, credential_failures_before) = state.databricks.counters().snapshot();
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
     // Databricks calls and their retries must end before the Lambda's own deadline (less a
     // margin for the answer), or the gateway would answer a non-SCIM 5xx.
@@ -73,22 +91,65 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
         Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
         Err(err) => Err(err),
     };
-    let (calls_after, retries_after) = state.databricks.counters().snapshot();
+    let (calls_after, retries_after, credential_failures_after) = state.databricks.counters().snapshot();
     let response = match &outcome {
         Ok(ok) => success_response(ok),
         Err(err) => error_response(err),
     };
+    let record = request_log::RequestRecord {
+        operation: operation.name(),
+        method: request.method().to_string(),
+        status: response.status().as_u16(),
+        latency_ms: started.elapsed().as_millis() as u64,
+        databricks_calls: calls_after.saturating_sub(calls_before),
+        databricks_retries: retries_after.saturating_sub(retries_before),
+        // Databricks refused the credential, or a secret (Databricks' or the inbound tokens') could not be read.
+        credential_failure: credential_failures_after > credential_failures_before
+            || matches!(outcome, Err(ScimError::Unavailable(_))),
+        error: outcome.as_ref().err().map(ScimError::kind),
+        request_id: ids.request_id,
+        api_request_id: ids.api_request_id,
+        cold_start: ids.cold_start,
+    };
+    log_request(&record);
+    request_log::end();
+    response
+}
+
+/// The one line per request: the EMF document in JSON mode, readable fields otherwise (the same
+/// values; tests capture these).
+fn log_request(record: &request_log::RequestRecord) {
+    if JSON_LOGS.get().copied().unwrap_or(false) {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let emf = record.to_emf(request_log::namespace(), now.as_millis() as u64);
+        tracing::info!(target: request_log::TARGET, emf = %emf);
+        return;
+    }
     tracing::info!(
-        op = operation.name(),
-        method = %request.method(),
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_millis() as u64,
-        target_calls = calls_after.saturating_sub(calls_before),
-        retries = retries_after.saturating_sub(retries_before),
-        error = outcome.as_ref().err().map(ScimError::kind),
+        op = record.operation,
+        method = %record.method,
+        status = record.status,
+        latency_ms = record.latency_ms,
+        target_calls = record.databricks_calls,
+        retries = record.databricks_retries,
+        credential_failure = record.credential_failure,
+        error = record.error,
+        request_id = record.request_id.as_deref(),
+        api_gateway_request_id = record.api_request_id.as_deref(),
+        cold_start = record.cold_start,
         "scim request"
     );
-    response
+}
+
+/// API Gateway's own id of the request (REST v1 or HTTP API v2 context).
+fn api_gateway_request_id(request: &Request) -> Option<String> {
+    use lambda_http::request::RequestContext;
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.request_id.clone(),
+        RequestContext::ApiGatewayV2(context) => context.request_id.clone(),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
 }
 
 /// Time left before the Lambda deadline, when the runtime gave a real one. A deadline already
