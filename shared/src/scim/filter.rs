@@ -22,8 +22,9 @@ pub fn parse_filter(raw: &str) -> Result<Filter, ScimError> {
 }
 
 /// `attr[inner].sub op rest` → `attr[inner and sub op rest]`; anything else unchanged.
+/// Brackets inside quoted values do not count.
 fn rewrite_entra_value_path(raw: &str) -> String {
-    let (Some(open), Some(close)) = (raw.find('['), raw.find("].")) else {
+    let (Some(open), Some(close)) = (find_unquoted(raw, "["), find_unquoted(raw, "].")) else {
         return raw.to_string();
     };
     if open > close {
@@ -38,6 +39,26 @@ fn rewrite_entra_value_path(raw: &str) -> String {
         return raw.to_string();
     }
     format!("{attr}[{inner} and {sub}{comparison}]")
+}
+
+/// Where `pattern` first occurs outside a double-quoted string (`\"` escapes honoured).
+fn find_unquoted(raw: &str, pattern: &str) -> Option<usize> {
+    let (mut quoted, mut escaped) = (false, false);
+    for (i, c) in raw.char_indices() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            quoted = true;
+        } else if raw[i..].starts_with(pattern) {
+            return Some(i);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

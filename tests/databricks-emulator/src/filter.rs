@@ -7,16 +7,18 @@
 
 use crate::error::ScimError;
 
+/// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
+pub enum Op {
     Eq,
     Ne,
     Co,
     Sw,
 }
 
+/// A comparison value: a string (quoted or a bare word) or a bare `true` / `false`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Literal {
+pub enum Literal {
     Str(String),
     Bool(bool),
 }
@@ -109,6 +111,14 @@ impl Comparison {
             }
         }
     }
+}
+
+/// How the emulator reads a `filter` parameter: one list of `(attribute, operator, value)` per
+/// `or` branch (attributes lower-cased, URN prefixes removed), or `None` where it answers
+/// `400 InvalidFilter request failed`. For tests of the filters a client sends.
+pub fn read(text: &str) -> Option<Vec<Vec<(String, Op, Literal)>>> {
+    let filter = parse(text).ok()?;
+    Some(filter.any_of.into_iter().map(|all| all.into_iter().map(|c| (c.attr, c.op, c.value)).collect()).collect())
 }
 
 /// Parses a filter expression. Every failure is the documented 400 `InvalidFilter request failed`.

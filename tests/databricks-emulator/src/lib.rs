@@ -137,6 +137,8 @@ mod store;
 mod throttle;
 mod tokens;
 
+pub use filter::{Literal as FilterLiteral, Op as FilterOp, read as read_filter};
+
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 

@@ -25,3 +25,19 @@ fn an_overlong_filter_is_refused_before_parsing() {
     let long = format!("userName eq \"{}\"", "a".repeat(MAX_FILTER_LEN));
     assert!(matches!(parse_filter(&long), Err(ScimError::InvalidFilter(_))));
 }
+
+#[test]
+fn brackets_inside_quoted_values_are_not_taken_for_entras_value_path() {
+    // Found by the filter properties (tests/properties): `].` inside a value was rewritten.
+    for f in [
+        r#"emails[value eq "]." and type eq "work"]"#,
+        r#"emails[value eq "x].y z"]"#,
+        r#"emails[value eq "x"] or userName eq "].y z""#,
+    ] {
+        let unchanged = f.parse::<Filter>().ok();
+        assert!(unchanged.is_some(), "{f}");
+        assert_eq!(parse_filter(f).ok(), unchanged, "{f}");
+    }
+    let entra = parse_filter(r#"emails[type eq "work"].value eq "a].b c""#).map(|f| f.to_string());
+    assert_eq!(entra, Ok(r#"emails[type eq "work" and value eq "a].b c"]"#.to_string()));
+}
