@@ -15,6 +15,7 @@ use crate::behaviour::BehaviourChanges;
 use crate::error::ScimError;
 use crate::faults::{Fault, FaultRule};
 use crate::server::{App, EmuState, json_response, no_content};
+use crate::store::{Common, Name, User};
 use crate::throttle::{Limiter, check_error_code_status};
 use crate::tokens::Creator;
 use crate::{Throttle, ThrottleStyle};
@@ -424,5 +425,56 @@ pub(crate) async fn bulk_service_principals(State(app): State<App>, bytes: Bytes
             json_response(StatusCode::OK, &json!({"created": body.count}))
         }
         Err(message) => bad_request(message),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkUsersBody {
+    prefix: String,
+    count: usize,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<String>,
+    #[serde(default, rename = "externalId")]
+    external_id: Option<String>,
+    #[serde(default, rename = "givenName")]
+    given_name: Option<String>,
+    #[serde(default, rename = "familyName")]
+    family_name: Option<String>,
+    #[serde(default)]
+    group: Option<String>,
+}
+
+/// `POST /_emulator/users/bulk {"prefix": "u", "count": N, "domain"?, "displayName"?,
+/// "externalId"?, "givenName"?, "familyName"?, "group"?}` → `200 {"created": N, "group"?: "<id>"}`:
+/// users `<prefix>1@<domain>` … (`example.com` by default), every one with the attributes given
+/// (displayName defaults to the userName), and with `group` a workspace group holding them all.
+pub(crate) async fn bulk_users(State(app): State<App>, bytes: Bytes) -> Response {
+    let body = match parse::<BulkUsersBody>(&bytes) {
+        Ok(body) if body.count > MAX_BULK => return bad_request(format!("count must be at most {MAX_BULK}")),
+        Ok(body) => body,
+        Err(message) => return bad_request(message),
+    };
+    let template = User {
+        id: 0,
+        common: Common {
+            display_name: body.display_name.unwrap_or_default(),
+            external_id: body.external_id,
+            ..Common::default()
+        },
+        user_name: String::new(),
+        name: Name { given_name: body.given_name, family_name: body.family_name },
+        active: true,
+        deleted: false,
+    };
+    let domain = body.domain.as_deref().unwrap_or("example.com");
+    let created =
+        app.lock().store.create_users_bulk(&body.prefix, domain, body.count, &template, body.group.as_deref());
+    match created {
+        Ok(None) => json_response(StatusCode::OK, &json!({"created": body.count})),
+        Ok(Some(group)) => json_response(StatusCode::OK, &json!({"created": body.count, "group": group.to_string()})),
+        Err(err) => scim_refusal(&err),
     }
 }

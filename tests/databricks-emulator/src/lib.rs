@@ -108,6 +108,7 @@
 //! | `POST /_emulator/behaviour` | any subset of those keys; unknown keys or values → `400 {"error": …}` and nothing changes |
 //! | `POST /_emulator/account-groups` | `{"displayName": "…", "members"?: ["<id>", …]}` → `200 {"id": "…"}` — an account group; the name of an existing account group sets its members instead (when `members` is given); a workspace group's name → `409`, an unknown member → `400 {"error": …}` |
 //! | `POST /_emulator/service-principals/bulk` | `{"prefix": "sp-", "count": N}` → `200 {"created": N}` — service principals `<prefix>1` … `<prefix>N` (random application ids, active, no groups; `N` ≤ 100 000) |
+//! | `POST /_emulator/users/bulk` | `{"prefix": "u", "count": N, "domain"?: "example.com", "displayName"?, "externalId"?, "givenName"?, "familyName"?, "group"?: "name"}` → `200 {"created": N, "group"?: "<id>"}` — active users `<prefix>1@<domain>` … `<prefix>N@<domain>` (lower-cased), each with the attributes given (displayName defaults to the userName); with `group`, a new workspace group of that name holding them all (`N` ≤ 100 000; a userName or group name taken → `409 {"error": …}`, nothing created) |
 //!
 //! The request pipeline (SCIM and token management) is: record (stats + log) → bearer auth
 //! (`401`) → throttle → flaky read (SCIM `GET` only) → fault → handle (the token-management

@@ -120,6 +120,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/_emulator/token-management", post(admin::set_token_management))
         .route("/_emulator/tokens", post(admin::create_token))
         .route("/_emulator/service-principals/bulk", post(admin::bulk_service_principals))
+        .route("/_emulator/users/bulk", post(admin::bulk_users))
         .route("/_emulator/behaviour", get(admin::get_behaviour).post(admin::set_behaviour))
         .route("/_emulator/account-groups", post(admin::account_group))
         .route(oauth::TOKEN_PATH, post(oauth::token))

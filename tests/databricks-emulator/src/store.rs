@@ -774,6 +774,45 @@ impl Store {
         }
     }
 
+    /// `POST /_emulator/users/bulk`: `count` active users `<prefix>1@<domain>` …
+    /// `<prefix><count>@<domain>` (lower-cased), each with `template`'s displayName (else its
+    /// userName), externalId and name; with `group`, a new workspace group of that name holding
+    /// them all. A userName or the group name already taken → `409`, nothing created.
+    pub(crate) fn create_users_bulk(
+        &mut self,
+        prefix: &str,
+        domain: &str,
+        count: usize,
+        template: &User,
+        group: Option<&str>,
+    ) -> Result<Option<u64>, ScimError> {
+        let names: Vec<String> = (1..=count).map(|i| format!("{prefix}{i}@{domain}").to_lowercase()).collect();
+        let taken: HashSet<&str> = self.users.values().map(|u| u.user_name.as_str()).collect();
+        if let Some(name) = names.iter().find(|n| taken.contains(n.as_str())) {
+            return Err(ScimError::conflict(format!("User with username {name} already exists.")));
+        }
+        if let Some(group) = group {
+            self.check_group_name(group, None)?;
+        }
+        let mut members = Vec::with_capacity(count);
+        for user_name in names {
+            let id = self.new_id();
+            let mut common = template.common.clone();
+            if common.display_name.is_empty() {
+                common.display_name.clone_from(&user_name);
+            }
+            let user = User { id, common, user_name, name: template.name.clone(), active: true, deleted: false };
+            self.users.insert(id, user);
+            members.push(Ref { kind: Kind::User, id });
+        }
+        Ok(group.map(|name| {
+            let id = self.new_id();
+            let common = Common { display_name: name.to_string(), ..Common::default() };
+            self.groups.insert(id, Group { id, common, members, account: false });
+            id
+        }))
+    }
+
     /// `PUT /{Resource}/{id}`: replaces everything but the immutable `userName`/`emails`/
     /// `applicationId` (which AWS and GCP refuse outright, see [`given_application_id`]).
     /// Absent `groups` (and, for groups, `members`) means none.

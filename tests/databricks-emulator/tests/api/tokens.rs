@@ -444,3 +444,30 @@ async fn a_token_not_made_on_behalf_of_its_owner_is_created_by_the_owner() {
         assert_eq!(info["created_by_username"], "self@x.com");
     }
 }
+
+#[tokio::test]
+async fn bulk_creating_users_gives_each_the_attributes_and_can_gather_them_in_one_group() {
+    let h = Harness::new().await;
+    let long = "é".repeat(300);
+    let body = json!({"prefix": "Bulk-", "count": 120, "displayName": long, "externalId": "ext", "givenName": "G",
+        "familyName": "F", "group": "everyone"});
+
+    let created = h.admin(Method::POST, "users/bulk", Some(body.clone())).await;
+    let listed = h.get("Users?filter=userName%20sw%20%22bulk-%22&count=1000").await;
+    let again = h.admin(Method::POST, "users/bulk", Some(body)).await;
+
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.body["created"], 120);
+    assert_eq!(listed.body["totalResults"], 120);
+    let first = &listed.body["Resources"][0];
+    assert!(first["userName"].as_str().unwrap().starts_with("bulk-"), "lower-cased: {first}");
+    assert_eq!(first["displayName"], long.as_str());
+    assert_eq!(first["externalId"], "ext");
+    assert_eq!(first["name"], json!({"givenName": "G", "familyName": "F"}));
+    let group = h.get(&format!("Groups/{}", created.body["group"].as_str().unwrap())).await;
+    assert_eq!(group.body["displayName"], "everyone");
+    assert_eq!(group.body["members"].as_array().map(Vec::len), Some(120));
+    assert_eq!(again.status, StatusCode::CONFLICT, "the same userNames again: {}", again.body);
+    let too_many = h.admin(Method::POST, "users/bulk", Some(json!({"prefix": "x", "count": 100_001}))).await;
+    assert_eq!(too_many.status, StatusCode::BAD_REQUEST);
+}
