@@ -8,6 +8,7 @@ use crate::aws::SecretStore;
 use crate::databricks::client::http_client;
 use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
+use crate::deadline;
 use crate::http::auth::InboundAuth;
 
 /// Settings read from the environment.
@@ -26,7 +27,8 @@ pub struct Config {
     pub inbound_tokens: Vec<String>,
     /// Public SCIM base URL (`SCIM_BASE_URL`), when a custom domain hides the gateway's own.
     pub public_base_url: Option<String>,
-    /// Time budget for retrying throttled Databricks calls (`DATABRICKS_RETRY_BUDGET_MS`).
+    /// Time budget for retrying throttled Databricks calls (`DATABRICKS_RETRY_BUDGET_MS`, at most
+    /// [`deadline::MAX_RETRY_BUDGET`]).
     pub retry_budget: Duration,
     /// The workspace's cloud (`DATABRICKS_CLOUD`, else read from `DATABRICKS_HOST`).
     pub cloud: Cloud,
@@ -72,11 +74,19 @@ impl Config {
         let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let databricks_host = non_empty("DATABRICKS_HOST").ok_or("DATABRICKS_HOST is not set")?;
         let retry_budget = match non_empty("DATABRICKS_RETRY_BUDGET_MS") {
-            None => Duration::from_millis(6000),
+            None => deadline::DEFAULT_RETRY_BUDGET,
             Some(ms) => Duration::from_millis(
                 ms.parse::<u64>().map_err(|_| "DATABRICKS_RETRY_BUDGET_MS must be a number of milliseconds")?,
             ),
         };
+        if retry_budget > deadline::MAX_RETRY_BUDGET {
+            tracing::warn!(
+                configured_ms = retry_budget.as_millis() as u64,
+                used_ms = deadline::MAX_RETRY_BUDGET.as_millis() as u64,
+                "DATABRICKS_RETRY_BUDGET_MS does not fit in the function timeout; lowered"
+            );
+        }
+        let retry_budget = deadline::retry_budget(retry_budget);
         let cloud = match non_empty("DATABRICKS_CLOUD") {
             None => Cloud::of_host(&databricks_host),
             Some(name) => Cloud::parse(&name).ok_or("DATABRICKS_CLOUD must be aws, azure or gcp")?,
@@ -198,6 +208,21 @@ mod tests {
         assert_eq!(read(Some("gcp"), Some("No-Content")), Ok((Cloud::Gcp, PatchResponse::NoContent)));
         assert!(read(Some("ibm"), None).is_err());
         assert!(read(None, Some("204")).is_err());
+    }
+
+    #[test]
+    fn a_retry_budget_longer_than_the_function_timeout_allows_is_lowered() {
+        let budget = |ms: Option<&str>| {
+            Config::from_lookup(|k| match k {
+                "DATABRICKS_HOST" => Some("https://dbc-1.cloud.databricks.com".into()),
+                "DATABRICKS_RETRY_BUDGET_MS" => ms.map(String::from),
+                _ => None,
+            })
+            .map(|c| c.retry_budget)
+        };
+        assert_eq!(budget(None), Ok(deadline::DEFAULT_RETRY_BUDGET));
+        assert_eq!(budget(Some("3000")), Ok(Duration::from_secs(3)));
+        assert_eq!(budget(Some("600000")), Ok(deadline::MAX_RETRY_BUDGET));
     }
 
     #[test]

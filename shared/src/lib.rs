@@ -5,6 +5,7 @@
 //! - [`scim`]: the protocol (errors, PATCH and filter parsing, lists, discovery) — no HTTP, no AWS;
 //! - [`mapping`]: SCIM ⇄ Databricks translation — no HTTP, no AWS;
 //! - [`databricks`]: the Databricks workspace SCIM client and its credential;
+//! - [`deadline`]: the call timeout, retry budget and answer margin, derived from the function timeout;
 //! - [`aws`]: Secrets Manager, the only AWS service used;
 //! - [`ops`]: one module per operation;
 //! - [`http`]: API Gateway event in, SCIM response out.
@@ -12,6 +13,7 @@
 pub mod aws;
 pub mod config;
 pub mod databricks;
+pub mod deadline;
 pub mod http;
 pub mod mapping;
 pub mod ops;

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 use shared::ops::Operation;
 use shared::ops::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
@@ -154,18 +154,99 @@ fn template_function_timeout() -> u64 {
         .expect("Globals.Function.Timeout is a number of seconds")
 }
 
+/// A number of the `DatabricksRetryBudgetMs` parameter in template.yaml (`Default`, `MaxValue`).
+fn template_retry_budget(key: &str) -> u64 {
+    let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml"))
+        .expect("template.yaml is readable");
+    let parameter =
+        template.split("\n  DatabricksRetryBudgetMs:").nth(1).expect("the DatabricksRetryBudgetMs parameter");
+    parameter
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with("    "))
+        .find_map(|l| l.trim().strip_prefix(key).and_then(|v| v.strip_prefix(':')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("DatabricksRetryBudgetMs has a numeric {key}"))
+}
+
 #[test]
 fn a_databricks_call_ends_before_the_lambda_timeout_with_room_for_the_re_read_and_the_answer() {
     use shared::databricks::client::{HTTP_TIMEOUT, REREAD_RESERVE};
+    use shared::deadline::{DEFAULT_RETRY_BUDGET, FUNCTION_TIMEOUT, MAX_RETRY_BUDGET};
     use shared::http::ANSWER_MARGIN;
-    let timeout = std::time::Duration::from_secs(template_function_timeout());
+    use std::time::Duration;
+    let timeout = Duration::from_secs(template_function_timeout());
+    assert_eq!(timeout, FUNCTION_TIMEOUT, "the code derives its deadlines from the template's function timeout");
     // A write that times out at HTTP_TIMEOUT still leaves the re-read that settles its outcome
     // and the answer inside the function's timeout, even with no deadline information.
     assert!(
         HTTP_TIMEOUT + REREAD_RESERVE + ANSWER_MARGIN <= timeout,
         "{HTTP_TIMEOUT:?} + {REREAD_RESERVE:?} + {ANSWER_MARGIN:?} must fit in the function timeout {timeout:?}"
     );
+    // The largest retry budget the template allows still starts its last retry in time.
+    let (default, max) = (template_retry_budget("Default"), template_retry_budget("MaxValue"));
+    assert!(Duration::from_millis(max) <= MAX_RETRY_BUDGET, "MaxValue {max} ms must not exceed {MAX_RETRY_BUDGET:?}");
+    assert_eq!(Duration::from_millis(default), DEFAULT_RETRY_BUDGET, "the template's default is the code's");
+    // A budget configured past it (by hand, or locally) is lowered to what fits.
+    for configured in [max, max + 1, 600_000] {
+        let config = shared::Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("https://dbc-1.cloud.databricks.com".into()),
+            "DATABRICKS_RETRY_BUDGET_MS" => Some(configured.to_string()),
+            _ => None,
+        })
+        .expect("configuration");
+        assert!(config.retry_budget <= MAX_RETRY_BUDGET, "{configured} ms is used as {:?}", config.retry_budget);
+    }
 }
+
+/// A gateway event whose Lambda deadline is `ms` from now.
+fn with_deadline_in_ms(
+    stack: &TestStack,
+    operation: shared::ops::Operation,
+    call: &Call,
+    ms: u64,
+) -> lambda_http::Request {
+    use lambda_http::RequestExt;
+    let mut context = lambda_http::Context::default();
+    let deadline = std::time::SystemTime::now() + std::time::Duration::from_millis(ms);
+    context.deadline = deadline.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    stack.event(operation, call).with_lambda_context(context)
+}
+
+async fn a_databricks_call_slower_than_the_time_left_is_cut_and_answered_before_the_deadline(stack: &TestStack) {
+    use std::time::{Duration, Instant};
+    // Databricks hangs for 8 s on everything under /Users: longer than the time left.
+    stack.inject_fault(json!({"resource": "Users", "count": 5, "fault": {"kind": "latency", "ms": 8000}})).await;
+    for (case, operation, call, remaining_ms) in [
+        // A read gets what is left less the answer margin: 2 s.
+        ("a read", ListUsers, Call::get("/Users"), 4000),
+        // A write keeps the re-read reserve (1.5 s call), then the re-read that settles its
+        // unknown outcome gets the rest (3 s) and is cut too.
+        ("a write", CreateUser, Call::post("/Users", json!({"userName": "slow@example.com"})), 6500),
+    ] {
+        let started = Instant::now();
+        let response =
+            shared::http::handle(&stack.state, operation, with_deadline_in_ms(stack, operation, &call, remaining_ms))
+                .await;
+        let elapsed = started.elapsed();
+        let margin = shared::http::ANSWER_MARGIN;
+        assert!(
+            elapsed + margin / 2 <= Duration::from_millis(remaining_ms),
+            "{case}: answered after {elapsed:?} of {remaining_ms} ms"
+        );
+        assert!(
+            elapsed + margin >= Duration::from_millis(remaining_ms) - Duration::from_millis(500),
+            "{case}: the time was used, {elapsed:?}"
+        );
+        assert_eq!(response.status().as_u16(), 502, "{case}");
+        let body: Value = match response.body() {
+            lambda_http::Body::Text(t) => serde_json::from_str(t).expect("JSON"),
+            other => panic!("{case}: a SCIM body, not {other:?}"),
+        };
+        assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{case}");
+        assert!(body["detail"].as_str().is_some_and(|d| d.contains("could not be reached")), "{case}: {body}");
+    }
+}
+in_every_mode!(a_databricks_call_slower_than_the_time_left_is_cut_and_answered_before_the_deadline);
 
 async fn a_deadline_already_past_is_no_deadline_as_cargo_lambda_watch_sends_it(stack: &TestStack) {
     use lambda_http::RequestExt;

@@ -109,14 +109,10 @@ impl std::fmt::Debug for DatabricksClient {
 
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 
-/// The longest a single Databricks call may take; shorter when the deadline is nearer.
-pub const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Below this, a call is not worth starting.
-const MIN_CALL_TIME: Duration = Duration::from_millis(500);
-
-/// Time a write keeps in reserve for the re-read that follows when its outcome is unknown.
-pub const REREAD_RESERVE: Duration = Duration::from_secs(3);
+use crate::deadline::MIN_CALL_TIME;
+/// The call timeout and the re-read reserve, derived from the function timeout in
+/// [`crate::deadline`].
+pub use crate::deadline::{HTTP_TIMEOUT, REREAD_RESERVE};
 
 /// The one HTTP client of a Lambda instance, shared by the SCIM calls and the OAuth token
 /// exchange (building one loads the system roots: a cold-start cost worth paying once).

@@ -11,11 +11,12 @@ use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::config::AppState;
+use crate::deadline;
 use crate::ops::{Operation, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
 
-/// Time kept before the Lambda deadline to send the answer.
-pub const ANSWER_MARGIN: Duration = Duration::from_secs(2);
+/// Time kept before the Lambda deadline to send the answer ([`crate::deadline`]).
+pub use crate::deadline::ANSWER_MARGIN;
 
 /// SCIM's media type (RFC 7644 §8.1).
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
@@ -77,16 +78,10 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     let (calls_before, retries_before, credential_failures_before) = state.databricks.counters().snapshot();
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
     // Databricks calls and their retries must end before the Lambda's own deadline (less a
-    // margin for the answer), or the gateway would answer a non-SCIM 5xx.
-    let bounded;
-    let state = match remaining_time(&request) {
-        Some(remaining) => {
-            let deadline = started + remaining.saturating_sub(ANSWER_MARGIN);
-            bounded = AppState { databricks: state.databricks.with_deadline(deadline), ..state.clone() };
-            &bounded
-        }
-        None => state,
-    };
+    // margin for the answer), or the gateway would answer a non-SCIM 5xx; without a deadline
+    // from the runtime, the function timeout is the deadline.
+    let deadline = started + deadline::working_time(remaining_time(&request));
+    let state = &AppState { databricks: state.databricks.with_deadline(deadline), ..state.clone() };
     let outcome = match state.inbound.check(authorization).await {
         Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
         Err(err) => Err(err),
@@ -153,8 +148,9 @@ fn api_gateway_request_id(request: &Request) -> Option<String> {
 }
 
 /// Time left before the Lambda deadline, when the runtime gave a real one. A deadline already
-/// past is no deadline: `cargo lambda watch` sends a constant `Lambda-Runtime-Deadline-Ms` of
-/// 600000 (1970), and a function past its real deadline is stopped by Lambda anyway.
+/// past is none: `cargo lambda watch` sends a constant `Lambda-Runtime-Deadline-Ms` of
+/// 600000 (1970), and a function past its real deadline is stopped by Lambda anyway; such a
+/// request gets the function timeout ([`deadline::working_time`]).
 fn remaining_time(request: &Request) -> Option<Duration> {
     let deadline = request.lambda_context_ref()?.deadline();
     deadline.duration_since(std::time::SystemTime::now()).ok()
