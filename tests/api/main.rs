@@ -11,6 +11,7 @@ mod evidence;
 mod fidelity;
 mod groups;
 mod layout;
+mod limits;
 mod operations;
 mod partners;
 mod search;

@@ -7,13 +7,15 @@ pub mod request_log;
 
 use std::time::{Duration, Instant};
 
+use lambda_http::http::Method;
 use lambda_http::http::header::{CONTENT_TYPE, HeaderValue};
 use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::config::AppState;
 use crate::deadline;
-use crate::ops::{Operation, ScimRequest, ScimResponse};
+use crate::ops::{AnswerBody, Operation, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
+use crate::scim::limits::{self, MAX_BODY_BYTES, MAX_RESPONSE_BYTES};
 
 /// Time kept before the Lambda deadline to send the answer ([`crate::deadline`]).
 pub use crate::deadline::ANSWER_MARGIN;
@@ -83,7 +85,7 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     let deadline = started + deadline::working_time(remaining_time(&request));
     let state = &AppState { databricks: state.databricks.with_deadline(deadline), ..state.clone() };
     let outcome = match state.inbound.check(authorization).await {
-        Ok(()) => operation.run(state, to_scim_request(state, &request)).await,
+        Ok(()) => run_within_limits(state, operation, &request).await,
         Err(err) => Err(err),
     };
     let (calls_after, retries_after, credential_failures_after) = state.databricks.counters().snapshot();
@@ -147,6 +149,24 @@ fn api_gateway_request_id(request: &Request) -> Option<String> {
     }
 }
 
+/// The operation, held to the limits: a body over [`MAX_BODY_BYTES`] is refused before it is
+/// read (413), and the answer is rendered once and held to what the gateway can carry.
+async fn run_within_limits(state: &AppState, operation: Operation, request: &Request) -> Result<Rendered, ScimError> {
+    check_body_size(request.body().len())?;
+    let answer = operation.run(state, to_scim_request(state, request)).await?;
+    Rendered::new(answer, request.method())
+}
+
+/// Refuses a body over [`MAX_BODY_BYTES`] (413).
+fn check_body_size(bytes: usize) -> Result<(), ScimError> {
+    if bytes > MAX_BODY_BYTES {
+        return Err(ScimError::PayloadTooLarge(format!(
+            "the request body is {bytes} bytes; at most {MAX_BODY_BYTES} are accepted"
+        )));
+    }
+    Ok(())
+}
+
 /// Time left before the Lambda deadline, when the runtime gave a real one. A deadline already
 /// past is none: `cargo lambda watch` sends a constant `Lambda-Runtime-Deadline-Ms` of
 /// 600000 (1970), and a function past its real deadline is stopped by Lambda anyway; such a
@@ -208,21 +228,54 @@ fn is_loopback(host: &str) -> bool {
     name == "localhost" || name.starts_with("127.") || name == "[::1]"
 }
 
-fn scim_response(status: u16, body: Option<&serde_json::Value>) -> Response<Body> {
-    let mut response = Response::new(match body {
-        Some(b) => Body::Text(b.to_string()),
-        None => Body::Empty,
-    });
+fn scim_response(status: u16, body: Option<String>) -> Response<Body> {
+    let has_body = body.is_some();
+    let mut response = Response::new(body.map_or(Body::Empty, Body::Text));
     *response.status_mut() =
         lambda_http::http::StatusCode::from_u16(status).unwrap_or(lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR);
-    if body.is_some() {
+    if has_body {
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
     }
     response
 }
 
-fn success_response(ok: &ScimResponse) -> Response<Body> {
-    let mut response = scim_response(ok.status, ok.body.as_ref());
+/// A success answer with its body serialised once and held to [`MAX_RESPONSE_BYTES`] as the
+/// Lambda response carries it.
+#[derive(Debug)]
+pub struct Rendered {
+    status: u16,
+    body: Option<String>,
+    location: Option<String>,
+}
+
+impl Rendered {
+    /// Renders `answer`. One too large to carry (Lambda would refuse it, and the gateway answer
+    /// a non-SCIM 502) is, after a PATCH, a 204 — the change was applied, and RFC 7644 §3.5.2
+    /// lets a PATCH answer without the resource — and otherwise 400 `tooMany` naming the
+    /// resource. List pages are cut to the budget before they get here (`ops::support`).
+    fn new(answer: ScimResponse, method: &Method) -> Result<Rendered, ScimError> {
+        let (body, value) = match answer.body {
+            None => (None, None),
+            Some(AnswerBody::Json(value)) => (Some(value.to_string()), Some(value)),
+            Some(AnswerBody::Serialized(text)) => (Some(text), None),
+        };
+        // Even with every byte escaped, a body of at most half the budget fits: no scan.
+        let carried = body.as_deref().filter(|t| t.len() > MAX_RESPONSE_BYTES / 2).map_or(0, limits::carried_len);
+        if carried > MAX_RESPONSE_BYTES {
+            if method == Method::PATCH && answer.status == 200 {
+                tracing::warn!(carried, "a PATCH answer too large to carry became 204");
+                return Ok(Rendered { status: 204, body: None, location: None });
+            }
+            let applied = answer.status == 201 || method == Method::PUT || method == Method::DELETE;
+            let named = value.as_ref().map_or_else(|| "answer".to_string(), limits::resource_named_by);
+            return Err(limits::too_large(&named, carried, applied));
+        }
+        Ok(Rendered { status: answer.status, body, location: answer.location })
+    }
+}
+
+fn success_response(ok: &Rendered) -> Response<Body> {
+    let mut response = scim_response(ok.status, ok.body.clone());
     if let Some(location) = ok.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
         response.headers_mut().insert("location", location);
     }
@@ -231,7 +284,7 @@ fn success_response(ok: &ScimResponse) -> Response<Body> {
 
 /// The SCIM Error response for an error: the one place errors become HTTP.
 pub fn error_response(err: &ScimError) -> Response<Body> {
-    let mut response = scim_response(err.status(), Some(&err.to_body()));
+    let mut response = scim_response(err.status(), Some(err.to_body().to_string()));
     match err {
         ScimError::Unauthorized(_) => {
             response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"scim\""));
@@ -255,6 +308,30 @@ mod tests {
         assert_eq!(split_scim_path("/v1/scim/v2/Users/1/"), Some(("/v1".into(), "/Users/1".into())));
         assert_eq!(split_scim_path("/scim/v2"), Some((String::new(), String::new())));
         assert_eq!(split_scim_path("/scim/v2x/Users"), None);
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_413_and_one_at_the_limit_is_read() {
+        assert_eq!(check_body_size(MAX_BODY_BYTES), Ok(()));
+        let refused = check_body_size(MAX_BODY_BYTES + 1);
+        assert!(matches!(&refused, Err(ScimError::PayloadTooLarge(d)) if d.contains("2097153")), "{refused:?}");
+        assert_eq!(refused.map_err(|e| e.status()), Err(413));
+    }
+
+    #[test]
+    fn an_answer_too_large_to_carry_is_204_after_a_patch_and_too_many_naming_it_otherwise() {
+        let group = serde_json::json!({"id": "42", "meta": {"resourceType": "Group"},
+            "members": vec![serde_json::json!({"value": "1234567890123456"}); MAX_RESPONSE_BYTES / 16]});
+        let status = |method: Method, body: &serde_json::Value| {
+            Rendered::new(ScimResponse::ok(body.clone()), &method).map(|r| success_response(&r).status().as_u16())
+        };
+        assert_eq!(status(Method::PATCH, &group), Ok(204));
+        let read = status(Method::GET, &group);
+        assert!(matches!(&read, Err(ScimError::TooMany(d)) if d.contains("Group 42") && !d.contains("applied")));
+        let put = status(Method::PUT, &group);
+        assert!(matches!(&put, Err(ScimError::TooMany(d)) if d.starts_with("the change was applied")), "{put:?}");
+        let small = serde_json::json!({"id": "42", "members": [{"value": "1"}]});
+        assert_eq!(status(Method::GET, &small), Ok(200));
     }
 
     #[test]

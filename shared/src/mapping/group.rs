@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, copy_present, direct_memberships, multi, refuse_roles, selection, validate_entitlements,
-    validate_ids, value_list, values_of,
+    attribute_name, check_elements, check_target_patch, copy_present, direct_memberships, element_count, multi,
+    refuse_roles, selection, validate_entitlements, validate_ids, value_list, values_of,
 };
 use crate::databricks::client::Selection;
 use crate::databricks::model;
@@ -149,7 +149,11 @@ fn extension_values(body: &Map<String, Value>, name: &str) -> Result<Option<Vec<
     let top_level = get_ci(body, name);
     match from_extension.or(top_level) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => multi_values(v, name).map(Some),
+        Some(v) => {
+            let values = multi_values(v, name)?;
+            check_elements(values.len())?;
+            Ok(Some(values))
+        }
     }
 }
 
@@ -159,6 +163,7 @@ fn sent_members(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimEr
         None | Some(Value::Null) => return Ok(None),
         Some(v) => multi_values(v, "members")?,
     };
+    check_elements(members.len())?;
     validate_ids(&members, "members")?;
     Ok(Some(members))
 }
@@ -194,7 +199,13 @@ pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
     if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
         out.insert("externalId".into(), json!(ext));
     }
+    let elements = ["members", "groups", "entitlements"].iter().map(|a| values_of_len(&out, a)).sum();
+    check_elements(elements)?;
     Ok(Value::Object(out))
+}
+
+fn values_of_len(body: &Map<String, Value>, attribute: &str) -> usize {
+    body.get(attribute).and_then(Value::as_array).map_or(0, Vec::len)
 }
 
 /// What a SCIM `PUT /Groups/{id}` needs to know of the group as Databricks holds it.
@@ -227,6 +238,16 @@ pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<
     {
         ops.push(model::PatchOperation::replace("externalId", ext));
     }
+    // Lists that fit may still be far from what the group holds: the change must fit too.
+    if element_count(&ops) > crate::scim::limits::MAX_MEMBERS_PER_REQUEST {
+        return Err(ScimError::InvalidValue(format!(
+            "this PUT would change {} memberships or entitlements at once; at most {} are accepted, \
+             change them with PATCH in steps",
+            element_count(&ops),
+            crate::scim::limits::MAX_MEMBERS_PER_REQUEST
+        )));
+    }
+    check_target_patch(&ops)?;
     Ok(ops)
 }
 
@@ -308,6 +329,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
             _ => plan.ignored.push(attribute_name(&operation.path)),
         }
     }
+    check_target_patch(&plan.operations)?;
     Ok(plan)
 }
 

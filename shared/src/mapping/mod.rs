@@ -6,14 +6,18 @@ pub mod multi;
 pub mod service_principal;
 pub mod user;
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use crate::databricks::client::Selection;
 use crate::databricks::model::{PatchOp, PatchOperation, PatchTarget};
 use crate::scim::list::Projection;
 
-use crate::scim::ScimError;
 use crate::scim::discovery::ENTITLEMENTS;
+use crate::scim::limits::{self, MAX_MEMBERS_PER_REQUEST, MAX_PATCH_OPERATIONS};
+use crate::scim::values::get_ci;
+use crate::scim::{GROUP_EXTENSION_SCHEMA, ScimError};
 
 /// Checks entitlement values against the ones Databricks knows.
 pub fn validate_entitlements(values: &[String]) -> Result<(), ScimError> {
@@ -106,17 +110,27 @@ pub fn requested_active(body: &serde_json::Map<String, Value>, otherwise: bool) 
 /// attribute" (terraform-provider-databricks PR #2409), and the client's intent — that it be
 /// gone — already holds. `None` when every remove still has a target.
 pub fn without_absent_removes(operations: &[PatchOperation], current: &Value) -> Option<Vec<PatchOperation>> {
-    let absent = |op: &PatchOperation| match (&op.op, &op.path) {
-        (PatchOp::Remove, PatchTarget::Attribute(attribute)) => match current.get(*attribute) {
-            None | Some(Value::Null) => true,
-            Some(Value::Array(items)) => items.is_empty(),
-            Some(Value::String(text)) => text.is_empty(),
-            Some(_) => false,
-        },
-        (PatchOp::Remove, PatchTarget::Element { attribute, value }) => !values_of(current, attribute).contains(value),
-        _ => false,
-    };
-    let kept: Vec<PatchOperation> = operations.iter().filter(|op| !absent(op)).cloned().collect();
+    // The elements each attribute holds, read once (a PATCH may remove thousands of members).
+    let mut held: HashMap<&str, HashSet<String>> = HashMap::new();
+    let mut kept = Vec::with_capacity(operations.len());
+    for op in operations {
+        let absent = match (&op.op, &op.path) {
+            (PatchOp::Remove, PatchTarget::Attribute(attribute)) => match current.get(*attribute) {
+                None | Some(Value::Null) => true,
+                Some(Value::Array(items)) => items.is_empty(),
+                Some(Value::String(text)) => text.is_empty(),
+                Some(_) => false,
+            },
+            (PatchOp::Remove, PatchTarget::Element { attribute, value }) => !held
+                .entry(attribute)
+                .or_insert_with(|| values_of(current, attribute).into_iter().collect())
+                .contains(value),
+            _ => false,
+        };
+        if !absent {
+            kept.push(op.clone());
+        }
+    }
     (kept.len() < operations.len()).then_some(kept)
 }
 
@@ -130,6 +144,63 @@ pub fn removed_attributes(operations: &[PatchOperation]) -> Vec<&'static str> {
         }
     }
     attributes
+}
+
+/// How many elements of multi-valued attributes a Databricks PATCH names: every value of an
+/// `add`/`replace` list, and one per element `remove`.
+pub fn element_count(operations: &[PatchOperation]) -> usize {
+    operations
+        .iter()
+        .map(|op| match (&op.path, &op.value) {
+            (PatchTarget::Element { .. }, _) => 1,
+            (_, Some(Value::Array(items))) => items.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Refuses a request naming more than [`MAX_MEMBERS_PER_REQUEST`] elements of multi-valued
+/// attributes (members, parent groups, entitlements), all its operations together.
+pub fn check_elements(count: usize) -> Result<(), ScimError> {
+    limits::check_count("members, parent groups and entitlements", count, MAX_MEMBERS_PER_REQUEST)
+}
+
+/// The limits a resource body (`POST`, `PUT`) is held to before any Databricks call — a PUT
+/// reads the resource before translating the body, so the translation alone would be too late:
+/// its string attributes (length, control characters) and how many elements its multi-valued
+/// attributes name, the extension's included. Types are left to the translation.
+pub fn check_resource_body(body: &serde_json::Map<String, Value>) -> Result<(), ScimError> {
+    let text = |object: &serde_json::Map<String, Value>, key: &str, attribute: &str| match get_ci(object, key) {
+        Some(Value::String(s)) => limits::check_text(attribute, s),
+        _ => Ok(()),
+    };
+    for attribute in ["userName", "displayName", "externalId", "applicationId"] {
+        text(body, attribute, attribute)?;
+    }
+    if let Some(Value::Object(name)) = get_ci(body, "name") {
+        text(name, "givenName", "name.givenName")?;
+        text(name, "familyName", "name.familyName")?;
+    }
+    let extension =
+        body.iter().find(|(k, _)| k.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA)).and_then(|(_, v)| v.as_object());
+    let elements = |object: &serde_json::Map<String, Value>| -> usize {
+        ["members", "entitlements", "parentGroups"]
+            .iter()
+            .map(|a| match get_ci(object, a) {
+                None | Some(Value::Null) => 0,
+                Some(Value::Array(items)) => items.len(),
+                Some(_) => 1,
+            })
+            .sum()
+    };
+    check_elements(elements(body) + extension.map_or(0, elements))
+}
+
+/// Holds the Databricks PATCH a request becomes to [`MAX_MEMBERS_PER_REQUEST`] elements and
+/// [`MAX_PATCH_OPERATIONS`] operations.
+pub fn check_target_patch(operations: &[PatchOperation]) -> Result<(), ScimError> {
+    check_elements(element_count(operations))?;
+    limits::check_count("PATCH operations", operations.len(), MAX_PATCH_OPERATIONS)
 }
 
 /// The operations as the JSON Databricks receives (tests compare against it).

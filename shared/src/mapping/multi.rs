@@ -3,6 +3,8 @@
 //! (docs/databricks-behaviour.md): add/replace with `[{"value":…}]`, and one
 //! `attr[value eq "…"]` remove per element, never with a `value` key and never joined by `or`.
 
+use std::collections::HashSet;
+
 use scim_v2::filter::{AttrExp, CompValue, CompareOp, PatchPath, ValFilter};
 
 use super::value_list;
@@ -68,9 +70,12 @@ pub fn translate(
 
 /// The operations that turn the elements `current` into `wanted`: one `add` of what is
 /// missing, one `remove` per element that goes. Nothing when they already agree.
+/// Linear in both lists (a group may hold thousands of members).
 pub fn difference(databricks_path: &'static str, wanted: &[String], current: &[String]) -> Vec<model::PatchOperation> {
-    let missing: Vec<String> = wanted.iter().filter(|w| !current.contains(w)).cloned().collect();
-    let extra: Vec<String> = current.iter().filter(|c| !wanted.contains(c)).cloned().collect();
+    let (wanted_set, current_set): (HashSet<&String>, HashSet<&String>) =
+        (wanted.iter().collect(), current.iter().collect());
+    let missing: Vec<String> = wanted.iter().filter(|w| !current_set.contains(w)).cloned().collect();
+    let extra: Vec<String> = current.iter().filter(|c| !wanted_set.contains(c)).cloned().collect();
     let mut ops = Vec::new();
     if !missing.is_empty() {
         ops.push(model::PatchOperation::add_values(databricks_path, &missing));

@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, copy_present, multi, refuse_roles, requested_active, selection, validate_entitlements, value_list,
-    values_of,
+    attribute_name, check_elements, check_target_patch, copy_present, multi, refuse_roles, requested_active, selection,
+    validate_entitlements, value_list, values_of,
 };
 use crate::databricks::client::Selection;
 use crate::databricks::model;
@@ -138,6 +138,7 @@ pub(crate) fn entitlements_from(body: &Map<String, Value>) -> Result<Option<Vec<
         None | Some(Value::Null) => Ok(None),
         Some(v) => {
             let values = multi_values(v, "entitlements")?;
+            check_elements(values.len())?;
             validate_entitlements(&values)?;
             Ok(Some(values))
         }
@@ -379,6 +380,7 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
             _ => plan.ignored.push(attribute_name(&operation.path)),
         }
     }
+    check_target_patch(&plan.operations)?;
     Ok(plan)
 }
 

@@ -42,7 +42,7 @@ async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result
             other => other.into(),
         });
     };
-    let present = values_of(&found, "members");
+    let present: std::collections::HashSet<String> = values_of(&found, "members").into_iter().collect();
     let missing: Vec<String> = values_of(body, "members").into_iter().filter(|m| !present.contains(m)).collect();
     if missing.is_empty() {
         return Ok(found);

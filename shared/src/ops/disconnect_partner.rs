@@ -11,15 +11,17 @@ use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
 use crate::databricks::{DatabricksError, ListParams, TargetResource};
 use crate::scim::ScimError;
+use crate::scim::limits::MAX_PARTNER_NAME_CHARS;
 
 /// The principal name for a partner as a client writes it: `fivetran`, `FIVETRAN_USER`,
-/// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`.
+/// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`. At most [`MAX_PARTNER_NAME_CHARS`] of
+/// ASCII letters, digits, `_`, `-`, `.` and spaces (so no control character either).
 pub fn principal_name(partner: &str) -> Result<String, ScimError> {
     let decoded = partner.replace("%20", " ");
     let normalized: String =
         decoded.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
     let valid = !normalized.is_empty()
-        && normalized.len() <= 100
+        && normalized.len() <= MAX_PARTNER_NAME_CHARS
         && normalized.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
     if !valid {
         return Err(ScimError::InvalidValue(

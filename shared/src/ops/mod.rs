@@ -64,21 +64,36 @@ pub struct ScimResponse {
     /// HTTP status.
     pub status: u16,
     /// SCIM JSON body (`None` for 204).
-    pub body: Option<Value>,
+    pub body: Option<AnswerBody>,
     /// `Location` header (201).
     pub location: Option<String>,
+}
+
+/// The body of an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerBody {
+    /// A JSON value, serialised when the answer is sent.
+    Json(Value),
+    /// JSON already serialised: a list page, whose resources were serialised one by one to be
+    /// measured against the answer budget, so that no page is serialised twice.
+    Serialized(String),
 }
 
 impl ScimResponse {
     /// 200 with a body.
     pub fn ok(body: Value) -> ScimResponse {
-        ScimResponse { status: 200, body: Some(body), location: None }
+        ScimResponse { status: 200, body: Some(AnswerBody::Json(body)), location: None }
+    }
+
+    /// 200 with a body already serialised as JSON.
+    pub fn ok_serialized(body: String) -> ScimResponse {
+        ScimResponse { status: 200, body: Some(AnswerBody::Serialized(body)), location: None }
     }
 
     /// 201 with the resource and its location.
     pub fn created(body: Value) -> ScimResponse {
         let location = body.pointer("/meta/location").and_then(Value::as_str).map(String::from);
-        ScimResponse { status: 201, body: Some(body), location }
+        ScimResponse { status: 201, body: Some(AnswerBody::Json(body)), location }
     }
 
     /// 204.

@@ -8,6 +8,7 @@ use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
 use crate::databricks::{DatabricksError, DatabricksId, ListParams, TargetResource};
 use crate::scim::ScimError;
+use crate::scim::limits::{AnswerBudget, carried_len, list_answer, too_large};
 use crate::scim::list::Projection;
 use crate::scim::values::parse_object;
 
@@ -23,6 +24,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The SCIM resource type (`meta.resourceType`).
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Kind::User => "User",
+            Kind::Group => "Group",
+            Kind::ServicePrincipal => "ServicePrincipal",
+        }
+    }
+
     fn noun(self) -> &'static str {
         match self {
             Kind::User => "user",
@@ -60,9 +70,12 @@ pub fn or_not_found(kind: Kind) -> impl Fn(DatabricksError) -> ScimError {
     }
 }
 
-/// The request body as a JSON object.
+/// The request body of a `POST` or `PUT` as a JSON object, held to the limits on string
+/// attributes and member counts before any Databricks call.
 pub fn body_object(request: &ScimRequest) -> Result<serde_json::Map<String, Value>, ScimError> {
-    parse_object(&request.body)
+    let body = parse_object(&request.body)?;
+    crate::mapping::check_resource_body(&body)?;
+    Ok(body)
 }
 
 /// The client's projection of this request.
@@ -265,7 +278,6 @@ pub async fn list_page(
     spec: &ResourceSpec,
     request: &ScimRequest,
 ) -> Result<ScimResponse, ScimError> {
-    use crate::scim::list::list_response;
     let query = list_query(request)?;
     let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, spec.filters)).transpose()?;
     let selection = (spec.selection)(&query.projection);
@@ -279,8 +291,11 @@ pub async fn list_page(
     };
     let page = state.databricks.list(spec.kind.target(), &params).await?;
     let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-    let resources = page_resources(spec, &page, query.count as usize, &query.projection, &request.base_url);
-    Ok(ScimResponse::ok(list_response(total, query.start_index, resources)))
+    let mut resources = Vec::new();
+    let mut budget = AnswerBudget::for_list();
+    let wanted = PageRequest { take: query.count as usize, projection: &query.projection, base_url: &request.base_url };
+    page_resources(spec, &page, &wanted, &mut budget, &mut resources)?;
+    Ok(ScimResponse::ok_serialized(list_answer(total, query.start_index, &resources)))
 }
 
 /// What a list request asks. A `POST …/.search` is read from its SearchRequest body alone:
@@ -296,24 +311,46 @@ pub fn list_query(request: &ScimRequest) -> Result<crate::scim::list::ListQuery,
     }
 }
 
-/// At most `take` resources of a Databricks list page, as SCIM resources with the projection applied.
+/// What one list answer takes of a Databricks page.
+struct PageRequest<'a> {
+    /// At most this many resources.
+    take: usize,
+    /// The client's projection.
+    projection: &'a Projection,
+    /// For `meta.location` and `$ref`s.
+    base_url: &'a str,
+}
+
+/// Appends to `out` at most `wanted.take` resources of a Databricks list page, as serialised
+/// SCIM resources with the projection applied, while they fit in `budget`: each is serialised
+/// once, and measured as the Lambda response will carry it. When one does not fit, the page
+/// ends before it and `true` says so: the answer's `itemsPerPage` is then smaller than asked,
+/// and the client's next `startIndex` (this one + `itemsPerPage`) starts at that resource, so
+/// none is skipped. A resource that does not fit even as the first of the answer is 400
+/// `tooMany` naming it.
 fn page_resources(
     spec: &ResourceSpec,
     page: &Value,
-    take: usize,
-    projection: &Projection,
-    base_url: &str,
-) -> Vec<Value> {
+    wanted: &PageRequest<'_>,
+    budget: &mut AnswerBudget,
+    out: &mut Vec<String>,
+) -> Result<bool, ScimError> {
     let items = page.get("Resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    items
-        .iter()
-        .take(take)
-        .map(|item| {
-            let mut scim = (spec.to_scim)(item, base_url);
-            crate::scim::projection::apply(&mut scim, projection, spec.schema, spec.extensions);
-            scim
-        })
-        .collect()
+    for item in items.iter().take(wanted.take) {
+        let mut scim = (spec.to_scim)(item, wanted.base_url);
+        crate::scim::projection::apply(&mut scim, wanted.projection, spec.schema, spec.extensions);
+        let text = scim.to_string();
+        let size = carried_len(&text);
+        if !budget.take(size) {
+            if out.is_empty() {
+                let id = item.get("id").and_then(Value::as_str).unwrap_or("?");
+                return Err(too_large(&format!("{} {id}", spec.kind.resource_type()), size, false));
+            }
+            return Ok(true);
+        }
+        out.push(text);
+    }
+    Ok(false)
 }
 
 /// `POST /.search` (RFC 7644 §3.4.3): one search across every resource type, paged as one list
@@ -327,8 +364,11 @@ pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimR
     let plans = search_plans(query.filter.as_ref())?;
     let wanted = query.count as usize;
     let (mut total, mut resources) = (0u64, Vec::new());
+    let mut budget = AnswerBudget::for_list();
+    let mut full = false;
     for (spec, filter) in plans {
-        let share = wanted.saturating_sub(resources.len());
+        // Once the byte budget has cut the page, later types only count towards totalResults.
+        let share = if full { 0 } else { wanted.saturating_sub(resources.len()) };
         let selection = (spec.selection)(&query.projection);
         let params = ListParams {
             filter,
@@ -340,9 +380,10 @@ pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimR
         };
         let page = state.databricks.list(spec.kind.target(), &params).await?;
         total += page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-        resources.extend(page_resources(spec, &page, share, &query.projection, &request.base_url));
+        let request = PageRequest { take: share, projection: &query.projection, base_url: &request.base_url };
+        full |= page_resources(spec, &page, &request, &mut budget, &mut resources)?;
     }
-    Ok(ScimResponse::ok(crate::scim::list::list_response(total, query.start_index, resources)))
+    Ok(ScimResponse::ok_serialized(list_answer(total, query.start_index, &resources)))
 }
 
 /// Every resource type a root search reads, in paging order.

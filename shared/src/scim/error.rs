@@ -35,6 +35,10 @@ pub enum ScimError {
     /// The resource would clash with an existing one.
     #[error("{0}")]
     Uniqueness(String),
+    /// The request body is larger than the bridge accepts (`limits::MAX_BODY_BYTES`): 413,
+    /// which RFC 7644 §3.12 gives no `scimType`.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// No such resource or endpoint.
     #[error("{0}")]
     NotFound(String),
@@ -79,6 +83,7 @@ impl ScimError {
             ScimError::NotFound(_) => 404,
             ScimError::MethodNotAllowed(_) => 405,
             ScimError::Uniqueness(_) => 409,
+            ScimError::PayloadTooLarge(_) => 413,
             ScimError::Throttled { .. } => 429,
             ScimError::Internal(_) => 500,
             ScimError::NotImplemented(_) => 501,
@@ -100,6 +105,7 @@ impl ScimError {
             ScimError::Uniqueness(_) => Some("uniqueness"),
             ScimError::NotFound(_)
             | ScimError::MethodNotAllowed(_)
+            | ScimError::PayloadTooLarge(_)
             | ScimError::Unauthorized(_)
             | ScimError::Throttled { .. }
             | ScimError::BadGateway(_)
@@ -120,6 +126,7 @@ impl ScimError {
             ScimError::Mutability(_) => "mutability",
             ScimError::TooMany(_) => "too_many",
             ScimError::Uniqueness(_) => "uniqueness",
+            ScimError::PayloadTooLarge(_) => "payload_too_large",
             ScimError::NotFound(_) => "not_found",
             ScimError::MethodNotAllowed(_) => "method_not_allowed",
             ScimError::Unauthorized(_) => "unauthorized",

@@ -5,16 +5,13 @@ use scim_v2::filter::{AttrExp, AttrPath, Filter, Operands};
 use serde_json::{Map, Value, json};
 
 use super::filter::parse_filter;
+use super::limits::MAX_START_INDEX;
+pub use super::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use super::values::{get_ci, parse_object};
 use super::{LIST_RESPONSE_SCHEMA, ScimError};
 
 /// SearchRequest message (RFC 7644 §3.4.3).
 pub const SEARCH_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-
-/// Page size when the client gives no `count`.
-pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// Largest page we return; a larger `count` is lowered to this (RFC 7644 §3.4.2.4).
-pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// What a client asked of a list.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,23 +64,15 @@ pub fn query_param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a 
 impl ListQuery {
     /// Parses the query string pairs of a list request.
     pub fn from_query(query: &[(String, String)]) -> Result<ListQuery, ScimError> {
-        let start_index = match query_param(query, "startIndex") {
-            None => 1,
-            Some(s) => match s.trim().parse::<i64>() {
-                // RFC 7644 §3.4.2.4: a value below 1 is interpreted as 1.
-                Ok(n) => n.max(1) as u64,
-                Err(_) => {
-                    return Err(ScimError::InvalidValue("'startIndex' must be an integer".into()));
-                }
-            },
+        let integer = |name: &str| {
+            query_param(query, name)
+                .map(|s| {
+                    parse_integer(s).ok_or_else(|| ScimError::InvalidValue(format!("'{name}' must be an integer")))
+                })
+                .transpose()
         };
-        let count = match query_param(query, "count") {
-            None => DEFAULT_PAGE_SIZE,
-            Some(s) => match s.trim().parse::<i64>() {
-                Ok(n) => n.clamp(0, i64::from(MAX_PAGE_SIZE)) as u32,
-                Err(_) => return Err(ScimError::InvalidValue("'count' must be an integer".into())),
-            },
-        };
+        let start_index = integer("startIndex")?.map_or(Ok(1), start_index)?;
+        let count = integer("count")?.map_or(DEFAULT_PAGE_SIZE, page_size);
         let filter = match query_param(query, "filter") {
             Some(raw) if !raw.trim().is_empty() => Some(parse_filter(raw)?),
             _ => None,
@@ -102,9 +91,8 @@ impl ListQuery {
     pub fn from_search_request(body: &[u8]) -> Result<ListQuery, ScimError> {
         let request = parse_object(body)?;
         check_search_schemas(get_ci(&request, "schemas"))?;
-        let start_index = search_integer(&request, "startIndex")?.map_or(1, |n| n.max(1) as u64);
-        let count = search_integer(&request, "count")?
-            .map_or(DEFAULT_PAGE_SIZE, |n| n.clamp(0, i64::from(MAX_PAGE_SIZE)) as u32);
+        let start_index = search_integer(&request, "startIndex")?.map_or(Ok(1), start_index)?;
+        let count = search_integer(&request, "count")?.map_or(DEFAULT_PAGE_SIZE, page_size);
         let filter = match get_ci(&request, "filter") {
             None | Some(Value::Null) => None,
             Some(Value::String(raw)) if raw.trim().is_empty() => None,
@@ -122,6 +110,36 @@ impl ListQuery {
         };
         Ok(ListQuery { start_index, count, filter, projection })
     }
+}
+
+/// An integer as a query string writes it; one too large for 64 bits saturates (an absurd
+/// `count` is still lowered to the largest page, an absurd `startIndex` still refused).
+fn parse_integer(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Ok(n) = raw.parse::<i64>() {
+        return Some(n);
+    }
+    let (negative, digits) = match raw.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, raw.strip_prefix('+').unwrap_or(raw)),
+    };
+    let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    all_digits.then_some(if negative { i64::MIN } else { i64::MAX })
+}
+
+/// `startIndex`: below 1 is 1 (RFC 7644 §3.4.2.4); over [`MAX_START_INDEX`] is `invalidValue`.
+fn start_index(requested: i64) -> Result<u64, ScimError> {
+    let index = requested.max(1).unsigned_abs();
+    if index > MAX_START_INDEX {
+        return Err(ScimError::InvalidValue(format!("'startIndex' must be at most {MAX_START_INDEX}")));
+    }
+    Ok(index)
+}
+
+/// `count`: clamped to 0..=[`MAX_PAGE_SIZE`] (RFC 7644 §3.4.2.4: negative is 0, and the service
+/// provider may return fewer than asked).
+fn page_size(requested: i64) -> u32 {
+    u32::try_from(requested.clamp(0, i64::from(MAX_PAGE_SIZE))).unwrap_or(MAX_PAGE_SIZE)
 }
 
 fn wrong_type(member: &str, expected: &str) -> ScimError {
@@ -149,9 +167,13 @@ fn check_search_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
 fn search_integer(request: &Map<String, Value>, member: &str) -> Result<Option<i64>, ScimError> {
     match get_ci(request, member) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Ok(Some(i)),
-            (None, Some(_)) => Ok(Some(i64::MAX)),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Ok(Some(i)),
+            (None, Some(_), _) => Ok(Some(i64::MAX)),
+            // An integer beyond 64 bits is read as a float: it saturates like the others.
+            (None, None, Some(f)) if f.fract() == 0.0 && f.abs() >= 9.2e18 => {
+                Ok(Some(if f < 0.0 { i64::MIN } else { i64::MAX }))
+            }
             _ => Err(wrong_type(member, "an integer")),
         },
         Some(_) => Err(wrong_type(member, "an integer")),

@@ -1,10 +1,11 @@
 //! SCIM 2.0 protocol pieces that know nothing of HTTP, AWS or Databricks:
-//! errors, schema URNs, PATCH and filter parsing, list queries, attribute projection,
-//! and the discovery documents.
+//! errors, schema URNs, the limits on requests and answers, PATCH and filter parsing, list
+//! queries, attribute projection, and the discovery documents.
 
 pub mod discovery;
 pub mod error;
 pub mod filter;
+pub mod limits;
 pub mod list;
 pub mod patch;
 pub mod projection;

@@ -6,6 +6,8 @@ use scim_v2::filter::{AttrPath, PatchPath};
 use serde_json::{Map, Value};
 
 use super::ScimError;
+use super::filter::{check_shape, val_filter_shape};
+use super::limits::{MAX_FILTER_LEN, MAX_PATCH_OPERATIONS, check_count};
 use super::values::{get_ci, parse_object};
 
 /// The three PATCH operations.
@@ -46,6 +48,7 @@ pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError
             return Err(ScimError::InvalidSyntax("a PATCH request needs an 'Operations' array".into()));
         }
     };
+    check_count("PATCH operations", operations.len(), MAX_PATCH_OPERATIONS)?;
     let mut parsed = Vec::new();
     for operation in operations {
         let Value::Object(operation) = operation else {
@@ -53,6 +56,8 @@ pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError
         };
         parsed.extend(parse_operation(operation)?);
     }
+    // Path-less operations expand to one per key of their value object.
+    check_count("PATCH operations", parsed.len(), MAX_PATCH_OPERATIONS)?;
     Ok(parsed)
 }
 
@@ -148,11 +153,20 @@ fn looks_like_schema_urn(key: &str) -> bool {
     lower.ends_with(":user") || lower.ends_with(":group") || lower.ends_with(":serviceprincipal")
 }
 
-/// Parses a PATCH path with the `scim_v2` grammar.
+/// Parses a PATCH path with the `scim_v2` grammar. A path over [`MAX_FILTER_LEN`] bytes is
+/// refused before parsing; its value filter is held to the limits of a filter.
 pub fn parse_path(path: &str) -> Result<PatchPath, ScimError> {
-    path.trim()
+    if path.len() > MAX_FILTER_LEN {
+        return Err(ScimError::InvalidPath(format!("a PATCH path is longer than {MAX_FILTER_LEN} bytes")));
+    }
+    let parsed = path
+        .trim()
         .parse::<PatchPath>()
-        .map_err(|_| ScimError::InvalidPath(format!("'{}' is not a valid PATCH path", truncate(path))))
+        .map_err(|_| ScimError::InvalidPath(format!("'{}' is not a valid PATCH path", truncate(path))))?;
+    if let PatchPath::Value(value_path) = &parsed {
+        check_shape(val_filter_shape(&value_path.filter))?;
+    }
+    Ok(parsed)
 }
 
 /// Keeps echoed client input short in error details.

@@ -28,11 +28,16 @@ pub fn get_ci<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value
     object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
 }
 
-/// A string attribute, or `None` when absent or null; anything else is `invalidValue`.
+/// A string attribute, or `None` when absent or null; anything else is `invalidValue`. Every
+/// string attribute a request sets is read here, so every one is held to
+/// [`limits::check_text`](super::limits::check_text): length and control characters.
 pub fn optional_string(value: Option<&Value>, attribute: &str) -> Result<Option<String>, ScimError> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => {
+            super::limits::check_text(attribute, s)?;
+            Ok(Some(s.clone()))
+        }
         Some(_) => Err(ScimError::InvalidValue(format!("'{attribute}' must be a string"))),
     }
 }

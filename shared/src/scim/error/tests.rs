@@ -19,3 +19,11 @@ fn every_client_error_carries_the_rfc_scim_type_and_a_string_status() {
         assert_eq!(body.get("scimType").and_then(Value::as_str), scim_type, "{err:?}");
     }
 }
+
+#[test]
+fn an_oversized_body_is_413_without_a_scim_type_and_an_oversized_answer_is_too_many() {
+    let body = ScimError::PayloadTooLarge("x".into()).to_body();
+    assert_eq!((body["status"].as_str(), body.get("scimType")), (Some("413"), None));
+    let body = ScimError::TooMany("x".into()).to_body();
+    assert_eq!((body["status"].as_str(), body["scimType"].as_str()), (Some("400"), Some("tooMany")));
+}
