@@ -3,7 +3,7 @@
 # serves every function behind one base URL mirroring the API Gateway routes.
 #
 #   scripts/local-stack.sh               # foreground; Ctrl-C stops everything
-#   scripts/local-stack.sh --background  # start, wait until ready, return (pids in .local/)
+#   scripts/local-stack.sh --background  # start, wait until ready, return (pids and logs in .local/$PORT/)
 #   scripts/local-stack.sh --stop        # stop a background stack
 #
 # Environment (all optional): PORT (9000), EMULATOR_PORT (8787), SCIM_BEARER_TOKENS
@@ -13,15 +13,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-STATE="$ROOT/.local"
 PORT=${PORT:-9000}
+# One state directory per port, so stacks on other ports (other runs, CI) are left alone.
+STATE="$ROOT/.local/$PORT"
 EMULATOR_PORT=${EMULATOR_PORT:-8787}
 export SCIM_BEARER_TOKENS=${SCIM_BEARER_TOKENS:-local-dev-token}
 DATABRICKS_TOKEN=${DATABRICKS_TOKEN:-dapi-local-emulator-token}
 MODE=${1:-foreground}
 
 stop() {
-  for f in "$STATE"/watch.pid "$STATE"/emulator.pid; do
+  for f in "$STATE"/watch.pid "$STATE"/relay.pid "$STATE"/emulator.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
     kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
@@ -54,7 +55,23 @@ export DATABRICKS_HOST="http://127.0.0.1:$EMULATOR_PORT" DATABRICKS_TOKEN RUST_L
 export SCIM_PATCH_RESPONSE=${SCIM_PATCH_RESPONSE:-resource}
 [ -z "${DATABRICKS_CLOUD:-}" ] || export DATABRICKS_CLOUD
 [ -z "${DATABRICKS_RETRY_BUDGET_MS:-}" ] || export DATABRICKS_RETRY_BUDGET_MS
-setsid cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$STATE/watch.log" 2>&1 &
+# Every function reaches cargo lambda watch's Runtime API through scripts/runtime-relay.py, one
+# kept-alive connection per function process: cargo lambda watch answers a function's response
+# before reading its body, and answered the caller `500 text/plain` itself when the function's
+# runtime then closed that connection (scripts/runtime-relay.py says more). The relay is
+# wired in by a cargo target runner (scripts/lambda-runner.sh), so cargo lambda watch still
+# starts, routes and invokes the functions.
+rm -f "$STATE/relay.port"
+setsid python3 "$ROOT/scripts/runtime-relay.py" "$PORT" "$STATE/relay.port" >"$STATE/relay.log" 2>&1 &
+echo $! >"$STATE/relay.pid"
+for _ in $(seq 1 50); do [ -s "$STATE/relay.port" ] && break; sleep 0.1; done
+[ -s "$STATE/relay.port" ] || { echo "the Runtime API relay did not start; see $STATE/relay.log" >&2; stop; exit 1; }
+HOST_TRIPLE=$(rustc -vV | sed -n 's/^host: //p' | tr 'a-z.-' 'A-Z__')
+# --ignore-changes: a file event (any edit, a `git status`, Cargo.lock rewritten by a build)
+# made cargo lambda watch restart every function and lose the requests in flight.
+env LAMBDA_RUNTIME_RELAY="http://127.0.0.1:$(cat "$STATE/relay.port")" \
+  "CARGO_TARGET_${HOST_TRIPLE}_RUNNER=$ROOT/scripts/lambda-runner.sh" \
+  setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$PORT" >"$STATE/watch.log" 2>&1 &
 echo $! >"$STATE/watch.pid"
 trap 'stop' INT TERM
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check, in the order CI runs them: format, lints, unit and integration tests (the
-# emulator in both modes), then scim2-tester against the local stack.
+# emulator in both modes), then scim2-tester, real-client requests and 2 000 sequential
+# requests (scripts/runner-check.py) against the local stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,3 +35,6 @@ scripts/local-stack.sh --stop >/dev/null
 SCIM_PATCH_RESPONSE=no-content scripts/local-stack.sh --background >/dev/null
 SCIM_PATCH_RESPONSE=no-content SCIM_TOKEN=conformance-token \
   python3 tests/conformance/strict_databricks.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT"
+
+echo "== the local stack answers every request: 2 000 sequential requests, 0 answers not the bridge's"
+SCIM_TOKEN=conformance-token python3 scripts/runner-check.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT" 2000 --users 2000

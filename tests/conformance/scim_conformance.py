@@ -11,7 +11,7 @@ import collections
 import os
 import sys
 
-from httpx2 import Client, HTTPTransport
+from httpx2 import Client
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
@@ -31,26 +31,6 @@ def appended_to_earlier_values(result) -> bool:
     return len(actual) > len(expected) and all(dump(v) in actual_dumped for v in expected)
 
 
-class RunnerFaultRetry(HTTPTransport):
-    """`cargo lambda watch` itself now and then answers a GET with `500 text/plain` without
-    invoking the function (seen about twice per 400 requests right after start; its log shows
-    "response failed" and no function log line). The bridge only ever answers
-    `application/scim+json`, so such an answer cannot be the bridge's: a GET is retried once,
-    and every retry is counted and printed. Writes are never retried."""
-
-    retries = 0
-
-    def handle_request(self, request):
-        response = super().handle_request(request)
-        runner_fault = response.status_code >= 500 and "scim+json" not in response.headers.get("content-type", "")
-        if request.method == "GET" and runner_fault:
-            response.close()
-            RunnerFaultRetry.retries += 1
-            print(f"RUNNER     GET {request.url.path}: cargo lambda watch answered {response.status_code} text/plain; retried once")
-            response = super().handle_request(request)
-        return response
-
-
 def data_urn(result) -> str:
     return str((getattr(result, "data", None) or {}).get("urn", ""))
 
@@ -64,7 +44,7 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     token = os.environ.get("SCIM_TOKEN", "")
-    http = Client(base_url=a.url, headers={"Authorization": f"Bearer {token}"}, timeout=30, transport=RunnerFaultRetry())
+    http = Client(base_url=a.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     client = SyncSCIMClient(http)
     client.discover()
     results = check_server(
@@ -84,8 +64,6 @@ def main() -> int:
         if bucket != "passed" or a.verbose:
             where = getattr(r, "resource_type", "") or "-"
             print(f"{r.status.name:10} [{where}] {r.title}: {r.reason}")
-    if RunnerFaultRetry.retries:
-        print(f"(local runner faults retried: {RunnerFaultRetry.retries})")
     print(f"conformance: {n['passed']} passed, {n['failed']} failed, {n['skipped']} skipped")
     return 1 if n["failed"] else 0
 
