@@ -9,7 +9,9 @@
 # Environment (all optional): PORT (9000), EMULATOR_PORT (8787), SCIM_BEARER_TOKENS
 # (local-dev-token), EMULATOR_FLAGS (e.g. "--seed-quirks" or "--write-answers resource"), and
 # the functions' own settings, passed through: SCIM_PATCH_RESPONSE, DATABRICKS_CLOUD,
-# DATABRICKS_RETRY_BUDGET_MS.
+# DATABRICKS_RETRY_BUDGET_MS; and OAuth client credentials: OAUTH_CLIENTS and OAUTH_SIGNING_KEYS
+# (a local client and key by default; OAUTH_CLIENTS= turns the token endpoint off),
+# OAUTH_TOKEN_LIFETIME_SECS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,6 +57,12 @@ export DATABRICKS_HOST="http://127.0.0.1:$EMULATOR_PORT" DATABRICKS_TOKEN RUST_L
 export SCIM_PATCH_RESPONSE=${SCIM_PATCH_RESPONSE:-resource}
 [ -z "${DATABRICKS_CLOUD:-}" ] || export DATABRICKS_CLOUD
 [ -z "${DATABRICKS_RETRY_BUDGET_MS:-}" ] || export DATABRICKS_RETRY_BUDGET_MS
+# OAuth client credentials (README, "OAuth client credentials"), the secrets' values in the
+# environment instead of Secrets Manager: the token endpoint reads both, every SCIM function the keys.
+LOCAL_OAUTH_CLIENTS='{"local-client":"local-client-secret-0123456789"}'
+export OAUTH_CLIENTS=${OAUTH_CLIENTS-$LOCAL_OAUTH_CLIENTS}
+export OAUTH_SIGNING_KEYS=${OAUTH_SIGNING_KEYS-'{"current":"local-signing-key-0123456789abcdefghij"}'}
+[ -z "${OAUTH_TOKEN_LIFETIME_SECS:-}" ] || export OAUTH_TOKEN_LIFETIME_SECS
 # Every function reaches cargo lambda watch's Runtime API through scripts/runtime-relay.py, one
 # kept-alive connection per function process: cargo lambda watch answers a function's response
 # before reading its body, and answered the caller `500 text/plain` itself when the function's
@@ -94,6 +102,12 @@ local stack is up: SCIM base URL $BASE (emulator on http://127.0.0.1:$EMULATOR_P
 try:
   curl -H "Authorization: Bearer $TOKEN" $BASE/Users
 MSG
+if [ "$OAUTH_CLIENTS" = "$LOCAL_OAUTH_CLIENTS" ]; then
+  cat <<MSG
+OAuth client credentials (client local-client): an access token for the same calls
+  curl -u local-client:local-client-secret-0123456789 -d grant_type=client_credentials http://127.0.0.1:$PORT/oauth/token
+MSG
+fi
 if [ "$MODE" = "--background" ]; then exit 0; fi
 echo "(Ctrl-C stops the stack)"
 wait "$(cat "$STATE/watch.pid")"

@@ -31,6 +31,9 @@ SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http
 
 echo "== real-client requests against the strict Databricks emulator, PATCH answered 200 then 204"
 SCIM_TOKEN=conformance-token python3 tests/conformance/strict_databricks.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT"
+
+echo "== OAuth client credentials through the local stack: a token from /oauth/token authorises SCIM calls; expired and altered tokens are a SCIM 401"
+SCIM_TOKEN=conformance-token python3 tests/conformance/oauth_client_credentials.py "http://127.0.0.1:$PORT/scim/v2"
 scripts/local-stack.sh --stop >/dev/null
 SCIM_PATCH_RESPONSE=no-content scripts/local-stack.sh --background >/dev/null
 SCIM_PATCH_RESPONSE=no-content SCIM_TOKEN=conformance-token \

@@ -10,6 +10,8 @@ use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
 use crate::deadline;
 use crate::http::auth::InboundAuth;
+use crate::oauth::Verifier;
+use crate::oauth::token::parse_signing_keys;
 
 /// Settings read from the environment.
 #[derive(Clone, PartialEq, Eq)]
@@ -25,6 +27,11 @@ pub struct Config {
     /// Bearer tokens accepted from identity platforms (`SCIM_BEARER_TOKENS`, comma-separated:
     /// current and next during a rotation).
     pub inbound_tokens: Vec<String>,
+    /// Secrets Manager id of the OAuth signing keys (`OAUTH_SIGNING_KEYS_SECRET_ID`): set, access
+    /// tokens of the token endpoint are accepted besides the bearer tokens; wins over the value.
+    pub oauth_signing_keys_secret_id: Option<String>,
+    /// Local stand-in: the signing-key secret's value (`OAUTH_SIGNING_KEYS`).
+    pub oauth_signing_keys: Option<String>,
     /// Public SCIM base URL (`SCIM_BASE_URL`), when a custom domain hides the gateway's own.
     pub public_base_url: Option<String>,
     /// Time budget for retrying throttled Databricks calls (`DATABRICKS_RETRY_BUDGET_MS`, at most
@@ -55,6 +62,8 @@ impl std::fmt::Debug for Config {
             .field("inbound_tokens", &format!("{} configured", self.inbound_tokens.len()))
             .field("databricks_secret_id", &self.databricks_secret_id)
             .field("inbound_tokens_secret_id", &self.inbound_tokens_secret_id)
+            .field("oauth_signing_keys_secret_id", &self.oauth_signing_keys_secret_id)
+            .field("oauth_signing_keys", &self.oauth_signing_keys.as_ref().map(|_| "<redacted>"))
             .field("public_base_url", &self.public_base_url)
             .field("retry_budget", &self.retry_budget)
             .field("cloud", &self.cloud)
@@ -105,6 +114,8 @@ impl Config {
             databricks_secret_id: non_empty("DATABRICKS_SECRET_ID"),
             inbound_tokens_secret_id: non_empty("SCIM_TOKENS_SECRET_ID"),
             inbound_tokens,
+            oauth_signing_keys_secret_id: non_empty("OAUTH_SIGNING_KEYS_SECRET_ID"),
+            oauth_signing_keys: non_empty("OAUTH_SIGNING_KEYS"),
             public_base_url: non_empty("SCIM_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
             retry_budget,
             cloud,
@@ -129,7 +140,10 @@ impl AppState {
     /// secret id is configured.
     pub async fn from_env() -> Result<AppState, String> {
         let config = Config::from_env()?;
-        let aws = if config.databricks_secret_id.is_some() || config.inbound_tokens_secret_id.is_some() {
+        let aws = if config.databricks_secret_id.is_some()
+            || config.inbound_tokens_secret_id.is_some()
+            || config.oauth_signing_keys_secret_id.is_some()
+        {
             Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
         } else {
             None
@@ -152,6 +166,14 @@ impl AppState {
             (Some(id), Some(store)) => InboundAuth::from_secret(store.clone(), id.clone()),
             (Some(_), None) => return Err("SCIM_TOKENS_SECRET_ID needs an AWS configuration".into()),
             (None, _) => InboundAuth::new(config.inbound_tokens.clone()),
+        };
+        let inbound = match (&config.oauth_signing_keys_secret_id, &config.oauth_signing_keys, &store) {
+            (Some(id), _, Some(store)) => inbound.with_access_tokens(Verifier::from_secret(store.clone(), id.clone())),
+            (Some(_), _, None) => return Err("OAUTH_SIGNING_KEYS_SECRET_ID needs an AWS configuration".into()),
+            (None, Some(keys), _) => inbound.with_access_tokens(Verifier::fixed(
+                parse_signing_keys(keys).map_err(|reason| format!("OAUTH_SIGNING_KEYS: {reason}"))?,
+            )),
+            (None, None, _) => inbound,
         };
         Self::with_parts(config, http, tokens, inbound)
     }
@@ -183,12 +205,13 @@ mod tests {
             "DATABRICKS_HOST" => Some("http://127.0.0.1:1".into()),
             "DATABRICKS_TOKEN" => Some("dapi-very-secret".into()),
             "SCIM_BEARER_TOKENS" => Some("current-secret, next-secret".into()),
+            "OAUTH_SIGNING_KEYS" => Some(r#"{"current":"signing-key-0123456789abcdef0123456789"}"#.into()),
             _ => None,
         });
         let config = config.map_err(|e| e.to_string());
         assert_eq!(config.as_ref().map(|c| c.inbound_tokens.len()), Ok(2));
         let shown = format!("{config:?}");
-        for value in ["dapi-very-secret", "current-secret", "next-secret"] {
+        for value in ["dapi-very-secret", "current-secret", "next-secret", "signing-key-0123"] {
             assert!(!shown.contains(value), "{shown}");
         }
     }

@@ -1,8 +1,13 @@
 //! The customer's shape: one binary per operation, each a few lines over `shared`, and the
-//! local router of `cargo lambda watch` covering every function.
+//! local router of `cargo lambda watch` covering every function. One function is not a SCIM
+//! operation: the OAuth token endpoint [`TOKEN_ENDPOINT`], which has no bearer check.
 
 use shared::ops::Operation;
 use std::path::Path;
+
+/// The function of the OAuth 2.0 token endpoint (`POST /oauth/token`), the one function that is
+/// not an [`Operation`].
+const TOKEN_ENDPOINT: &str = "oauth-token";
 
 fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root")
@@ -17,16 +22,19 @@ fn every_operation_is_its_own_binary_with_a_main_of_at_most_25_lines() {
         let variant = format!("{op:?}");
         assert!(text.contains(&format!("Operation::{variant})")), "{} serves Operation::{variant}", main.display());
     }
+    let main = workspace_root().join("functions").join(TOKEN_ENDPOINT).join("src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap_or_else(|e| panic!("{}: {e}", main.display()));
+    assert!(text.lines().count() <= 25 && text.contains("shared::http::oauth::serve()"), "{}", main.display());
     let dirs = std::fs::read_dir(workspace_root().join("functions")).expect("functions/").count();
-    assert_eq!(dirs, Operation::ALL.len(), "no function folder without an operation");
+    assert_eq!(dirs, Operation::ALL.len() + 1, "no function folder without an operation (or the token endpoint)");
 }
 
 #[test]
 fn the_local_router_sends_every_function_some_route() {
     let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml")).expect("Cargo.toml");
     let router = manifest.split("[workspace.metadata.lambda.watch.router]").nth(1).expect("a watch router table");
-    for op in Operation::ALL {
-        assert!(router.contains(&format!("\"{}\"", op.name())), "{} has no local route", op.name());
+    for name in Operation::ALL.iter().map(|op| op.name()).chain([TOKEN_ENDPOINT]) {
+        assert!(router.contains(&format!("\"{name}\"")), "{name} has no local route");
     }
 }
 
@@ -258,7 +266,9 @@ fn the_template_has_one_function_per_folder_and_the_local_router_routes() {
 
     assert_eq!(problems, Vec::<String>::new(), "template.yaml vs functions/ and Cargo.toml");
     // The readers really read something: a function per operation, the catch-all route included.
-    assert_eq!(template_functions(&template).len(), Operation::ALL.len());
+    assert_eq!(template_functions(&template).len(), Operation::ALL.len() + 1);
+    let token = ("/oauth/token".to_string(), "POST".to_string(), TOKEN_ENDPOINT.to_string());
+    assert!(router.contains(&token), "{router:?}");
     let catch_all = ("/scim/v2/{proxy+}".to_string(), "ANY".to_string(), "discovery".to_string());
     assert!(router.contains(&catch_all), "{router:?}");
 }
@@ -364,7 +374,13 @@ fn the_template_reader_understands_block_and_flow_style() {
 fn the_template_sets_every_variable_the_functions_read_from_it() {
     let template = read("template.yaml");
     let config = read("shared/src/config.rs");
-    for variable in ["DATABRICKS_HOST", "DATABRICKS_SECRET_ID", "SCIM_TOKENS_SECRET_ID", "DATABRICKS_RETRY_BUDGET_MS"] {
+    for variable in [
+        "DATABRICKS_HOST",
+        "DATABRICKS_SECRET_ID",
+        "SCIM_TOKENS_SECRET_ID",
+        "DATABRICKS_RETRY_BUDGET_MS",
+        "OAUTH_SIGNING_KEYS_SECRET_ID",
+    ] {
         assert!(config.contains(&format!("\"{variable}\"")), "shared/src/config.rs reads {variable}");
         assert!(template.contains(&format!("        {variable}: ")), "template.yaml Globals set {variable}");
     }

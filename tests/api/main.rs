@@ -12,6 +12,7 @@ mod fidelity;
 mod groups;
 mod layout;
 mod limits;
+mod oauth;
 mod operations;
 mod partners;
 mod search;

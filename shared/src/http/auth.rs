@@ -2,13 +2,26 @@
 //! rotation), compared in constant time; a miss is a SCIM 401. Tokens come from the
 //! environment (local runs) or from a Secrets Manager secret, cached, and read again when a
 //! presented token is not recognised (at most every 30 s), so a rotation takes effect without
-//! a redeploy.
+//! a redeploy. When OAuth client credentials are on, a JWT-shaped bearer value is verified as an
+//! access token of the token endpoint instead ([`crate::oauth::Verifier`]: signature, key, expiry;
+//! no network call per request).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::aws::SecretStore;
+use crate::oauth::Verifier;
 use crate::scim::ScimError;
+
+/// The 401 detail of a request without a bearer token.
+pub const TOKEN_REQUIRED: &str = "a bearer token is required";
+
+/// The `WWW-Authenticate` challenge of a SCIM 401 with this detail (RFC 6750 §3.1): no error code
+/// when no token was sent, `invalid_token` when the token sent is refused (wrong, expired,
+/// altered, signed with an unknown key).
+pub fn challenge(detail: &str) -> &'static str {
+    if detail == TOKEN_REQUIRED { "Bearer realm=\"scim\"" } else { "Bearer realm=\"scim\", error=\"invalid_token\"" }
+}
 
 /// How long accepted tokens are trusted before the secret is read again (so a retired token
 /// keeps working for at most this long).
@@ -39,13 +52,18 @@ struct Cached {
 #[derive(Clone)]
 pub struct InboundAuth {
     source: Source,
+    access_tokens: Option<Verifier>,
 }
 
 impl std::fmt::Debug for InboundAuth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.source {
-            Source::Fixed(t) => write!(f, "InboundAuth({} fixed tokens)", t.len()),
-            Source::Secret { secret_id, .. } => write!(f, "InboundAuth(secret {secret_id})"),
+            Source::Fixed(t) => write!(f, "InboundAuth({} fixed tokens", t.len())?,
+            Source::Secret { secret_id, .. } => write!(f, "InboundAuth(secret {secret_id}")?,
+        }
+        match &self.access_tokens {
+            Some(verifier) => write!(f, ", access tokens: {verifier:?})"),
+            None => write!(f, ")"),
         }
     }
 }
@@ -54,7 +72,7 @@ impl InboundAuth {
     /// Accepts these tokens; an empty list accepts nobody (fail closed).
     pub fn new(tokens: Vec<String>) -> InboundAuth {
         let tokens = tokens.into_iter().filter(|t| !t.is_empty()).map(String::into_bytes).collect();
-        InboundAuth { source: Source::Fixed(Arc::new(tokens)) }
+        InboundAuth { source: Source::Fixed(Arc::new(tokens)), access_tokens: None }
     }
 
     /// Accepts the tokens held by a secret: JSON `{"current":"…","next":"…"}` (`next` optional),
@@ -69,7 +87,14 @@ impl InboundAuth {
                 ttl: CACHE_TTL,
                 miss_reread: MISS_REREAD_INTERVAL,
             },
+            access_tokens: None,
         }
+    }
+
+    /// Also accepts the access tokens of the OAuth token endpoint, verified by `verifier`.
+    pub fn with_access_tokens(mut self, verifier: Verifier) -> InboundAuth {
+        self.access_tokens = Some(verifier);
+        self
     }
 
     /// Changes how long tokens are cached and the least time between re-reads caused by
@@ -90,7 +115,13 @@ impl InboundAuth {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim().as_bytes())
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| ScimError::Unauthorized("a bearer token is required".into()))?;
+            .ok_or_else(|| ScimError::Unauthorized(TOKEN_REQUIRED.into()))?;
+        if let Some(verifier) = &self.access_tokens
+            && let Ok(token) = std::str::from_utf8(presented)
+            && crate::oauth::token::looks_signed(token)
+        {
+            return verifier.verify(token).await.map(|_| ());
+        }
         match &self.source {
             Source::Fixed(tokens) => verdict(tokens, presented),
             Source::Secret { store, secret_id, cache, ttl, miss_reread } => {

@@ -3,6 +3,7 @@
 //! which `cargo lambda watch` sends.
 
 pub mod auth;
+pub mod oauth;
 pub mod request_log;
 
 use std::time::{Duration, Instant};
@@ -286,8 +287,8 @@ fn success_response(ok: &Rendered) -> Response<Body> {
 pub fn error_response(err: &ScimError) -> Response<Body> {
     let mut response = scim_response(err.status(), Some(err.to_body().to_string()));
     match err {
-        ScimError::Unauthorized(_) => {
-            response.headers_mut().insert("www-authenticate", HeaderValue::from_static("Bearer realm=\"scim\""));
+        ScimError::Unauthorized(detail) => {
+            response.headers_mut().insert("www-authenticate", HeaderValue::from_static(auth::challenge(detail)));
         }
         ScimError::Throttled { retry_after_secs } => {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

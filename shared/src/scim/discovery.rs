@@ -37,7 +37,7 @@ pub fn service_provider_config(base_url: &str) -> Value {
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "Bearer token",
-            "description": "Authentication with a static bearer token in the Authorization header",
+            "description": "Authentication with a bearer token in the Authorization header: a static token, or an access token of the OAuth 2.0 client-credentials token endpoint when it is enabled",
             "primary": true
         }],
         "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base_url}/ServiceProviderConfig")}
