@@ -5,6 +5,7 @@
 
 mod calls;
 mod clients;
+mod concurrency;
 mod discovery;
 mod errors;
 mod evidence;

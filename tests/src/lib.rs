@@ -212,20 +212,24 @@ impl TestStack {
 
     /// Sends a call to one function's handler.
     pub async fn call(&self, operation: Operation, call: Call) -> Answer {
-        let response = shared::http::handle(&self.state, operation, self.event(operation, &call)).await;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_string()))
+        answer(shared::http::handle(&self.state, operation, self.event(operation, &call)).await)
+    }
+
+    /// Sends every call at once, each to its function's handler in a task of its own (as
+    /// concurrent Lambda invocations would run), and returns the answers in the calls' order.
+    pub async fn call_concurrently(&self, calls: Vec<(Operation, Call)>) -> Vec<Answer> {
+        let tasks: Vec<_> = calls
+            .into_iter()
+            .map(|(operation, call)| {
+                let (state, request) = (self.state.clone(), self.event(operation, &call));
+                tokio::spawn(async move { shared::http::handle(&state, operation, request).await })
+            })
             .collect();
-        let body = match response.body() {
-            Body::Text(t) => serde_json::from_str(t).expect("a JSON body"),
-            Body::Binary(b) => serde_json::from_slice(b).expect("a JSON body"),
-            Body::Empty => Value::Null,
-            _ => Value::Null,
-        };
-        Answer { status, headers, body }
+        let mut answers = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            answers.push(answer(task.await.expect("a handler never panics")));
+        }
+        answers
     }
 
     fn admin_url(&self, path: &str) -> String {
@@ -277,6 +281,18 @@ impl TestStack {
         assert!(r.status().is_success(), "the emulator accepts the fault {fault}");
     }
 
+    /// Clears the faults still queued in the emulator.
+    pub async fn clear_faults(&self) {
+        let r = self.admin.delete(self.admin_url("faults")).send().await.expect("faults");
+        assert!(r.status().is_success(), "the emulator clears its faults");
+    }
+
+    /// Turns the emulator's throttling off.
+    pub async fn clear_throttle(&self) {
+        let r = self.admin.delete(self.admin_url("throttle")).send().await.expect("throttle");
+        assert!(r.status().is_success(), "the emulator stops throttling");
+    }
+
     /// Rotates the token the emulator accepts.
     pub async fn rotate_target_token(&self, token: &str) {
         let r = self.admin.post(self.admin_url("token")).json(&json!({"token": token})).send().await.expect("token");
@@ -322,6 +338,23 @@ impl TestStack {
         assert_eq!(a.status, 201, "creating group {name}: {}", a.body);
         a.body["id"].as_str().expect("an id").to_string()
     }
+}
+
+/// A handler's response as a client sees it.
+fn answer(response: lambda_http::Response<Body>) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = match response.body() {
+        Body::Text(t) => serde_json::from_str(t).expect("a JSON body"),
+        Body::Binary(b) => serde_json::from_slice(b).expect("a JSON body"),
+        Body::Empty => Value::Null,
+        _ => Value::Null,
+    };
+    Answer { status, headers, body }
 }
 
 /// The gateway path of a call: SCIM paths sit under `/scim/v2`, administration under `/admin`.

@@ -259,7 +259,6 @@ impl DatabricksClient {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         let mut credential_retried = false;
-        let mut throttled_before = false;
         loop {
             let timeout = self.call_timeout(idempotency).ok_or(DatabricksError::NoTimeLeft)?;
             let token = self.tokens.token().await.inspect_err(|_| {
@@ -298,14 +297,13 @@ impl DatabricksClient {
             };
             match wait {
                 Some(wait) if self.may_wait(started, wait, idempotency) => {
-                    throttled_before |= matches!(failure, Failure::Throttled { .. });
                     attempt += 1;
                     self.counters.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying Databricks call");
                     tokio::time::sleep(wait).await;
                 }
                 _ => {
-                    let error = failure.into_error(throttled_before);
+                    let error = failure.into_error();
                     // A 403 on the SCIM API means the credential is no workspace admin; elsewhere
                     // (token management) it only limits what can be reported.
                     let scim = url.as_str().starts_with(self.scim_base.as_str());
@@ -394,7 +392,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn into_error(self, throttled_before: bool) -> DatabricksError {
+    fn into_error(self) -> DatabricksError {
         match self {
             Failure::Throttled { retry_after } => {
                 DatabricksError::Throttled { retry_after_secs: retry_after.map_or(1, |d| d.as_secs().max(1)) }
@@ -405,9 +403,7 @@ impl Failure {
             }
             Failure::Status { status: 404, error } => DatabricksError::NotFound { detail: error.text() },
             Failure::Status { status: 403, error } => DatabricksError::Forbidden { detail: error.text() },
-            Failure::Status { status: 409, error } => {
-                DatabricksError::Conflict { detail: error.text(), after_throttling: throttled_before }
-            }
+            Failure::Status { status: 409, error } => DatabricksError::Conflict { detail: error.text() },
             Failure::Status { status: 400..=499, error } => {
                 DatabricksError::BadRequest { scim_type: error.scim_type.clone(), detail: error.text() }
             }

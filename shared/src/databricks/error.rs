@@ -12,14 +12,13 @@ pub enum DatabricksError {
         /// Databricks' detail.
         detail: String,
     },
-    /// 409.
+    /// A 409, also after throttled attempts were retried: Databricks refuses a throttled
+    /// call before doing it, so the conflict is with an object someone else made (a
+    /// concurrent create of the same name), never with an earlier attempt of this call.
     #[error("Databricks: conflict")]
     Conflict {
         /// Databricks' detail.
         detail: String,
-        /// The call was throttled first and then retried: the conflict may be with the
-        /// object an earlier attempt created after all.
-        after_throttling: bool,
     },
     /// 400 (and other 4xx that are the request's fault).
     #[error("Databricks: bad request")]

@@ -19,8 +19,8 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let body = create_request(&body_object(&request)?)?;
     let group = match state.databricks.create(TargetResource::Groups, &body).await {
         Ok(group) => group,
-        // Throttled, retried, then 409: the throttled attempt may have created it after all.
-        Err(err @ DatabricksError::Conflict { after_throttling: true, .. }) => recover(state, &body, err).await?,
+        // Also after throttled attempts: Databricks did not do those, so the group is someone
+        // else's (a concurrent create of the name is told 409, never 201).
         Err(DatabricksError::Conflict { .. }) => {
             return Err(ScimError::Uniqueness("a group with this displayName already exists".into()));
         }
@@ -30,17 +30,12 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     Ok(ScimResponse::created(group_to_scim(&group, &request.base_url)))
 }
 
-/// The group an earlier attempt created (group names are unique): found by name and given
+/// The group an unanswered create made (group names are unique): found by name and given
 /// the members it lacks. Not found → the original error.
 async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
     let name = body.get("displayName").and_then(Value::as_str).unwrap_or_default();
     let Some(found) = find_one(state, Kind::Group, "displayName", name).await? else {
-        return Err(match err {
-            DatabricksError::Conflict { .. } => {
-                ScimError::Uniqueness("a group with this displayName already exists".into())
-            }
-            other => other.into(),
-        });
+        return Err(err.into());
     };
     let present: std::collections::HashSet<String> = values_of(&found, "members").into_iter().collect();
     let missing: Vec<String> = values_of(body, "members").into_iter().filter(|m| !present.contains(m)).collect();

@@ -14,14 +14,9 @@ use crate::scim::ScimError;
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let new = create_request(&body_object(&request)?, state.config.cloud)?;
-    let application_id = new.body.get("applicationId").and_then(Value::as_str);
     let created = match state.databricks.create(TargetResource::ServicePrincipals, &new.body).await {
         Ok(principal) => principal,
-        // Throttled, retried, then 409 on the applicationId it chose: that is its own principal.
-        Err(DatabricksError::Conflict { after_throttling: true, .. }) if application_id.is_some() => {
-            let app = application_id.unwrap_or_default();
-            find_one(state, Kind::ServicePrincipal, "applicationId", app).await?.ok_or_else(taken)?
-        }
+        // Also after throttled attempts, which Databricks did not do: the applicationId is taken.
         Err(DatabricksError::Conflict { .. }) => return Err(taken()),
         Err(err) if err.outcome_unknown() => match own_principal(state, &new.body).await? {
             Some(found) => found,

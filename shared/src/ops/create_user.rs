@@ -17,10 +17,8 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let new = create_request(&body)?;
     let created = match state.databricks.create(TargetResource::Users, &new.body).await {
         Ok(user) => user,
-        // Throttled, retried, then 409: the throttled attempt may have created it after all.
-        Err(DatabricksError::Conflict { after_throttling: true, .. }) => {
-            reactivate_or_adopt(state, &new, &body, true, taken()).await?
-        }
+        // Also after throttled attempts: Databricks did not do those, so an active user holding
+        // the userName is someone else's (a concurrent create of it is told 409, never 201).
         Err(DatabricksError::Conflict { .. }) => reactivate_or_adopt(state, &new, &body, false, taken()).await?,
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
@@ -39,8 +37,8 @@ fn taken() -> ScimError {
 /// Databricks answered 409, or left the create's outcome unknown: the user holding the
 /// userName is looked up (none → `missing`). An inactive one is reactivated with every
 /// attribute of the create (docs/design.md §4: "201 in both cases") — a create never makes an inactive
-/// user, so it was there before, even after a retried or unanswered create. An active one is
-/// this request's own when `own_if_active` (the create was retried or unanswered), else the
+/// user, so it was there before, even after an unanswered create. An active one is this
+/// request's own when `own_if_active` (the create went unanswered: 5xx or no answer), else the
 /// userName is taken.
 async fn reactivate_or_adopt(
     state: &AppState,
