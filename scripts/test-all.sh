@@ -19,6 +19,8 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test (unit, emulator, integration in both emulator modes, Secrets Manager on moto)"
 cargo test --workspace
+echo "== fault suite, fixed seed (tests/faults/; last line: lost, duplicated and crashes must be 0)"
+timeout 300 make faults SEED=${FAULTS_SEED:-20261201}
 echo "== SAM template checks and sam build"
 scripts/sam-checks.sh
 

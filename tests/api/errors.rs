@@ -87,6 +87,39 @@ async fn a_group_created_behind_a_500_is_recovered_not_duplicated(stack: &TestSt
 }
 in_every_mode!(a_group_created_behind_a_500_is_recovered_not_duplicated);
 
+async fn a_group_created_without_its_members_behind_a_500_gets_them_added(stack: &TestStack) {
+    let (u1, u2) = (stack.create_user("w2@example.com").await, stack.create_user("w3@example.com").await);
+    stack
+        .inject_fault(json!({"method": "POST", "resource": "Groups", "count": 1,
+            "fault": {"kind": "write_then_500", "without_members": true}}))
+        .await;
+    stack.reset_stats().await;
+    let body = json!({"displayName": "half-made", "members": [{"value": u1}, {"value": u2}]});
+    let a = stack.call(CreateGroup, Call::post("/Groups", body)).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let mut answered: Vec<&str> =
+        a.body["members"].as_array().unwrap().iter().filter_map(|m| m["value"].as_str()).collect();
+    answered.sort_unstable();
+    let mut wanted = vec![u1.as_str(), u2.as_str()];
+    wanted.sort_unstable();
+    assert_eq!(answered, wanted, "the answer shows every member");
+    let methods: Vec<String> =
+        stack.target_requests().await.iter().map(|r| r["method"].as_str().unwrap_or_default().to_string()).collect();
+    let mut expected = vec!["POST", "GET", "PATCH"];
+    if stack.mode.read_after_write() == 1 {
+        expected.push("GET");
+    }
+    assert_eq!(methods, expected, "never a second POST: found by name, members added");
+    let state = stack.target_state().await;
+    let made: Vec<_> = state["groups"].as_array().unwrap().iter().filter(|g| g["displayName"] == "half-made").collect();
+    assert_eq!(made.len(), 1, "exactly one group");
+    let mut held: Vec<&str> =
+        made[0]["members"].as_array().unwrap().iter().filter_map(|m| m["value"].as_str()).collect();
+    held.sort_unstable();
+    assert_eq!(held, wanted, "nothing lost");
+}
+in_every_mode!(a_group_created_without_its_members_behind_a_500_gets_them_added);
+
 async fn a_delete_whose_answer_is_lost_is_checked_by_reading(stack: &TestStack) {
     let id = stack.create_user("gone@example.com").await;
     stack
@@ -119,6 +152,77 @@ async fn a_dropped_connection_on_a_write_is_not_retried_blindly(stack: &TestStac
     assert_eq!(stack.target_calls().await, 1, "no blind retry of a write");
 }
 in_every_mode!(a_dropped_connection_on_a_write_is_not_retried_blindly);
+
+/// Throttling that asks for longer than the bridge's retry budget: answered at once.
+fn throttled_past_the_budget(method: &str, resource: &str) -> serde_json::Value {
+    json!({"method": method, "resource": resource, "count": 1,
+           "fault": {"kind": "status", "status": 429, "retry_after": 60}})
+}
+
+/// The objects of a kind in Databricks whose `key` is `value`.
+async fn held(stack: &TestStack, list: &str, key: &str, value: &str) -> usize {
+    let state = stack.target_state().await;
+    state[list].as_array().unwrap().iter().filter(|o| o[key] == value).count()
+}
+
+// A 429 (or 503) tells the client nothing was done and to send the same request again; after
+// a POST that took effect (or may have), the fault suite saw that make a second service
+// principal. Those answers are 502 instead: the object exists, read it before retrying.
+
+async fn a_create_whose_deactivation_is_throttled_is_502_never_429(stack: &TestStack) {
+    let sp = shared::scim::SERVICE_PRINCIPAL_SCHEMA;
+    stack.inject_fault(throttled_past_the_budget("PATCH", "ServicePrincipals")).await;
+    let body = json!({"schemas": [sp], "displayName": "half-done", "externalId": "ext-half", "active": false});
+    let a = stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", body)).await;
+    assert_eq!(a.status, 502, "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("was created"), "{}", a.body);
+    assert_eq!(held(stack, "servicePrincipals", "externalId", "ext-half").await, 1);
+
+    stack.inject_fault(throttled_past_the_budget("PATCH", "Users")).await;
+    let body = json!({"userName": "half-done@example.com", "active": false});
+    let a = stack.call(CreateUser, Call::post("/Users", body)).await;
+    assert_eq!(a.status, 502, "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("was created"), "{}", a.body);
+    assert_eq!(held(stack, "users", "userName", "half-done@example.com").await, 1);
+}
+in_every_mode!(a_create_whose_deactivation_is_throttled_is_502_never_429);
+
+async fn a_create_of_unknown_outcome_whose_look_up_is_throttled_is_502_never_429(stack: &TestStack) {
+    let member = stack.create_user("unknown-member@example.com").await;
+    let sp = shared::scim::SERVICE_PRINCIPAL_SCHEMA;
+    let cases = [
+        (
+            "ServicePrincipals",
+            CreateServicePrincipal,
+            json!({"schemas": [sp], "displayName": "unsure", "externalId": "ext-unsure"}),
+            "servicePrincipals",
+            "externalId",
+            "ext-unsure",
+        ),
+        (
+            "Groups",
+            CreateGroup,
+            json!({"displayName": "unsure", "members": [{"value": member}]}),
+            "groups",
+            "displayName",
+            "unsure",
+        ),
+        ("Users", CreateUser, json!({"userName": "unsure@example.com"}), "users", "userName", "unsure@example.com"),
+    ];
+    for (resource, operation, body, list, key, value) in cases {
+        stack
+            .inject_fault(json!([
+                {"method": "POST", "resource": resource, "fault": {"kind": "drop", "after_write": true}},
+                throttled_past_the_budget("GET", resource),
+            ]))
+            .await;
+        let a = stack.call(operation, Call::post(&format!("/{resource}"), body)).await;
+        assert_eq!(a.status, 502, "{resource}: {}", a.body);
+        assert!(a.body["detail"].as_str().unwrap().contains("may not have been applied"), "{}", a.body);
+        assert_eq!(held(stack, list, key, value).await, 1, "{resource}");
+    }
+}
+in_every_mode!(a_create_of_unknown_outcome_whose_look_up_is_throttled_is_502_never_429);
 
 async fn throttling_retries_stop_before_the_lambda_deadline(stack: &TestStack) {
     use lambda_http::RequestExt;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::support::{Kind, answer_or_read, body_object, find_one, id_of};
-use super::{ScimRequest, ScimResponse};
+use super::{ScimRequest, ScimResponse, created_but_unfinished, not_nothing_done};
 use crate::config::AppState;
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
@@ -24,7 +24,10 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Err(DatabricksError::Conflict { .. }) => {
             return Err(ScimError::Uniqueness("a group with this displayName already exists".into()));
         }
-        Err(err) if err.outcome_unknown() => recover(state, &body, err).await?,
+        Err(err) if err.outcome_unknown() => {
+            let unknown = ScimError::from(err.clone());
+            recover(state, &body, err).await.map_err(not_nothing_done(unknown))?
+        }
         Err(err) => return Err(err.into()),
     };
     Ok(ScimResponse::created(group_to_scim(&group, &request.base_url)))
@@ -43,7 +46,12 @@ async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result
         return Ok(found);
     }
     let id = id_of(&found)?;
-    let answered =
-        state.databricks.patch(TargetResource::Groups, &id, &[PatchOperation::add_values("members", &missing)]).await?;
-    answer_or_read(state, Kind::Group, &id, answered, &Selection::default()).await
+    let answered = state
+        .databricks
+        .patch(TargetResource::Groups, &id, &[PatchOperation::add_values("members", &missing)])
+        .await
+        .map_err(|err| not_nothing_done(created_but_unfinished("group"))(err.into()))?;
+    answer_or_read(state, Kind::Group, &id, answered, &Selection::default())
+        .await
+        .map_err(not_nothing_done(created_but_unfinished("group")))
 }

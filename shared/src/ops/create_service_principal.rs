@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::support::{Kind, body_object, deactivate_if_asked, find_one};
-use super::{ScimRequest, ScimResponse};
+use super::{ScimRequest, ScimResponse, created_but_unfinished, not_nothing_done};
 use crate::config::AppState;
 use crate::databricks::{DatabricksError, ListParams, TargetResource};
 use crate::mapping::service_principal::{create_request, service_principal_to_scim};
@@ -18,13 +18,17 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Ok(principal) => principal,
         // Also after throttled attempts, which Databricks did not do: the applicationId is taken.
         Err(DatabricksError::Conflict { .. }) => return Err(taken()),
-        Err(err) if err.outcome_unknown() => match own_principal(state, &new.body).await? {
-            Some(found) => found,
-            None => return Err(err.into()),
+        // A look-up that fails leaves the outcome unknown: the client is told so (502), never
+        // a 429/503 that would have it create a second principal.
+        Err(err) if err.outcome_unknown() => match own_principal(state, &new.body).await {
+            Ok(Some(found)) => found,
+            Ok(None) | Err(_) => return Err(err.into()),
         },
         Err(err) => return Err(err.into()),
     };
-    let principal = deactivate_if_asked(state, Kind::ServicePrincipal, created, new.deactivate).await?;
+    let principal = deactivate_if_asked(state, Kind::ServicePrincipal, created, new.deactivate)
+        .await
+        .map_err(not_nothing_done(created_but_unfinished("service principal")))?;
     Ok(ScimResponse::created(service_principal_to_scim(&principal, &request.base_url)))
 }
 

@@ -29,11 +29,15 @@ pub(crate) enum Fault {
         #[serde(default)]
         after_write: bool,
     },
-    /// Perform the operation for real, then answer 500 (register rows 9, 10).
+    /// Perform the operation for real, then answer 500 (register rows 9, 10). With `without_members`, a
+    /// `POST /Groups` creates the group without the members it names, as the real failure
+    /// "Failed to update members of group …" leaves it (docs/databricks-behaviour.md row 10).
     #[serde(rename = "write_then_500")]
     WriteThen500 {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        without_members: bool,
     },
 }
 
@@ -96,6 +100,6 @@ mod tests {
     #[test]
     fn the_write_then_500_kind_keeps_its_documented_name() {
         let f: Fault = serde_json::from_value(json!({"kind": "write_then_500"})).unwrap();
-        assert_eq!(f, Fault::WriteThen500 { detail: None });
+        assert_eq!(f, Fault::WriteThen500 { detail: None, without_members: false });
     }
 }

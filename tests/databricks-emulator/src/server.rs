@@ -226,6 +226,7 @@ enum Gate {
 }
 
 /// One API request (SCIM or token management), once its body is read.
+#[derive(Clone)]
 struct ScimCall {
     method: Method,
     path: String,
@@ -236,6 +237,21 @@ struct ScimCall {
 }
 
 impl ScimCall {
+    /// With `drop` on a `POST /Groups`, the same call without the `members` it names (the
+    /// real partial failure of a group create); otherwise the call as it is.
+    fn without_members(&self, drop: bool) -> ScimCall {
+        let mut call = self.clone();
+        if drop
+            && self.method == Method::POST
+            && self.route == Route::Collection(Kind::Group)
+            && let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&self.bytes)
+        {
+            body.remove("members");
+            call.bytes = Bytes::from(Value::Object(body).to_string());
+        }
+        call
+    }
+
     fn run(&self, app: &App) -> Result<Outcome, ScimError> {
         let mut st = app.lock();
         if let Route::Tokens(route) = &self.route {
@@ -375,7 +391,7 @@ async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<
                 ),
             }
         }
-        Some(Fault::WriteThen500 { detail }) => match call.run(app) {
+        Some(Fault::WriteThen500 { detail, without_members }) => match call.without_members(without_members).run(app) {
             Ok(outcome) if outcome.status.is_success() => {
                 let detail = detail.unwrap_or_else(|| write_failure_detail(&call.method, &call.route, &outcome));
                 failure(platform, StatusCode::INTERNAL_SERVER_ERROR, detail)

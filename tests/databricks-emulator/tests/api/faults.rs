@@ -141,6 +141,29 @@ async fn write_then_500_creates_the_group_but_answers_the_f18_error() {
 }
 
 #[tokio::test]
+async fn write_then_500_without_members_creates_the_group_empty_as_the_real_failure_does() {
+    let h = Harness::new().await;
+    let uid = h.create_user("m@x.com", None).await;
+    h.fault(json!({"method": "POST", "resource": "Groups",
+                   "fault": {"kind": "write_then_500", "without_members": true}}))
+        .await;
+
+    let first = h.post("Groups", json!({"displayName": "half", "members": [{"value": uid}]})).await;
+    let queued = h.admin(Method::GET, "faults", None).await.body;
+
+    assert_eq!(first.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(first.detail(), "Failed to update members of group half");
+    let found = h.get("Groups?filter=displayName+eq+%22half%22").await;
+    assert_eq!(found.body["totalResults"], 1);
+    assert_eq!(found.body["Resources"][0]["members"], json!(null), "created without its members");
+    assert_eq!(queued, json!([]));
+    // The flag round-trips through GET /_emulator/faults.
+    h.fault(json!({"fault": {"kind": "write_then_500", "without_members": true}})).await;
+    let listed = h.admin(Method::GET, "faults", None).await.body;
+    assert_eq!(listed[0]["fault"], json!({"kind": "write_then_500", "without_members": true}));
+}
+
+#[tokio::test]
 async fn write_then_500_on_delete_deletes_and_the_retry_is_404() {
     let h = Harness::new().await;
     let gid = h.create_group("big", &[]).await;
