@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::support::{Kind, answer_or_read, body_object, find_one, id_of};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, not_nothing_done};
+use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
@@ -26,7 +26,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
         Err(err) if err.outcome_unknown() => {
             let unknown = ScimError::from(err.clone());
-            recover(state, &body, err).await.map_err(not_nothing_done(unknown))?
+            recover(state, &body, err).await.map_err(never_as_nothing_done(unknown))?
         }
         Err(err) => return Err(err.into()),
     };
@@ -50,8 +50,8 @@ async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result
         .databricks
         .patch(TargetResource::Groups, &id, &[PatchOperation::add_values("members", &missing)])
         .await
-        .map_err(|err| not_nothing_done(created_but_unfinished("group"))(err.into()))?;
+        .map_err(|err| never_as_nothing_done(created_but_unfinished("group"))(err.into()))?;
     answer_or_read(state, Kind::Group, &id, answered, &Selection::default())
         .await
-        .map_err(not_nothing_done(created_but_unfinished("group")))
+        .map_err(never_as_nothing_done(created_but_unfinished("group")))
 }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::support::{Kind, body_object, deactivate_if_asked, find_one};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, not_nothing_done};
+use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::{DatabricksError, ListParams, TargetResource};
 use crate::mapping::service_principal::{create_request, service_principal_to_scim};
@@ -28,7 +28,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     };
     let principal = deactivate_if_asked(state, Kind::ServicePrincipal, created, new.deactivate)
         .await
-        .map_err(not_nothing_done(created_but_unfinished("service principal")))?;
+        .map_err(never_as_nothing_done(created_but_unfinished("service principal")))?;
     Ok(ScimResponse::created(service_principal_to_scim(&principal, &request.base_url)))
 }
 

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::support::{Kind, answer_or_read, body_object, deactivate_if_asked, find_one, id_of, patch_target};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, not_nothing_done};
+use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::client::Selection;
 use crate::databricks::{DatabricksError, TargetResource};
@@ -23,13 +23,15 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
             let unknown = ScimError::from(err);
-            reactivate_or_adopt(state, &new, &body, true, unknown.clone()).await.map_err(not_nothing_done(unknown))?
+            reactivate_or_adopt(state, &new, &body, true, unknown.clone())
+                .await
+                .map_err(never_as_nothing_done(unknown))?
         }
         Err(err) => return Err(err.into()),
     };
     let user = deactivate_if_asked(state, Kind::User, created, new.deactivate)
         .await
-        .map_err(not_nothing_done(created_but_unfinished("user")))?;
+        .map_err(never_as_nothing_done(created_but_unfinished("user")))?;
     Ok(ScimResponse::created(user_to_scim(&user, &request.base_url)))
 }
 

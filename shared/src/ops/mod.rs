@@ -34,14 +34,14 @@ use crate::scim::ScimError;
 /// with 429 or 503 must not reach the client as such: those say that nothing was done and
 /// invite the same request again, which for a create makes a second object where names are not
 /// unique (service principals). The client gets `instead` (a 502: read before retrying).
-pub(crate) fn not_nothing_done(instead: ScimError) -> impl FnOnce(ScimError) -> ScimError {
+pub(crate) fn never_as_nothing_done(instead: ScimError) -> impl FnOnce(ScimError) -> ScimError {
     move |err| match err {
         ScimError::Throttled { .. } | ScimError::Unavailable(_) => instead,
         other => other,
     }
 }
 
-/// The 502 of a create whose object exists but whose follow-up failed (see [`not_nothing_done`]).
+/// The 502 of a create whose object exists but whose follow-up failed (see [`never_as_nothing_done`]).
 pub(crate) fn created_but_unfinished(noun: &str) -> ScimError {
     ScimError::BadGateway(format!(
         "the {noun} was created, but Databricks did not take the rest of the request; read it before retrying"
