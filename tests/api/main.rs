@@ -19,4 +19,5 @@ mod partners;
 mod search;
 mod secrets;
 mod service_principals;
+mod throttling;
 mod users;
