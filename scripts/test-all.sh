@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check, in the order CI runs them: format, lints, unit and integration tests (the
-# emulator in both modes), then scim2-tester, real-client requests and 2 000 sequential
-# requests (scripts/runner-check.py) against the local stack.
+# emulator in both modes), then scim2-tester, scripts/smoke.sh, real-client requests and 2 000
+# sequential requests (scripts/runner-check.py) against the local stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -30,6 +30,9 @@ export SCIM_BEARER_TOKENS=conformance-token
 trap 'scripts/local-stack.sh --stop >/dev/null 2>&1 || true' EXIT
 scripts/local-stack.sh --background
 SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http://127.0.0.1:$PORT/scim/v2"
+
+echo "== smoke test against the local stack: a temporary user and group created, read, patched, deactivated, deleted"
+SCIM_TOKEN=conformance-token scripts/smoke.sh "http://127.0.0.1:$PORT/scim/v2"
 
 echo "== real-client requests against the strict Databricks emulator, PATCH answered 200 then 204"
 SCIM_TOKEN=conformance-token python3 tests/conformance/strict_databricks.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT"
