@@ -177,15 +177,23 @@ fn remaining_time(request: &Request) -> Option<Duration> {
     deadline.duration_since(std::time::SystemTime::now()).ok()
 }
 
-/// Translates the gateway request. The SCIM path is what follows `/scim/v2`; the base URL
-/// keeps whatever precedes it in the caller's URL (a REST API stage such as `/v1`).
+/// Translates the gateway request. The SCIM path is what follows `/scim/v2` in the path the
+/// gateway received; the base URL keeps whatever precedes it in the caller's URL (a REST API
+/// stage such as `/v1`).
 pub fn to_scim_request(state: &AppState, request: &Request) -> ScimRequest {
     let full_path = request.uri().path().to_string();
     let raw_path = request.raw_http_path().to_string();
-    // Routes outside the SCIM base (`/admin/partners`) keep their whole path, minus any stage.
-    let (prefix, path) = split_scim_path(&full_path)
-        .or_else(|| split_scim_path(&raw_path))
-        .unwrap_or_else(|| (String::new(), raw_path.trim_end_matches('/').to_string()));
+    // The path as the gateway received it, not the URI built from it: that URI is normalised
+    // (`..` resolved, tabs and line breaks dropped, cut at a `?` or `#`, which HTTP APIs pass
+    // decoded), so `/Users/1?x`, `/Users/1%09` or `/Users/1/../2` would reach the operation as
+    // the id `1` or `2`. As received, such an id is refused before any Databricks call. Only the
+    // stage prefix comes from the URI, which alone carries it. Routes outside the SCIM base
+    // (`/admin/partners`) keep their whole path, minus any stage.
+    let prefix = split_scim_path(&full_path).or_else(|| split_scim_path(&raw_path)).map(|(prefix, _)| prefix);
+    let path = split_scim_path(&raw_path)
+        .or_else(|| split_scim_path(&full_path))
+        .map_or_else(|| raw_path.trim_end_matches('/').to_string(), |(_, path)| path);
+    let prefix = prefix.unwrap_or_default();
     let base_url = match &state.config.public_base_url {
         Some(url) => url.clone(),
         None => {
@@ -333,6 +341,62 @@ mod tests {
         assert!(matches!(&put, Err(ScimError::TooMany(d)) if d.starts_with("the change was applied")), "{put:?}");
         let small = serde_json::json!({"id": "42", "members": [{"value": "1"}]});
         assert_eq!(status(Method::GET, &small), Ok(200));
+    }
+
+    fn state() -> AppState {
+        let config = crate::Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
+            "DATABRICKS_TOKEN" => Some("t".into()),
+            _ => None,
+        });
+        match config.and_then(AppState::new) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn http_api_event(raw_path: &str) -> Request {
+        let event = serde_json::json!({
+            "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": "",
+            "headers": {"host": "127.0.0.1:9000"},
+            "requestContext": {"http": {"method": "GET", "path": raw_path}, "stage": "$default"},
+            "isBase64Encoded": false
+        });
+        match lambda_http::request::from_str(&event.to_string()) {
+            Ok(request) => request,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn the_scim_path_is_the_path_the_gateway_received_not_the_normalised_uri() {
+        // HTTP APIs pass the path decoded; the URI built from it is cut at `?` and `#`, loses
+        // tabs and line breaks and resolves `..`, which would turn each of these into an id.
+        for raw in [
+            "/Users/1?attributes=x",
+            "/Users/1#x",
+            "/Users/1\t2",
+            "/Users/1\r\n",
+            "/Users/1/../2",
+            "/Users/../Groups/2",
+        ] {
+            let request = to_scim_request(&state(), &http_api_event(&format!("/scim/v2{raw}")));
+            assert_eq!(request.path, raw);
+            assert_eq!(request.resource_id().and_then(crate::databricks::DatabricksId::parse), None, "{raw:?}");
+        }
+        let request = to_scim_request(&state(), &http_api_event("/scim/v2/Users/12/"));
+        assert_eq!((request.path.as_str(), request.resource_id()), ("/Users/12", Some("12")));
+        assert_eq!(request.base_url, "http://127.0.0.1:9000/scim/v2");
+    }
+
+    #[test]
+    fn an_id_is_the_second_segment_of_a_two_segment_path_only() {
+        let id =
+            |path: &str| ScimRequest { path: path.into(), ..ScimRequest::default() }.resource_id().map(String::from);
+        assert_eq!(id("/Users/1"), Some("1".into()));
+        assert_eq!(id("/Users/1/2"), None);
+        assert_eq!(id("/Users/1/.."), None);
+        assert_eq!(id("/Users"), None);
     }
 
     #[test]

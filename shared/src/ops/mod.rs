@@ -69,11 +69,13 @@ impl ScimRequest {
         self.path.split('/').filter(|s| !s.is_empty()).collect()
     }
 
-    /// The `{id}` of `/{Resource}/{id}`.
+    /// The `{id}` of `/{Resource}/{id}`; `None` when the path has more segments (`/Users/1/2`,
+    /// `/Users/1/..`): the id is then not `1`, and nothing is to be read, written or deleted.
     pub fn resource_id(&self) -> Option<&str> {
         let mut it = self.path.split('/').filter(|s| !s.is_empty());
         it.next()?;
-        it.next()
+        let id = it.next()?;
+        it.next().is_none().then_some(id)
     }
 }
 
