@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::behaviour::Behaviour;
 use crate::error::ScimError;
-use crate::filter::{self, AttrValue, Filter};
+use crate::filter::{self, AttrValue, Comparison, Filter, Literal, Op};
 use crate::store::{Input, Kind, Name, Ref, Store, parse_name, scalar_string, value_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +180,22 @@ fn matches_value(filter: &Filter, value: &str) -> Result<bool, ScimError> {
     filter.matches(|_| AttrValue::Str { value: value.into(), case_exact: true })
 }
 
+/// The one member id a `members[value eq "<id>"]` filter names — the form public clients and the
+/// bridge send, one `remove` per member — so that a PATCH of 10 000 of them tests each member by
+/// its number instead of rendering every member's id for every operation. `None` for any other
+/// filter (or a value that is not an id as the emulator writes it), which takes the general way.
+fn single_member_id(filter: &Filter) -> Option<u64> {
+    match filter.any_of.as_slice() {
+        [all_of] => match all_of.as_slice() {
+            [Comparison { op: Op::Eq, value: Literal::Str(value), .. }] => {
+                value.parse::<u64>().ok().filter(|id| id.to_string() == *value)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A value the operation needs; `add`/`replace` always carry one (checked while parsing).
 fn required(value: Option<&Value>) -> Result<&Value, ScimError> {
     value.ok_or_else(ScimError::unparsable)
@@ -311,6 +327,22 @@ fn current(store: &Store, target: Ref, path: &Path) -> Option<Current> {
 /// Strict removal: the attribute must be present, and a value filter must match an element.
 fn check_removal(store: &Store, target: Ref, path: &Path) -> Result<(), ScimError> {
     let absent = || ScimError::no_such_attribute(path.attr_as_written());
+    // One member by id: the same decision as below, without listing every member.
+    if let (true, None, Some(id), Some(group)) = (
+        path.attr == "members" && target.kind == Kind::Group,
+        path.sub.as_deref(),
+        path.filter.as_ref().and_then(single_member_id),
+        store.groups.get(&target.id),
+    ) {
+        if group.members.iter().any(|m| m.id == id && store.exists(*m)) {
+            return Ok(());
+        }
+        return Err(if group.members.iter().any(|m| store.exists(*m)) {
+            ScimError::no_target(&path.written)
+        } else {
+            absent()
+        });
+    }
     match current(store, target, path) {
         None | Some(Current::Single(true)) => Ok(()),
         Some(Current::Single(false)) => Err(absent()),
@@ -386,15 +418,19 @@ fn patch_members(store: &mut Store, gid: u64, op: OpKind, path: &Path, value: Op
         (OpKind::Add | OpKind::Replace, Some(_)) => return Err(ScimError::unparsable()),
         (OpKind::Remove, _) => Vec::new(),
     };
-    let hidden: Vec<Ref> = store
-        .groups
-        .get(&gid)
-        .map(|g| g.members.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .copied()
-        .filter(|m| !store.exists(*m))
-        .collect();
+    // Members hidden by quirk 1 (kept by a replace), found only when a replace needs them.
+    let hidden: Vec<Ref> = match op {
+        OpKind::Replace => store
+            .groups
+            .get(&gid)
+            .map(|g| g.members.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|m| !store.exists(*m))
+            .collect(),
+        _ => Vec::new(),
+    };
     let group = store.groups.get_mut(&gid).ok_or_else(|| Kind::Group.not_found(&gid.to_string()))?;
     match (op, &path.filter) {
         (OpKind::Add, _) => {
@@ -410,6 +446,10 @@ fn patch_members(store: &mut Store, gid: u64, op: OpKind, path: &Path, value: Op
             group.members.extend(hidden);
         }
         (OpKind::Remove, None) => group.members.clear(),
+        (OpKind::Remove, Some(filter)) if single_member_id(filter).is_some() => {
+            let id = single_member_id(filter);
+            group.members.retain(|m| Some(m.id) != id);
+        }
         (OpKind::Remove, Some(filter)) => {
             let mut kept = Vec::with_capacity(group.members.len());
             for m in group.members.drain(..) {
