@@ -11,6 +11,7 @@ mod errors;
 mod evidence;
 mod fidelity;
 mod groups;
+mod hostile;
 mod layout;
 mod limits;
 mod oauth;

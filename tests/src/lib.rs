@@ -114,6 +114,14 @@ pub struct Call {
     pub authorization: Option<String>,
     /// Content-Type of the body.
     pub content_type: &'static str,
+    /// Body bytes sent as they are, instead of `body`: text that is not JSON, broken or huge
+    /// JSON. Bytes that are not UTF-8 go base64-encoded (`isBase64Encoded`), as API Gateway
+    /// sends a binary body.
+    pub raw_body: Option<Vec<u8>>,
+    /// Header changes applied last, in order: `(name, Some(value))` sets a header (replacing the
+    /// usual one of that name, whatever its case), `(name, None)` removes it (a body without
+    /// `Content-Type`, say).
+    pub headers: Vec<(String, Option<String>)>,
 }
 
 impl Call {
@@ -125,6 +133,8 @@ impl Call {
             body,
             authorization: Some(format!("Bearer {SCIM_TOKEN}")),
             content_type: "application/scim+json",
+            raw_body: None,
+            headers: Vec::new(),
         }
     }
     /// GET.
@@ -161,6 +171,40 @@ impl Call {
     pub fn plain_json(mut self) -> Call {
         self.content_type = "application/json";
         self
+    }
+    /// Replaces the method with any token, odd or lower-case (`HEAD`, `TRACE`, `get`).
+    pub fn method(mut self, method: &'static str) -> Call {
+        self.method = method;
+        self
+    }
+    /// Sends these bytes as the body instead of JSON (the `raw_body` field), with the call's
+    /// Content-Type.
+    pub fn raw_body(mut self, body: impl Into<Vec<u8>>) -> Call {
+        self.body = None;
+        self.raw_body = Some(body.into());
+        self
+    }
+    /// Sets a header, replacing the usual one of that name (`Content-Type: text/plain`).
+    pub fn header(mut self, name: &str, value: &str) -> Call {
+        self.headers.push((name.to_string(), Some(value.to_string())));
+        self
+    }
+    /// Sends no header of this name (`Content-Type` on a request with a body).
+    pub fn without_header(mut self, name: &str) -> Call {
+        self.headers.push((name.to_string(), None));
+        self
+    }
+    /// The body as the gateway event carries it: text, or base64 when it is not UTF-8.
+    fn event_body(&self) -> (Option<String>, bool) {
+        use base64::Engine;
+        match (&self.raw_body, &self.body) {
+            (Some(bytes), _) => match std::str::from_utf8(bytes) {
+                Ok(text) => (Some(text.to_string()), false),
+                Err(_) => (Some(base64::engine::general_purpose::STANDARD.encode(bytes)), true),
+            },
+            (None, Some(json)) => (Some(json.to_string()), false),
+            (None, None) => (None, false),
+        }
     }
 }
 
@@ -399,8 +443,14 @@ fn headers(call: &Call, host: &str) -> serde_json::Map<String, Value> {
     if let Some(a) = &call.authorization {
         h.insert("Authorization".into(), json!(a));
     }
-    if call.body.is_some() {
+    if call.body.is_some() || call.raw_body.is_some() {
         h.insert("Content-Type".into(), json!(call.content_type));
+    }
+    for (name, value) in &call.headers {
+        h.retain(|k, _| !k.eq_ignore_ascii_case(name));
+        if let Some(value) = value {
+            h.insert(name.clone(), json!(value));
+        }
     }
     h
 }
@@ -422,6 +472,7 @@ pub fn rest_v1_event(operation: Operation, call: &Call) -> Value {
         }
     }
     let resource = resource_path(operation, &call.path);
+    let (body, base64) = call.event_body();
     json!({
         "resource": resource,
         "path": path,
@@ -438,8 +489,8 @@ pub fn rest_v1_event(operation: Operation, call: &Call) -> Value {
             "resourcePath": resource, "httpMethod": call.method, "apiId": "abc123",
             "path": format!("/v1{path}"), "protocol": "HTTP/1.1", "domainName": host
         },
-        "body": call.body.as_ref().map(|b| b.to_string()),
-        "isBase64Encoded": false
+        "body": body,
+        "isBase64Encoded": base64
     })
 }
 
@@ -449,6 +500,7 @@ pub fn http_v2_event(call: &Call) -> Value {
     let headers: serde_json::Map<String, Value> =
         headers(call, host).into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
     let path = full_path(&call.path);
+    let (body, base64) = call.event_body();
     let mut encoder = reqwest::Url::parse("http://query.invalid/").expect("a URL");
     encoder.query_pairs_mut().extend_pairs(call.query.iter());
     let raw_query = encoder.query().unwrap_or_default().to_string();
@@ -473,8 +525,8 @@ pub fn http_v2_event(call: &Call) -> Value {
             "requestId": "req-2", "routeKey": "$default", "stage": "$default",
             "time": "23/Nov/2026:12:00:00 +0000", "timeEpoch": 1795000000000_i64
         },
-        "body": call.body.as_ref().map(|b| b.to_string()),
-        "isBase64Encoded": false
+        "body": body,
+        "isBase64Encoded": base64
     })
 }
 
