@@ -12,27 +12,7 @@ use serde_json::Value;
 
 use super::model::{PatchOperation, PatchRequest};
 use super::{DatabricksError, DatabricksId, TokenSource};
-
-/// The three workspace SCIM resources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetResource {
-    /// `/Users`
-    Users,
-    /// `/Groups`
-    Groups,
-    /// `/ServicePrincipals`
-    ServicePrincipals,
-}
-
-impl TargetResource {
-    fn segment(self) -> &'static str {
-        match self {
-            TargetResource::Users => "Users",
-            TargetResource::Groups => "Groups",
-            TargetResource::ServicePrincipals => "ServicePrincipals",
-        }
-    }
-}
+use crate::scim::Resource;
 
 /// Query of a Databricks list call; every value is percent-encoded by `Url`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,13 +149,13 @@ impl DatabricksClient {
         &self.counters
     }
 
-    fn url(&self, resource: TargetResource, id: Option<&DatabricksId>) -> Result<Url, DatabricksError> {
+    fn url(&self, resource: Resource, id: Option<&DatabricksId>) -> Result<Url, DatabricksError> {
         let mut url = self.scim_base.clone();
         {
             let mut segments = url
                 .path_segments_mut()
                 .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?;
-            segments.pop_if_empty().push(resource.segment());
+            segments.pop_if_empty().push(resource.endpoint());
             if let Some(id) = id {
                 segments.push(id.as_str());
             }
@@ -186,7 +166,7 @@ impl DatabricksClient {
     /// `GET /{resource}/{id}`.
     pub async fn get(
         &self,
-        resource: TargetResource,
+        resource: Resource,
         id: &DatabricksId,
         selection: &Selection,
     ) -> Result<Value, DatabricksError> {
@@ -196,7 +176,7 @@ impl DatabricksClient {
     }
 
     /// `GET /{resource}?…` — one page.
-    pub async fn list(&self, resource: TargetResource, params: &ListParams) -> Result<Value, DatabricksError> {
+    pub async fn list(&self, resource: Resource, params: &ListParams) -> Result<Value, DatabricksError> {
         let mut url = self.url(resource, None)?;
         {
             let mut query = url.query_pairs_mut();
@@ -211,7 +191,7 @@ impl DatabricksClient {
     }
 
     /// `POST /{resource}`.
-    pub async fn create(&self, resource: TargetResource, body: &Value) -> Result<Value, DatabricksError> {
+    pub async fn create(&self, resource: Resource, body: &Value) -> Result<Value, DatabricksError> {
         let url = self.url(resource, None)?;
         self.send(Method::POST, url, Some(body), Idempotency::Write).await?.ok_or_else(empty_body)
     }
@@ -220,7 +200,7 @@ impl DatabricksClient {
     /// answered with the resource; `None` for the `{}` or empty answers the real API gives.
     pub async fn patch(
         &self,
-        resource: TargetResource,
+        resource: Resource,
         id: &DatabricksId,
         operations: &[PatchOperation],
     ) -> Result<Option<Value>, DatabricksError> {
@@ -232,7 +212,7 @@ impl DatabricksClient {
     }
 
     /// `DELETE /{resource}/{id}`.
-    pub async fn delete(&self, resource: TargetResource, id: &DatabricksId) -> Result<(), DatabricksError> {
+    pub async fn delete(&self, resource: Resource, id: &DatabricksId) -> Result<(), DatabricksError> {
         let url = self.url(resource, Some(id))?;
         self.send(Method::DELETE, url, None, Idempotency::Write).await.map(|_| ())
     }

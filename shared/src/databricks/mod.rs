@@ -5,7 +5,7 @@ pub mod credentials;
 pub mod error;
 pub mod model;
 
-pub use client::{DatabricksClient, ListParams, TargetResource};
+pub use client::{DatabricksClient, ListParams};
 pub use credentials::{StaticToken, TokenSource};
 pub use error::DatabricksError;
 

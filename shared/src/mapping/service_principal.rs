@@ -4,16 +4,14 @@
 use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
-use super::user::{
-    Principal, append_principal_attributes, entitlements_from, principal_replace_operations, roles_refused,
-};
+use super::user::{append_principal_attributes, entitlements_from, principal_replace_operations, roles_refused};
 use super::{copy_present, refuse_roles, requested_active, selection, value_list};
 use crate::databricks::Cloud;
 use crate::databricks::client::Selection;
 use crate::databricks::model;
 use crate::scim::list::Projection;
 use crate::scim::values::{get_ci, optional_string};
-use crate::scim::{SERVICE_PRINCIPAL_SCHEMA, ScimError};
+use crate::scim::{Resource, SERVICE_PRINCIPAL_SCHEMA, ScimError};
 
 /// What service principals can be filtered on.
 pub static SERVICE_PRINCIPAL_FILTERS: FilterTable = FilterTable {
@@ -141,7 +139,7 @@ pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))?;
     let mut ops = Vec::new();
     if current.get("displayName").and_then(Value::as_str) != Some(display_name.as_str()) {
-        ops.push(Principal::ServicePrincipal.rename(&display_name));
+        ops.push(super::user::rename(Resource::ServicePrincipal, &display_name));
     }
     ops.extend(principal_replace_operations(body, current)?);
     Ok(ops)

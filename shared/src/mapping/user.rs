@@ -13,7 +13,7 @@ use crate::databricks::model;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::{get_ci, lenient_bool, multi_values, optional_string};
-use crate::scim::{ScimError, USER_SCHEMA};
+use crate::scim::{Resource, ScimError, USER_SCHEMA};
 
 /// What users can be filtered on. A user's work e-mail is its userName in Databricks.
 pub static USER_FILTERS: FilterTable = FilterTable {
@@ -253,39 +253,13 @@ pub(crate) fn principal_replace_operations(
     Ok(ops)
 }
 
-/// The two kinds of principal, which share PATCH semantics but not every attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Principal {
-    /// A user: `userName` is the immutable key; `name` and `emails` exist.
-    User,
-    /// A service principal: `applicationId` is the immutable key.
-    ServicePrincipal,
-}
-
-impl Principal {
-    fn schema(self) -> &'static str {
-        match self {
-            Principal::User => USER_SCHEMA,
-            Principal::ServicePrincipal => crate::scim::SERVICE_PRINCIPAL_SCHEMA,
-        }
-    }
-
-    /// The immutable key attribute, lower-case, as the Databricks attribute name.
-    pub fn key(self) -> (&'static str, &'static str) {
-        match self {
-            Principal::User => ("username", "userName"),
-            Principal::ServicePrincipal => ("applicationid", "applicationId"),
-        }
-    }
-
-    /// The operation that renames the principal. A service principal is renamed with `add`,
-    /// the form a public client found to work where `replace` was answered with success and
-    /// not applied (docs/databricks-behaviour.md); the result is checked either way.
-    pub fn rename(self, display_name: &str) -> model::PatchOperation {
-        match self {
-            Principal::User => model::PatchOperation::replace("displayName", display_name),
-            Principal::ServicePrincipal => model::PatchOperation::add("displayName", display_name),
-        }
+/// The operation that renames a principal. A service principal is renamed with `add`, the form
+/// a public client found to work where `replace` was answered with success and not applied
+/// (docs/databricks-behaviour.md); the result is checked either way.
+pub fn rename(principal: Resource, display_name: &str) -> model::PatchOperation {
+    match principal {
+        Resource::ServicePrincipal => model::PatchOperation::add("displayName", display_name),
+        Resource::User | Resource::Group => model::PatchOperation::replace("displayName", display_name),
     }
 }
 
@@ -306,14 +280,16 @@ pub struct PrincipalPatch {
 
 /// Translates a client PATCH on a user.
 pub fn patch_request(operations: &[PatchOperation]) -> Result<PrincipalPatch, ScimError> {
-    principal_patch(operations, Principal::User)
+    principal_patch(operations, Resource::User)
 }
 
-/// Translates a client PATCH on a user or a service principal.
-pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> Result<PrincipalPatch, ScimError> {
+/// Translates a client PATCH on a user or a service principal (the principals: a group's PATCH
+/// is [`super::group::patch_request`]).
+pub fn principal_patch(operations: &[PatchOperation], principal: Resource) -> Result<PrincipalPatch, ScimError> {
     let mut plan = PrincipalPatch::default();
-    let (key_scim, key_name) = principal.key();
-    let is_user = principal == Principal::User;
+    let key_name = principal.immutable_key().unwrap_or_default();
+    let key_scim = key_name.to_ascii_lowercase();
+    let is_user = principal == Resource::User;
     for operation in operations {
         let (uri, name) = match &operation.path {
             PatchPath::Attr(a) => (a.uri.as_deref(), a.name.to_ascii_lowercase()),
@@ -346,7 +322,7 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
                 if v.trim().is_empty() {
                     return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
                 }
-                plan.operations.push(principal.rename(&v));
+                plan.operations.push(rename(principal, &v));
                 plan.renamed_to = Some(v);
             }
             ("name", op) if is_user => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
@@ -361,10 +337,10 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Principal) -> R
                 "entitlements",
                 &validate_entitlements,
             )?),
-            (key, PatchOpKind::Remove) if key == key_scim => {
+            (key, PatchOpKind::Remove) if !key_scim.is_empty() && key == key_scim => {
                 return Err(ScimError::Mutability(format!("{key_name} cannot be removed")));
             }
-            (key, _) if key == key_scim => plan.key = optional_string(value, key_name)?,
+            (key, _) if !key_scim.is_empty() && key == key_scim => plan.key = optional_string(value, key_name)?,
             ("roles", _) => return Err(roles_refused()),
             // A whole resource sent path-less carries its read-only memberships: ignore them.
             ("groups", _) if operation.pathless => plan.ignored.push(name.clone()),

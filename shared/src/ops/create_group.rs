@@ -4,20 +4,20 @@
 
 use serde_json::Value;
 
-use super::support::{Kind, answer_or_read, body_object, find_one, id_of};
+use super::support::{answer_or_read, body_object, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
+use crate::databricks::DatabricksError;
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
-use crate::databricks::{DatabricksError, TargetResource};
 use crate::mapping::group::{create_request, group_to_scim};
 use crate::mapping::values_of;
-use crate::scim::ScimError;
+use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = create_request(&body_object(&request)?)?;
-    let group = match state.databricks.create(TargetResource::Groups, &body).await {
+    let group = match state.databricks.create(Resource::Group, &body).await {
         Ok(group) => group,
         // Also after throttled attempts: Databricks did not do those, so the group is someone
         // else's (a concurrent create of the name is told 409, never 201).
@@ -37,7 +37,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
 /// the members it lacks. Not found → the original error.
 async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
     let name = body.get("displayName").and_then(Value::as_str).unwrap_or_default();
-    let Some(found) = find_one(state, Kind::Group, "displayName", name).await? else {
+    let Some(found) = find_one(state, Resource::Group, "displayName", name).await? else {
         return Err(err.into());
     };
     let present: std::collections::HashSet<String> = values_of(&found, "members").into_iter().collect();
@@ -48,10 +48,10 @@ async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result
     let id = id_of(&found)?;
     let answered = state
         .databricks
-        .patch(TargetResource::Groups, &id, &[PatchOperation::add_values("members", &missing)])
+        .patch(Resource::Group, &id, &[PatchOperation::add_values("members", &missing)])
         .await
         .map_err(|err| never_as_nothing_done(created_but_unfinished("group"))(err.into()))?;
-    answer_or_read(state, Kind::Group, &id, answered, &Selection::default())
+    answer_or_read(state, Resource::Group, &id, answered, &Selection::default())
         .await
         .map_err(never_as_nothing_done(created_but_unfinished("group")))
 }

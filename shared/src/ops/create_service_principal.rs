@@ -4,17 +4,17 @@
 
 use serde_json::Value;
 
-use super::support::{Kind, body_object, deactivate_if_asked, find_one};
+use super::support::{body_object, deactivate_if_asked, find_one};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, ListParams, TargetResource};
+use crate::databricks::{DatabricksError, ListParams};
 use crate::mapping::service_principal::{create_request, service_principal_to_scim};
-use crate::scim::ScimError;
+use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let new = create_request(&body_object(&request)?, state.config.cloud)?;
-    let created = match state.databricks.create(TargetResource::ServicePrincipals, &new.body).await {
+    let created = match state.databricks.create(Resource::ServicePrincipal, &new.body).await {
         Ok(principal) => principal,
         // Also after throttled attempts, which Databricks did not do: the applicationId is taken.
         Err(DatabricksError::Conflict { .. }) => return Err(taken()),
@@ -26,7 +26,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         },
         Err(err) => return Err(err.into()),
     };
-    let principal = deactivate_if_asked(state, Kind::ServicePrincipal, created, new.deactivate)
+    let principal = deactivate_if_asked(state, Resource::ServicePrincipal, created, new.deactivate)
         .await
         .map_err(never_as_nothing_done(created_but_unfinished("service principal")))?;
     Ok(ScimResponse::created(service_principal_to_scim(&principal, &request.base_url)))
@@ -41,7 +41,7 @@ fn taken() -> ScimError {
 /// principal of that displayName. Without either, nothing is adopted.
 async fn own_principal(state: &AppState, body: &Value) -> Result<Option<Value>, ScimError> {
     if let Some(app) = body.get("applicationId").and_then(Value::as_str) {
-        return find_one(state, Kind::ServicePrincipal, "applicationId", app).await;
+        return find_one(state, Resource::ServicePrincipal, "applicationId", app).await;
     }
     let (Some(external), Some(name)) =
         (body.get("externalId").and_then(Value::as_str), body.get("displayName").and_then(Value::as_str))
@@ -54,7 +54,7 @@ async fn own_principal(state: &AppState, body: &Value) -> Result<Option<Value>, 
         count: 2,
         ..ListParams::default()
     };
-    let page = state.databricks.list(TargetResource::ServicePrincipals, &params).await?;
+    let page = state.databricks.list(Resource::ServicePrincipal, &params).await?;
     let found = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
     match found.as_slice() {
         [one] if one.get("displayName").and_then(Value::as_str) == Some(name) => Ok(Some(one.clone())),

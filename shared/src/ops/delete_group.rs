@@ -1,11 +1,11 @@
 //! `DELETE /Groups/{id}`: one Databricks DELETE; its 404 is a SCIM 404 (docs/design.md §4).
 
-use super::support::{Kind, delete};
+use super::support::delete;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::scim::ScimError;
+use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    delete(state, Kind::Group, &request).await
+    delete(state, Resource::Group, &request).await
 }

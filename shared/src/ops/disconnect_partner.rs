@@ -6,12 +6,12 @@
 use serde_json::{Value, json};
 
 use super::list_partners::{PARTNER_SUFFIX, partner_name};
-use super::support::{Kind, delete_by_id, id_of};
+use super::support::{delete_by_id, id_of};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{DatabricksError, ListParams, TargetResource};
-use crate::scim::ScimError;
+use crate::databricks::{DatabricksError, ListParams};
 use crate::scim::limits::MAX_PARTNER_NAME_CHARS;
+use crate::scim::{Resource, ScimError};
 
 /// The principal name for a partner as a client writes it: `fivetran`, `FIVETRAN_USER`,
 /// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`. At most [`MAX_PARTNER_NAME_CHARS`] of
@@ -53,7 +53,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         attributes: vec!["id", "displayName", "applicationId", "active"],
         excluded_attributes: Vec::new(),
     };
-    let page = state.databricks.list(TargetResource::ServicePrincipals, &params).await?;
+    let page = state.databricks.list(Resource::ServicePrincipal, &params).await?;
     let matches: Vec<Value> = page
         .get("Resources")
         .and_then(Value::as_array)
@@ -115,7 +115,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Err(other) => return Err(other.into()),
     };
     // An unknown outcome (5xx, dropped connection) is settled by reading the principal again.
-    delete_by_id(state, Kind::ServicePrincipal, &id).await?;
+    delete_by_id(state, Resource::ServicePrincipal, &id).await?;
     Ok(ScimResponse::ok(json!({
         "partner": partner_name(&wanted),
         "deleted": {

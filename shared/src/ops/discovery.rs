@@ -6,10 +6,7 @@
 use super::support::search_all;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::scim::{ScimError, discovery};
-
-/// The resource endpoints, as the gateway routes them (case-sensitive).
-const RESOURCE_ENDPOINTS: [&str; 3] = ["Users", "Groups", "ServicePrincipals"];
+use crate::scim::{Resource, ScimError, discovery};
 
 /// The search path extension (RFC 7644 §3.4.3).
 const SEARCH: &str = ".search";
@@ -52,7 +49,7 @@ fn resource_path_error(request: &ScimRequest, segments: &[&str]) -> ScimError {
         return ScimError::NotFound(format!("no such endpoint; did you mean {right}?"));
     }
     match segments {
-        [resource] | [resource, _] if RESOURCE_ENDPOINTS.contains(resource) => method_not_allowed(request),
+        [resource] | [resource, _] if Resource::at_endpoint(resource).is_some() => method_not_allowed(request),
         _ => ScimError::NotFound("no such SCIM endpoint".into()),
     }
 }
@@ -61,14 +58,14 @@ fn resource_path_error(request: &ScimRequest, segments: &[&str]) -> ScimError {
 /// routes it, when the given one differs only in the case of the resource name or of `.search`.
 fn right_spelling(segments: &[&str]) -> Option<String> {
     let (first, rest) = segments.split_first()?;
-    let resource = RESOURCE_ENDPOINTS.iter().find(|r| r.eq_ignore_ascii_case(first))?;
+    let resource = Resource::ALL.map(Resource::endpoint).into_iter().find(|r| r.eq_ignore_ascii_case(first))?;
     let rest: Vec<&str> = match rest {
         [] => Vec::new(),
         [second] if second.eq_ignore_ascii_case(SEARCH) => vec![SEARCH],
         [id] => vec![*id],
         _ => return None,
     };
-    let right = std::iter::once(*resource).chain(rest).collect::<Vec<_>>();
+    let right = std::iter::once(resource).chain(rest).collect::<Vec<_>>();
     (right.as_slice() != segments).then(|| format!("/{}", right.join("/")))
 }
 

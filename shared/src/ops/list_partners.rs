@@ -5,9 +5,9 @@ use serde_json::{Value, json};
 
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::{ListParams, TargetResource};
+use crate::databricks::ListParams;
 use crate::mapping::values_of;
-use crate::scim::ScimError;
+use crate::scim::{Resource, ScimError};
 
 /// Suffix Partner Connect gives its service principals.
 pub const PARTNER_SUFFIX: &str = "_USER";
@@ -50,7 +50,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
             attributes: vec!["id", "displayName", "applicationId", "active", "entitlements"],
             excluded_attributes: Vec::new(),
         };
-        let page = state.databricks.list(TargetResource::ServicePrincipals, &params).await?;
+        let page = state.databricks.list(Resource::ServicePrincipal, &params).await?;
         let resources = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
         partners.extend(resources.iter().filter_map(partner_entry));
         let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);

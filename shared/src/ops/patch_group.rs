@@ -4,18 +4,17 @@
 //! is the only Databricks call.
 
 use super::support::{
-    Kind, account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection,
-    read,
+    account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection, read,
 };
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
 use crate::mapping::group::{group_to_scim, patch_request, target_selection};
 use crate::scim::patch::parse_patch_request;
-use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, ScimError, projection as project};
+use crate::scim::{Resource, ScimError, projection as project};
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(&request, Kind::Group)?;
+    let id = path_id(&request, Resource::Group)?;
     let plan = patch_request(&parse_patch_request(&request.body)?)?;
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
@@ -28,9 +27,9 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let selection = target_selection(&wanted);
     let answered = if plan.operations.is_empty() {
         let probe = if no_content { id_only() } else { selection.clone() };
-        Some(read(state, Kind::Group, &id, &probe).await?)
+        Some(read(state, Resource::Group, &id, &probe).await?)
     } else {
-        match patch_target(state, Kind::Group, &id, &plan.operations).await {
+        match patch_target(state, Resource::Group, &id, &plan.operations).await {
             Ok(answered) => answered,
             Err(err) => return Err(account_group_refusal(state, &id, err).await),
         }
@@ -38,8 +37,8 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    let group = answer_or_read(state, Kind::Group, &id, answered, &selection).await?;
+    let group = answer_or_read(state, Resource::Group, &id, answered, &selection).await?;
     let mut scim = group_to_scim(&group, &request.base_url);
-    project::apply(&mut scim, &wanted, GROUP_SCHEMA, &[GROUP_EXTENSION_SCHEMA]);
+    project::apply(&mut scim, &wanted, Resource::Group.schema(), Resource::Group.extensions());
     Ok(ScimResponse::ok(scim))
 }

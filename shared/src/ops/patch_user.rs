@@ -3,10 +3,9 @@
 use super::support::{USERS, patch_principal};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::mapping::user::Principal;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    patch_principal(state, &USERS, Principal::User, &request).await
+    patch_principal(state, &USERS, &request).await
 }

@@ -6,66 +6,27 @@ use super::{ScimRequest, ScimResponse};
 use crate::config::{AppState, PatchResponse};
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
-use crate::databricks::{DatabricksError, DatabricksId, ListParams, TargetResource};
-use crate::scim::ScimError;
+use crate::databricks::{DatabricksError, DatabricksId, ListParams};
 use crate::scim::limits::{AnswerBudget, carried_len, list_answer, too_large};
 use crate::scim::list::Projection;
 use crate::scim::values::parse_object;
-
-/// The kind of resource an operation works on, for error details.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Users.
-    User,
-    /// Groups.
-    Group,
-    /// Service principals.
-    ServicePrincipal,
-}
-
-impl Kind {
-    /// The SCIM resource type (`meta.resourceType`).
-    pub fn resource_type(self) -> &'static str {
-        match self {
-            Kind::User => "User",
-            Kind::Group => "Group",
-            Kind::ServicePrincipal => "ServicePrincipal",
-        }
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Kind::User => "user",
-            Kind::Group => "group",
-            Kind::ServicePrincipal => "service principal",
-        }
-    }
-
-    /// The Databricks resource.
-    pub fn target(self) -> TargetResource {
-        match self {
-            Kind::User => TargetResource::Users,
-            Kind::Group => TargetResource::Groups,
-            Kind::ServicePrincipal => TargetResource::ServicePrincipals,
-        }
-    }
-}
+use crate::scim::{Resource, ScimError};
 
 /// SCIM 404 for a resource that does not exist (the id is not echoed: clients have put e-mail
 /// addresses where ids belong).
-pub fn not_found(kind: Kind) -> ScimError {
-    ScimError::NotFound(format!("no {} with this id exists", kind.noun()))
+pub fn not_found(resource: Resource) -> ScimError {
+    ScimError::NotFound(format!("no {} with this id exists", resource.noun()))
 }
 
 /// The `{id}` of the path, checked to be a Databricks id before it reaches a URL.
-pub fn path_id(request: &ScimRequest, kind: Kind) -> Result<DatabricksId, ScimError> {
-    request.resource_id().and_then(DatabricksId::parse).ok_or_else(|| not_found(kind))
+pub fn path_id(request: &ScimRequest, resource: Resource) -> Result<DatabricksId, ScimError> {
+    request.resource_id().and_then(DatabricksId::parse).ok_or_else(|| not_found(resource))
 }
 
 /// Maps a Databricks 404 to this resource's SCIM 404; everything else by the common table.
-pub fn or_not_found(kind: Kind) -> impl Fn(DatabricksError) -> ScimError {
+pub fn or_not_found(resource: Resource) -> impl Fn(DatabricksError) -> ScimError {
     move |err| match err {
-        DatabricksError::NotFound { .. } => not_found(kind),
+        DatabricksError::NotFound { .. } => not_found(resource),
         other => other.into(),
     }
 }
@@ -84,19 +45,29 @@ pub fn projection(request: &ScimRequest) -> Projection {
 }
 
 /// Reads one resource with the given selection.
-pub async fn read(state: &AppState, kind: Kind, id: &DatabricksId, selection: &Selection) -> Result<Value, ScimError> {
-    state.databricks.get(kind.target(), id, selection).await.map_err(or_not_found(kind))
+pub async fn read(
+    state: &AppState,
+    resource: Resource,
+    id: &DatabricksId,
+    selection: &Selection,
+) -> Result<Value, ScimError> {
+    state.databricks.get(resource, id, selection).await.map_err(or_not_found(resource))
 }
 
 /// The first resource whose attribute equals `value` (one list call), if any.
-pub async fn find_one(state: &AppState, kind: Kind, attribute: &str, value: &str) -> Result<Option<Value>, ScimError> {
+pub async fn find_one(
+    state: &AppState,
+    resource: Resource,
+    attribute: &str,
+    value: &str,
+) -> Result<Option<Value>, ScimError> {
     let params = ListParams {
         filter: Some(crate::mapping::filter::equals(attribute, value)),
         start_index: 1,
         count: 2,
         ..ListParams::default()
     };
-    let page = state.databricks.list(kind.target(), &params).await?;
+    let page = state.databricks.list(resource, &params).await?;
     Ok(page.get("Resources").and_then(Value::as_array).and_then(|r| r.first()).cloned())
 }
 
@@ -104,26 +75,26 @@ pub async fn find_one(state: &AppState, kind: Kind, attribute: &str, value: &str
 /// `resource` answer shape), else one read with `selection` (the real API answers `{}`).
 pub async fn answer_or_read(
     state: &AppState,
-    kind: Kind,
+    resource: Resource,
     id: &DatabricksId,
     answered: Option<Value>,
     selection: &Selection,
 ) -> Result<Value, ScimError> {
-    read_after_write(state, kind, id, answered, selection).await?.ok_or_else(|| not_found(kind))
+    read_after_write(state, resource, id, answered, selection).await?.ok_or_else(|| not_found(resource))
 }
 
 /// The same, `None` when the target no longer shows the resource after the write was applied
 /// (a target that hides inactive users, after a deactivation).
 pub async fn read_after_write(
     state: &AppState,
-    kind: Kind,
+    resource: Resource,
     id: &DatabricksId,
     answered: Option<Value>,
     selection: &Selection,
 ) -> Result<Option<Value>, ScimError> {
     match answered {
         Some(body) if body.get("id").is_some() => Ok(Some(body)),
-        _ => match state.databricks.get(kind.target(), id, selection).await {
+        _ => match state.databricks.get(resource, id, selection).await {
             Ok(resource) => Ok(Some(resource)),
             Err(DatabricksError::NotFound { .. }) => Ok(None),
             Err(err) => Err(err.into()),
@@ -138,19 +109,19 @@ pub async fn read_after_write(
 /// once more. `Some(resource)` when an answer or that read carries the resource as it now is.
 pub async fn patch_target(
     state: &AppState,
-    kind: Kind,
+    resource: Resource,
     id: &DatabricksId,
     operations: &[PatchOperation],
 ) -> Result<Option<Value>, DatabricksError> {
-    let refusal = match state.databricks.patch(kind.target(), id, operations).await {
+    let refusal = match state.databricks.patch(resource, id, operations).await {
         Err(err) if err.is_absent_target() => err,
         other => return other,
     };
-    let current = state.databricks.get(kind.target(), id, &Selection::default()).await?;
+    let current = state.databricks.get(resource, id, &Selection::default()).await?;
     match crate::mapping::without_absent_removes(operations, &current) {
         None => Err(refusal),
         Some(rest) if rest.is_empty() => Ok(Some(current)),
-        Some(rest) => state.databricks.patch(kind.target(), id, &rest).await,
+        Some(rest) => state.databricks.patch(resource, id, &rest).await,
     }
 }
 
@@ -171,7 +142,7 @@ pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: Dat
         DatabricksError::BadRequest { ref detail, .. } if detail.to_ascii_lowercase().contains("member") => {
             probe_account_group(state, id, err).await
         }
-        err => or_not_found(Kind::Group)(err),
+        err => or_not_found(Resource::Group)(err),
     }
 }
 
@@ -179,9 +150,9 @@ pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: Dat
 /// 400 `mutability`; anything else keeps the original error.
 async fn probe_account_group(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
-    match state.databricks.get(TargetResource::Groups, id, &probe).await {
+    match state.databricks.get(Resource::Group, id, &probe).await {
         Ok(group) if crate::mapping::group::is_account_group(&group) => account_group_refused(),
-        _ => or_not_found(Kind::Group)(err),
+        _ => or_not_found(Resource::Group)(err),
     }
 }
 
@@ -194,24 +165,23 @@ pub fn account_group_refused() -> ScimError {
     )
 }
 
-/// The resource after a service-principal rename, checked with [`check_renamed`]. Reads
-/// right after a write can be stale (Azure, ~0.3–1 s), so a mismatch is read twice more,
-/// half a second apart, before it is reported.
+/// The service principal after a rename, checked with [`check_renamed`]. Reads right after a
+/// write can be stale (Azure, ~0.3–1 s), so a mismatch is read twice more, half a second
+/// apart, before it is reported.
 pub async fn verify_renamed(
     state: &AppState,
-    kind: Kind,
     id: &DatabricksId,
-    mut resource: Value,
+    mut principal: Value,
     wanted: Option<&str>,
 ) -> Result<Value, ScimError> {
     for _ in 0..2 {
-        if check_renamed(&resource, wanted).is_ok() {
-            return Ok(resource);
+        if check_renamed(&principal, wanted).is_ok() {
+            return Ok(principal);
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        resource = read(state, kind, id, &Selection::default()).await?;
+        principal = read(state, Resource::ServicePrincipal, id, &Selection::default()).await?;
     }
-    check_renamed(&resource, wanted).map(|()| resource)
+    check_renamed(&principal, wanted).map(|()| principal)
 }
 
 /// Whether a successful PATCH answers 204: configured so, and the client named no
@@ -235,40 +205,36 @@ pub fn check_renamed(resource: &Value, wanted: Option<&str>) -> Result<(), ScimE
 }
 
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
-pub async fn delete(state: &AppState, kind: Kind, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, kind)?;
-    delete_by_id(state, kind, &id).await?;
+pub async fn delete(state: &AppState, resource: Resource, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+    let id = path_id(request, resource)?;
+    delete_by_id(state, resource, &id).await?;
     Ok(ScimResponse::no_content())
 }
 
 /// DELETE of one resource by id; when the outcome is unknown (5xx, dropped connection) the
 /// target is re-read, and a resource that is gone was deleted (databricks-behaviour: a large
 /// group's DELETE answers 500 after deleting it).
-pub async fn delete_by_id(state: &AppState, kind: Kind, id: &DatabricksId) -> Result<(), ScimError> {
-    match state.databricks.delete(kind.target(), id).await {
+pub async fn delete_by_id(state: &AppState, resource: Resource, id: &DatabricksId) -> Result<(), ScimError> {
+    match state.databricks.delete(resource, id).await {
         Ok(()) => Ok(()),
-        Err(err) if err.outcome_unknown() => match state.databricks.get(kind.target(), id, &id_only()).await {
+        Err(err) if err.outcome_unknown() => match state.databricks.get(resource, id, &id_only()).await {
             Err(DatabricksError::NotFound { .. }) => Ok(()),
             _ => Err(err.into()),
         },
-        Err(err) => Err(or_not_found(kind)(err)),
+        Err(err) => Err(or_not_found(resource)(err)),
     }
 }
 
 /// How one resource kind is read and listed.
 pub struct ResourceSpec {
     /// Which resource.
-    pub kind: Kind,
+    pub resource: Resource,
     /// What it can be filtered on.
     pub filters: &'static crate::mapping::filter::FilterTable,
     /// SCIM projection → Databricks selection.
     pub selection: fn(&Projection) -> Selection,
     /// Databricks resource → SCIM resource.
     pub to_scim: fn(&Value, &str) -> Value,
-    /// Core schema URN.
-    pub schema: &'static str,
-    /// Extension URNs.
-    pub extensions: &'static [&'static str],
 }
 
 /// One list page: one Databricks call, whatever the filter or projection. Serves `GET /Users`
@@ -289,7 +255,7 @@ pub async fn list_page(
         attributes: selection.attributes,
         excluded_attributes: selection.excluded_attributes,
     };
-    let page = state.databricks.list(spec.kind.target(), &params).await?;
+    let page = state.databricks.list(spec.resource, &params).await?;
     let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
     let mut resources = Vec::new();
     let mut budget = AnswerBudget::for_list();
@@ -338,13 +304,18 @@ fn page_resources(
     let items = page.get("Resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for item in items.iter().take(wanted.take) {
         let mut scim = (spec.to_scim)(item, wanted.base_url);
-        crate::scim::projection::apply(&mut scim, wanted.projection, spec.schema, spec.extensions);
+        crate::scim::projection::apply(
+            &mut scim,
+            wanted.projection,
+            spec.resource.schema(),
+            spec.resource.extensions(),
+        );
         let text = scim.to_string();
         let size = carried_len(&text);
         if !budget.take(size) {
             if out.is_empty() {
                 let id = item.get("id").and_then(Value::as_str).unwrap_or("?");
-                return Err(too_large(&format!("{} {id}", spec.kind.resource_type()), size, false));
+                return Err(too_large(&format!("{} {id}", spec.resource.resource_type()), size, false));
             }
             return Ok(true);
         }
@@ -378,7 +349,7 @@ pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimR
             attributes: selection.attributes,
             excluded_attributes: selection.excluded_attributes,
         };
-        let page = state.databricks.list(spec.kind.target(), &params).await?;
+        let page = state.databricks.list(spec.resource, &params).await?;
         total += page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
         let request = PageRequest { take: share, projection: &query.projection, base_url: &request.base_url };
         full |= page_resources(spec, &page, &request, &mut budget, &mut resources)?;
@@ -401,7 +372,7 @@ fn search_plans(
     let mut plans = Vec::new();
     for spec in SEARCHED_TYPES {
         let defines = |path: &scim_v2::filter::AttrPath| {
-            crate::scim::discovery::defines_attribute(spec.schema, spec.extensions, path)
+            crate::scim::discovery::defines_attribute(spec.resource.schema(), spec.resource.extensions(), path)
         };
         if let Some(own) = crate::scim::list::restrict_filter(filter, &defines) {
             plans.push((spec, Some(crate::mapping::filter::translate(&own, spec.filters)?)));
@@ -417,42 +388,36 @@ fn search_plans(
 
 /// One resource by id: one Databricks call asking only for what the client wants.
 pub async fn get_one(state: &AppState, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, spec.kind)?;
+    let id = path_id(request, spec.resource)?;
     let wanted = projection(request);
-    let resource = read(state, spec.kind, &id, &(spec.selection)(&wanted)).await?;
+    let resource = read(state, spec.resource, &id, &(spec.selection)(&wanted)).await?;
     let mut scim = (spec.to_scim)(&resource, &request.base_url);
-    crate::scim::projection::apply(&mut scim, &wanted, spec.schema, spec.extensions);
+    crate::scim::projection::apply(&mut scim, &wanted, spec.resource.schema(), spec.resource.extensions());
     Ok(ScimResponse::ok(scim))
 }
 
 /// Users.
 pub const USERS: ResourceSpec = ResourceSpec {
-    kind: Kind::User,
+    resource: Resource::User,
     filters: &crate::mapping::user::USER_FILTERS,
     selection: crate::mapping::user::target_selection,
     to_scim: crate::mapping::user::user_to_scim,
-    schema: crate::scim::USER_SCHEMA,
-    extensions: &[],
 };
 
 /// Groups.
 pub const GROUPS: ResourceSpec = ResourceSpec {
-    kind: Kind::Group,
+    resource: Resource::Group,
     filters: &crate::mapping::group::GROUP_FILTERS,
     selection: crate::mapping::group::target_selection,
     to_scim: crate::mapping::group::group_to_scim,
-    schema: crate::scim::GROUP_SCHEMA,
-    extensions: &[crate::scim::GROUP_EXTENSION_SCHEMA],
 };
 
 /// Service principals.
 pub const SERVICE_PRINCIPALS: ResourceSpec = ResourceSpec {
-    kind: Kind::ServicePrincipal,
+    resource: Resource::ServicePrincipal,
     filters: &crate::mapping::service_principal::SERVICE_PRINCIPAL_FILTERS,
     selection: crate::mapping::service_principal::target_selection,
     to_scim: crate::mapping::service_principal::service_principal_to_scim,
-    schema: crate::scim::SERVICE_PRINCIPAL_SCHEMA,
-    extensions: &[],
 };
 
 /// The id of a resource Databricks answered.
@@ -470,7 +435,7 @@ pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
 /// could not be read anyway).
 pub async fn deactivate_if_asked(
     state: &AppState,
-    kind: Kind,
+    resource: Resource,
     mut created: Value,
     deactivate: bool,
 ) -> Result<Value, ScimError> {
@@ -480,9 +445,9 @@ pub async fn deactivate_if_asked(
         return Ok(created);
     }
     let id = id_of(&created)?;
-    let answered = state.databricks.patch(kind.target(), &id, &[PatchOperation::replace("active", "false")]).await?;
+    let answered = state.databricks.patch(resource, &id, &[PatchOperation::replace("active", "false")]).await?;
     match answered {
-        Some(resource) => Ok(resource),
+        Some(deactivated) => Ok(deactivated),
         None => {
             if let Some(map) = created.as_object_mut() {
                 map.insert("active".into(), Value::Bool(false));
@@ -497,29 +462,29 @@ pub async fn deactivate_if_asked(
 pub async fn patch_principal(
     state: &AppState,
     spec: &ResourceSpec,
-    principal: crate::mapping::user::Principal,
     request: &ScimRequest,
 ) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, spec.kind)?;
+    let id = path_id(request, spec.resource)?;
     let operations = crate::scim::patch::parse_patch_request(&request.body)?;
-    let plan = crate::mapping::user::principal_patch(&operations, principal)?;
+    let plan = crate::mapping::user::principal_patch(&operations, spec.resource)?;
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
     let no_content = patch_answers_no_content(state, request);
     let nothing_to_send = plan.operations.is_empty();
     // With nothing to send, one read serves the key check, the existence check and the answer.
-    let key = principal.key().1;
+    let key = spec.resource.immutable_key();
     let current = match (&plan.key, nothing_to_send) {
-        (_, true) if no_content && plan.key.is_none() => Some(read(state, spec.kind, &id, &id_only()).await?),
-        (_, true) => Some(read(state, spec.kind, &id, &Selection::default()).await?),
+        (_, true) if no_content && plan.key.is_none() => Some(read(state, spec.resource, &id, &id_only()).await?),
+        (_, true) => Some(read(state, spec.resource, &id, &Selection::default()).await?),
         (Some(_), false) => {
-            let probe = Selection { attributes: vec!["id", key], excluded_attributes: Vec::new() };
-            Some(read(state, spec.kind, &id, &probe).await?)
+            let probe =
+                Selection { attributes: ["id"].into_iter().chain(key).collect(), excluded_attributes: Vec::new() };
+            Some(read(state, spec.resource, &id, &probe).await?)
         }
         (None, false) => None,
     };
-    if let (Some(wanted), Some(current)) = (&plan.key, &current) {
+    if let (Some(wanted), Some(current), Some(key)) = (&plan.key, &current, key) {
         let same = current.get(key).and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
         if !same {
             return Err(ScimError::Mutability(format!("{key} cannot be changed in Databricks")));
@@ -528,21 +493,18 @@ pub async fn patch_principal(
     let answered = if nothing_to_send {
         current.filter(|c| c.get("id").is_some() && !no_content)
     } else {
-        patch_target(state, spec.kind, &id, &plan.operations).await.map_err(or_not_found(spec.kind))?
+        patch_target(state, spec.resource, &id, &plan.operations).await.map_err(or_not_found(spec.resource))?
     };
     // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
-    let check_rename = principal == crate::mapping::user::Principal::ServicePrincipal && plan.renamed_to.is_some();
+    let check_rename = spec.resource == Resource::ServicePrincipal && plan.renamed_to.is_some();
     if no_content && !check_rename {
         return Ok(ScimResponse::no_content());
     }
-    let Some(resource) = read_after_write(state, spec.kind, &id, answered, &Selection::default()).await? else {
+    let Some(resource) = read_after_write(state, spec.resource, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
-    let resource = if check_rename {
-        verify_renamed(state, spec.kind, &id, resource, plan.renamed_to.as_deref()).await?
-    } else {
-        resource
-    };
+    let resource =
+        if check_rename { verify_renamed(state, &id, resource, plan.renamed_to.as_deref()).await? } else { resource };
     if no_content {
         return Ok(ScimResponse::no_content());
     }

@@ -1,5 +1,5 @@
 //! SCIM 2.0 protocol pieces that know nothing of HTTP, AWS or Databricks:
-//! errors, schema URNs, the limits on requests and answers, PATCH and filter parsing, list
+//! errors, the three resources and their schema URNs, the limits on requests and answers, PATCH and filter parsing, list
 //! queries, attribute projection, and the discovery documents.
 
 pub mod discovery;
@@ -9,9 +9,11 @@ pub mod limits;
 pub mod list;
 pub mod patch;
 pub mod projection;
+pub mod resource;
 pub mod values;
 
 pub use error::ScimError;
+pub use resource::Resource;
 
 /// Core User schema.
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -1,5 +1,5 @@
 use super::*;
-use crate::mapping::user::{Principal, principal_patch};
+use crate::mapping::user::principal_patch;
 use crate::mapping::wire;
 use crate::scim::patch::parse_patch_request;
 
@@ -73,7 +73,7 @@ fn patch_on_a_service_principal_uses_application_id_as_its_key_and_knows_no_name
         br#"{"Operations":[{"op":"replace","value":{"applicationId":"11111111-0000-0000-0000-111111111111","displayName":"n","name.givenName":"x"}}]}"#,
     )
     .unwrap_or_default();
-    let plan = principal_patch(&ops, Principal::ServicePrincipal).unwrap_or_default();
+    let plan = principal_patch(&ops, Resource::ServicePrincipal).unwrap_or_default();
     assert_eq!(plan.key.as_deref(), Some("11111111-0000-0000-0000-111111111111"));
     assert_eq!(wire(&plan.operations), vec![json!({"op": "add", "path": "displayName", "value": "n"})]);
     assert_eq!(plan.renamed_to.as_deref(), Some("n"));
