@@ -9,7 +9,7 @@ use crate::databricks::client::http_client;
 use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
 use crate::deadline;
-use crate::http::auth::InboundAuth;
+use crate::inbound::InboundAuth;
 use crate::oauth::Verifier;
 use crate::oauth::token::parse_signing_keys;
 

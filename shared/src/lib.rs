@@ -7,6 +7,7 @@
 //! - [`databricks`]: the Databricks workspace SCIM client and its credential;
 //! - [`deadline`]: the call timeout, retry budget and answer margin, derived from the function timeout;
 //! - [`aws`]: Secrets Manager, the only AWS service used;
+//! - [`inbound`]: the bearer check every SCIM request passes first;
 //! - [`oauth`]: the optional OAuth 2.0 client-credentials token endpoint and its access tokens;
 //! - [`ops`]: one module per operation;
 //! - [`http`]: API Gateway event in, SCIM response out.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod databricks;
 pub mod deadline;
 pub mod http;
+pub mod inbound;
 pub mod mapping;
 pub mod oauth;
 pub mod ops;

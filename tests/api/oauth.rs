@@ -11,7 +11,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use lambda_http::Body;
 use serde_json::{Value, json};
 use shared::aws::SecretStore;
-use shared::http::auth::InboundAuth;
+use shared::inbound::InboundAuth;
 use shared::oauth::token::{self, SigningKey};
 use shared::oauth::{TokenEndpoint, Verifier};
 use shared::ops::Operation::*;

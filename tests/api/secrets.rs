@@ -9,7 +9,7 @@ use serde_json::json;
 use shared::aws::SecretStore;
 use shared::databricks::client::http_client;
 use shared::databricks::credentials::SecretsManagerToken;
-use shared::http::auth::InboundAuth;
+use shared::inbound::InboundAuth;
 use shared::ops::Operation::*;
 use shared::{AppState, Config};
 use tests::{Call, Mode, SCIM_TOKEN, Shape, TestStack, logs, moto};

@@ -2,7 +2,6 @@
 //! Works with REST API (v1) events — stage prefix included — and HTTP API (v2) events,
 //! which `cargo lambda watch` sends.
 
-pub mod auth;
 pub mod oauth;
 pub mod request_log;
 
@@ -291,12 +290,23 @@ fn success_response(ok: &Rendered) -> Response<Body> {
     response
 }
 
+/// The `WWW-Authenticate` challenge of a SCIM 401 with this detail (RFC 6750 §3.1): no error code
+/// when no token was sent, `invalid_token` when the token sent is refused (wrong, expired,
+/// altered, signed with an unknown key).
+fn challenge(detail: &str) -> &'static str {
+    if detail == crate::inbound::TOKEN_REQUIRED {
+        "Bearer realm=\"scim\""
+    } else {
+        "Bearer realm=\"scim\", error=\"invalid_token\""
+    }
+}
+
 /// The SCIM Error response for an error: the one place errors become HTTP.
 pub fn error_response(err: &ScimError) -> Response<Body> {
     let mut response = scim_response(err.status(), Some(err.to_body().to_string()));
     match err {
         ScimError::Unauthorized(detail) => {
-            response.headers_mut().insert("www-authenticate", HeaderValue::from_static(auth::challenge(detail)));
+            response.headers_mut().insert("www-authenticate", HeaderValue::from_static(challenge(detail)));
         }
         ScimError::Throttled { retry_after_secs } => {
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

@@ -1,5 +1,5 @@
 //! Inbound bearer check (docs/design.md §2): one or two accepted tokens (current and next, for
-//! rotation), compared in constant time; a miss is a SCIM 401. Tokens come from the
+//! rotation), compared in constant time (SHA-256 digests, `subtle`); a miss is a SCIM 401. Tokens come from the
 //! environment (local runs) or from a Secrets Manager secret, cached, and read again when a
 //! presented token is not recognised (at most every 30 s), so a rotation takes effect without
 //! a redeploy. When OAuth client credentials are on, a JWT-shaped bearer value is verified as an
@@ -9,19 +9,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
 use crate::aws::SecretStore;
 use crate::oauth::Verifier;
 use crate::scim::ScimError;
 
 /// The 401 detail of a request without a bearer token.
 pub const TOKEN_REQUIRED: &str = "a bearer token is required";
-
-/// The `WWW-Authenticate` challenge of a SCIM 401 with this detail (RFC 6750 §3.1): no error code
-/// when no token was sent, `invalid_token` when the token sent is refused (wrong, expired,
-/// altered, signed with an unknown key).
-pub fn challenge(detail: &str) -> &'static str {
-    if detail == TOKEN_REQUIRED { "Bearer realm=\"scim\"" } else { "Bearer realm=\"scim\", error=\"invalid_token\"" }
-}
 
 /// How long accepted tokens are trusted before the secret is read again (so a retired token
 /// keeps working for at most this long).
@@ -30,9 +26,13 @@ pub const CACHE_TTL: Duration = Duration::from_secs(300);
 /// must not become a flood of Secrets Manager calls).
 pub const MISS_REREAD_INTERVAL: Duration = Duration::from_secs(30);
 
+/// The SHA-256 digests of the accepted tokens: compared in constant time whatever the length
+/// of the token presented.
+type Digests = Arc<Vec<[u8; 32]>>;
+
 #[derive(Clone)]
 enum Source {
-    Fixed(Arc<Vec<Vec<u8>>>),
+    Fixed(Digests),
     Secret {
         store: SecretStore,
         secret_id: Arc<str>,
@@ -44,7 +44,7 @@ enum Source {
 
 #[derive(Clone)]
 struct Cached {
-    tokens: Arc<Vec<Vec<u8>>>,
+    tokens: Digests,
     read_at: Instant,
 }
 
@@ -71,7 +71,7 @@ impl std::fmt::Debug for InboundAuth {
 impl InboundAuth {
     /// Accepts these tokens; an empty list accepts nobody (fail closed).
     pub fn new(tokens: Vec<String>) -> InboundAuth {
-        let tokens = tokens.into_iter().filter(|t| !t.is_empty()).map(String::into_bytes).collect();
+        let tokens = tokens.iter().filter(|t| !t.is_empty()).map(|t| digest(t.as_bytes())).collect();
         InboundAuth { source: Source::Fixed(Arc::new(tokens)), access_tokens: None }
     }
 
@@ -145,14 +145,14 @@ impl InboundAuth {
     }
 }
 
-async fn read_tokens(store: &SecretStore, secret_id: &str) -> Result<Arc<Vec<Vec<u8>>>, ScimError> {
+async fn read_tokens(store: &SecretStore, secret_id: &str) -> Result<Digests, ScimError> {
     let unavailable = |reason: &str| {
         tracing::error!(secret_id, reason, "cannot use the inbound bearer-token secret");
         ScimError::Unavailable("the service cannot verify bearer tokens right now (token secret unavailable)".into())
     };
     let value = store.read(secret_id).await.map_err(|e| unavailable(&e.to_string()))?;
     let tokens = parse_token_secret(&value).map_err(|reason| unavailable(&reason))?;
-    Ok(Arc::new(tokens.into_iter().map(String::into_bytes).collect()))
+    Ok(Arc::new(tokens.iter().map(|t| digest(t.as_bytes())).collect()))
 }
 
 /// Parses the inbound token secret. The error never contains the value.
@@ -182,23 +182,19 @@ pub fn parse_token_secret(value: &str) -> Result<Vec<String>, String> {
     Ok(tokens)
 }
 
-fn verdict(tokens: &[Vec<u8>], presented: &[u8]) -> Result<(), ScimError> {
+fn digest(token: &[u8]) -> [u8; 32] {
+    Sha256::digest(token).into()
+}
+
+fn verdict(tokens: &[[u8; 32]], presented: &[u8]) -> Result<(), ScimError> {
     if tokens.is_empty() {
         return Err(ScimError::Unauthorized("no bearer token is configured for this service".into()));
     }
-    // Compare against every token, always, so timing reveals neither which nor how much matched.
-    let matched = tokens.iter().fold(false, |acc, t| acc | constant_time_eq(t, presented));
-    if matched { Ok(()) } else { Err(ScimError::Unauthorized("the bearer token is not valid".into())) }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = (a.len() ^ b.len()) as u64;
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0xff);
-        diff |= u64::from(x ^ y);
-    }
-    diff == 0
+    // Compare against every token, always, and digests of one length: timing reveals neither
+    // which token nor how much of it matched, nor its length.
+    let presented = digest(presented);
+    let matched = tokens.iter().fold(subtle::Choice::from(0), |acc, t| acc | t.ct_eq(&presented));
+    if bool::from(matched) { Ok(()) } else { Err(ScimError::Unauthorized("the bearer token is not valid".into())) }
 }
 
 #[cfg(test)]
