@@ -11,7 +11,40 @@ use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
 use crate::deadline;
 use crate::inbound::InboundAuth;
 use crate::oauth::Verifier;
-use crate::oauth::token::parse_signing_keys;
+use crate::oauth::token::{SigningKeyError, parse_signing_keys};
+
+/// Why a function is not configured correctly: the variable that is missing or wrong (every
+/// request is then a SCIM 503 naming it).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is not set.
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    /// `DATABRICKS_RETRY_BUDGET_MS` is not a number.
+    #[error("DATABRICKS_RETRY_BUDGET_MS must be a number of milliseconds")]
+    RetryBudget,
+    /// `DATABRICKS_CLOUD` names no cloud.
+    #[error("DATABRICKS_CLOUD must be aws, azure or gcp")]
+    Cloud,
+    /// `SCIM_PATCH_RESPONSE` names no answer.
+    #[error("SCIM_PATCH_RESPONSE must be resource or no-content")]
+    PatchResponse,
+    /// No Databricks credential.
+    #[error("neither DATABRICKS_SECRET_ID nor DATABRICKS_TOKEN is set")]
+    NoDatabricksCredential,
+    /// A secret id without the AWS configuration to read it.
+    #[error("{0} needs an AWS configuration")]
+    NeedsAws(&'static str),
+    /// `OAUTH_SIGNING_KEYS` cannot be used.
+    #[error("OAUTH_SIGNING_KEYS")]
+    SigningKeys(#[source] SigningKeyError),
+    /// The HTTP client cannot be built (no TLS roots).
+    #[error("cannot build the HTTP client")]
+    HttpClient(#[from] reqwest::Error),
+    /// `DATABRICKS_HOST` is not a URL.
+    #[error("the Databricks host is not a valid URL")]
+    Host(#[from] url::ParseError),
+}
 
 /// Settings read from the environment.
 #[derive(Clone, PartialEq, Eq)]
@@ -74,19 +107,17 @@ impl std::fmt::Debug for Config {
 
 impl Config {
     /// Reads the configuration; the error names the variable that is missing or wrong.
-    pub fn from_env() -> Result<Config, String> {
+    pub fn from_env() -> Result<Config, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
     /// Same, from any lookup (tests).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let databricks_host = non_empty("DATABRICKS_HOST").ok_or("DATABRICKS_HOST is not set")?;
+        let databricks_host = non_empty("DATABRICKS_HOST").ok_or(ConfigError::Missing("DATABRICKS_HOST"))?;
         let retry_budget = match non_empty("DATABRICKS_RETRY_BUDGET_MS") {
             None => deadline::DEFAULT_RETRY_BUDGET,
-            Some(ms) => Duration::from_millis(
-                ms.parse::<u64>().map_err(|_| "DATABRICKS_RETRY_BUDGET_MS must be a number of milliseconds")?,
-            ),
+            Some(ms) => Duration::from_millis(ms.parse::<u64>().map_err(|_| ConfigError::RetryBudget)?),
         };
         if retry_budget > deadline::MAX_RETRY_BUDGET {
             tracing::warn!(
@@ -98,12 +129,12 @@ impl Config {
         let retry_budget = deadline::retry_budget(retry_budget);
         let cloud = match non_empty("DATABRICKS_CLOUD") {
             None => Cloud::of_host(&databricks_host),
-            Some(name) => Cloud::parse(&name).ok_or("DATABRICKS_CLOUD must be aws, azure or gcp")?,
+            Some(name) => Cloud::parse(&name).ok_or(ConfigError::Cloud)?,
         };
         let patch_response = match non_empty("SCIM_PATCH_RESPONSE").map(|v| v.to_ascii_lowercase()).as_deref() {
             None | Some("resource") => PatchResponse::Resource,
             Some("no-content") => PatchResponse::NoContent,
-            Some(_) => return Err("SCIM_PATCH_RESPONSE must be resource or no-content".into()),
+            Some(_) => return Err(ConfigError::PatchResponse),
         };
         let inbound_tokens = non_empty("SCIM_BEARER_TOKENS")
             .map(|v| v.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
@@ -138,7 +169,7 @@ pub struct AppState {
 impl AppState {
     /// Builds the state from the function environment. AWS configuration is loaded only when a
     /// secret id is configured.
-    pub async fn from_env() -> Result<AppState, String> {
+    pub async fn from_env() -> Result<AppState, ConfigError> {
         let config = Config::from_env()?;
         let aws = if config.databricks_secret_id.is_some()
             || config.inbound_tokens_secret_id.is_some()
@@ -152,7 +183,7 @@ impl AppState {
     }
 
     /// Builds the state from a configuration and, where secrets are used, an AWS SDK configuration.
-    pub fn build(config: Config, aws: Option<&aws_config::SdkConfig>) -> Result<AppState, String> {
+    pub fn build(config: Config, aws: Option<&aws_config::SdkConfig>) -> Result<AppState, ConfigError> {
         let store = aws.map(SecretStore::new);
         let http = http_client()?;
         let tokens: Arc<dyn TokenSource> = match (&config.databricks_secret_id, &config.databricks_token, &store) {
@@ -160,26 +191,26 @@ impl AppState {
                 Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host, http.clone()))
             }
             (None, Some(token), _) => Arc::new(StaticToken::new(token.clone())),
-            _ => return Err("neither DATABRICKS_SECRET_ID nor DATABRICKS_TOKEN is set".into()),
+            _ => return Err(ConfigError::NoDatabricksCredential),
         };
         let inbound = match (&config.inbound_tokens_secret_id, &store) {
             (Some(id), Some(store)) => InboundAuth::from_secret(store.clone(), id.clone()),
-            (Some(_), None) => return Err("SCIM_TOKENS_SECRET_ID needs an AWS configuration".into()),
+            (Some(_), None) => return Err(ConfigError::NeedsAws("SCIM_TOKENS_SECRET_ID")),
             (None, _) => InboundAuth::new(config.inbound_tokens.clone()),
         };
         let inbound = match (&config.oauth_signing_keys_secret_id, &config.oauth_signing_keys, &store) {
             (Some(id), _, Some(store)) => inbound.with_access_tokens(Verifier::from_secret(store.clone(), id.clone())),
-            (Some(_), _, None) => return Err("OAUTH_SIGNING_KEYS_SECRET_ID needs an AWS configuration".into()),
-            (None, Some(keys), _) => inbound.with_access_tokens(Verifier::fixed(
-                parse_signing_keys(keys).map_err(|reason| format!("OAUTH_SIGNING_KEYS: {reason}"))?,
-            )),
+            (Some(_), _, None) => return Err(ConfigError::NeedsAws("OAUTH_SIGNING_KEYS_SECRET_ID")),
+            (None, Some(keys), _) => {
+                inbound.with_access_tokens(Verifier::fixed(parse_signing_keys(keys).map_err(ConfigError::SigningKeys)?))
+            }
             (None, None, _) => inbound,
         };
         Self::with_parts(config, http, tokens, inbound)
     }
 
     /// Builds the state without AWS (local runs and tests with fixed tokens).
-    pub fn new(config: Config) -> Result<AppState, String> {
+    pub fn new(config: Config) -> Result<AppState, ConfigError> {
         Self::build(config, None)
     }
 
@@ -189,7 +220,7 @@ impl AppState {
         http: reqwest::Client,
         tokens: Arc<dyn TokenSource>,
         inbound: InboundAuth,
-    ) -> Result<AppState, String> {
+    ) -> Result<AppState, ConfigError> {
         let databricks = DatabricksClient::new(&config.databricks_host, http, tokens, config.retry_budget)?;
         Ok(AppState { config: Arc::new(config), databricks, inbound })
     }
@@ -226,6 +257,7 @@ mod tests {
                 _ => None,
             })
             .map(|c| (c.cloud, c.patch_response))
+            .map_err(|e| e.to_string())
         };
         assert_eq!(read(None, None), Ok((Cloud::Azure, PatchResponse::Resource)));
         assert_eq!(read(Some("gcp"), Some("No-Content")), Ok((Cloud::Gcp, PatchResponse::NoContent)));
@@ -242,6 +274,7 @@ mod tests {
                 _ => None,
             })
             .map(|c| c.retry_budget)
+            .map_err(|e| e.to_string())
         };
         assert_eq!(budget(None), Ok(deadline::DEFAULT_RETRY_BUDGET));
         assert_eq!(budget(Some("3000")), Ok(Duration::from_secs(3)));
@@ -249,8 +282,24 @@ mod tests {
     }
 
     #[test]
+    fn a_configuration_error_reads_as_one_line_naming_the_variable_and_what_is_wrong() {
+        let err = Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("http://127.0.0.1:1".into()),
+            "DATABRICKS_TOKEN" => Some("t".into()),
+            "OAUTH_SIGNING_KEYS" => Some(r#"{"current":"short-key"}"#.into()),
+            _ => None,
+        })
+        .and_then(AppState::new)
+        .err();
+        assert_eq!(
+            err.as_ref().map(|e| crate::scim::error::chain(e)).as_deref(),
+            Some("OAUTH_SIGNING_KEYS: \"current\": a signing key must have at least 32 characters")
+        );
+    }
+
+    #[test]
     fn a_missing_host_is_named_in_the_error() {
-        let err = Config::from_lookup(|_| None).err().unwrap_or_default();
+        let err = Config::from_lookup(|_| None).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("DATABRICKS_HOST"));
     }
 }

@@ -151,33 +151,49 @@ async fn read_tokens(store: &SecretStore, secret_id: &str) -> Result<Digests, Sc
         ScimError::Unavailable("the service cannot verify bearer tokens right now (token secret unavailable)".into())
     };
     let value = store.read(secret_id).await.map_err(|e| unavailable(&e.to_string()))?;
-    let tokens = parse_token_secret(&value).map_err(|reason| unavailable(&reason))?;
+    let tokens = parse_token_secret(&value).map_err(|reason| unavailable(&reason.to_string()))?;
     Ok(Arc::new(tokens.iter().map(|t| digest(t.as_bytes())).collect()))
 }
 
-/// Parses the inbound token secret. The error never contains the value.
-pub fn parse_token_secret(value: &str) -> Result<Vec<String>, String> {
+/// Why the inbound token secret cannot be used. Never contains the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenSecretError {
+    /// Starts like a JSON object but is not one.
+    #[error("the secret is not valid JSON")]
+    NotJson,
+    /// Starts like a JSON list but is not a list of strings.
+    #[error("the secret is not a JSON list of strings")]
+    NotAList,
+    /// No non-empty token in it.
+    #[error("the secret holds no token (expected {{\"current\":\"…\",\"next\":\"…\"}})")]
+    NoToken,
+    /// A token with white space in it (a pasted line break, two tokens in one field).
+    #[error("a token must not contain white space")]
+    WhiteSpace,
+}
+
+/// Parses the inbound token secret: JSON `{"current":"…","next":"…"}` (`next` optional), a JSON
+/// list of strings, or a bare token.
+pub fn parse_token_secret(value: &str) -> Result<Vec<String>, TokenSecretError> {
     let value = value.trim();
     let tokens: Vec<String> = if value.starts_with('{') {
-        let json: serde_json::Value =
-            serde_json::from_str(value).map_err(|_| "the secret is not valid JSON".to_string())?;
+        let json: serde_json::Value = serde_json::from_str(value).map_err(|_| TokenSecretError::NotJson)?;
         ["current", "next"]
             .iter()
             .filter_map(|k| json.get(k).and_then(serde_json::Value::as_str))
             .map(|s| s.trim().to_string())
             .collect()
     } else if value.starts_with('[') {
-        serde_json::from_str::<Vec<String>>(value)
-            .map_err(|_| "the secret is not a JSON list of strings".to_string())?
+        serde_json::from_str::<Vec<String>>(value).map_err(|_| TokenSecretError::NotAList)?
     } else {
         vec![value.to_string()]
     };
     let tokens: Vec<String> = tokens.into_iter().filter(|t| !t.is_empty()).collect();
     if tokens.is_empty() {
-        return Err("the secret holds no token (expected {\"current\":\"…\",\"next\":\"…\"})".into());
+        return Err(TokenSecretError::NoToken);
     }
     if tokens.iter().any(|t| t.chars().any(char::is_whitespace)) {
-        return Err("a token must not contain white space".into());
+        return Err(TokenSecretError::WhiteSpace);
     }
     Ok(tokens)
 }
@@ -230,7 +246,7 @@ mod tests {
         assert_eq!(parse_token_secret(r#"["a","b"]"#), Ok(vec!["a".into(), "b".into()]));
         assert_eq!(parse_token_secret(" tok \n"), Ok(vec!["tok".into()]));
         for bad in ["", "{}", r#"{"current":""}"#, "{oops", "has space"] {
-            let err = parse_token_secret(bad).err().unwrap_or_default();
+            let err = parse_token_secret(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(!err.is_empty() && !err.contains("oops") && !err.contains("has space"), "{bad:?}: {err}");
         }
     }

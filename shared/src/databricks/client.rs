@@ -96,13 +96,12 @@ pub use crate::deadline::{HTTP_TIMEOUT, REREAD_RESERVE};
 
 /// The one HTTP client of a Lambda instance, shared by the SCIM calls and the OAuth token
 /// exchange (building one loads the system roots: a cold-start cost worth paying once).
-pub fn http_client() -> Result<reqwest::Client, String> {
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3))
         .timeout(HTTP_TIMEOUT)
         .user_agent(concat!("databricks-scim-bridge/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// The workspace URL without a trailing slash, `https://` added when the scheme is missing.
@@ -119,11 +118,9 @@ impl DatabricksClient {
         http: reqwest::Client,
         tokens: Arc<dyn TokenSource>,
         retry_budget: Duration,
-    ) -> Result<DatabricksClient, String> {
+    ) -> Result<DatabricksClient, url::ParseError> {
         let host = workspace_url(host);
-        let parse = |path: &str| {
-            Url::parse(&format!("{host}{path}")).map_err(|e| format!("the Databricks host is not a valid URL: {e}"))
-        };
+        let parse = |path: &str| Url::parse(&format!("{host}{path}"));
         let scim_base = parse("/api/2.0/preview/scim/v2/")?;
         let api_base = parse("/api/2.0/")?;
         Ok(DatabricksClient {

@@ -83,27 +83,43 @@ pub enum DatabricksCredential {
     },
 }
 
-/// Parses a credential secret value. The error says what is wrong, never what the value is.
-pub fn parse_credential(value: &str) -> Result<DatabricksCredential, String> {
+/// Why a credential secret value cannot be used: what is wrong, never what the value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialSecretError {
+    /// Nothing but white space.
+    #[error("the secret is empty")]
+    Empty,
+    /// A bare token with white space in it.
+    #[error("a bare token must not contain white space")]
+    WhiteSpace,
+    /// Starts like a JSON object but is not one.
+    #[error("the secret is not valid JSON")]
+    NotJson,
+    /// JSON without a usable credential.
+    #[error("the JSON secret needs \"token\", or \"client_id\" and \"client_secret\"")]
+    NoCredential,
+}
+
+/// Parses a credential secret value.
+pub fn parse_credential(value: &str) -> Result<DatabricksCredential, CredentialSecretError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err("the secret is empty".into());
+        return Err(CredentialSecretError::Empty);
     }
     if !value.starts_with('{') {
         if value.chars().any(char::is_whitespace) {
-            return Err("a bare token must not contain white space".into());
+            return Err(CredentialSecretError::WhiteSpace);
         }
         return Ok(DatabricksCredential::Pat(BearerToken::new(value)));
     }
-    let json: serde_json::Value =
-        serde_json::from_str(value).map_err(|_| "the secret is not valid JSON".to_string())?;
+    let json: serde_json::Value = serde_json::from_str(value).map_err(|_| CredentialSecretError::NotJson)?;
     let field = |k: &str| json.get(k).and_then(serde_json::Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     match (field("token"), field("client_id"), field("client_secret")) {
         (Some(token), _, _) => Ok(DatabricksCredential::Pat(BearerToken::new(token))),
         (None, Some(id), Some(secret)) => {
             Ok(DatabricksCredential::OAuth { client_id: id.to_string(), client_secret: BearerToken::new(secret) })
         }
-        _ => Err("the JSON secret needs \"token\", or \"client_id\" and \"client_secret\"".into()),
+        _ => Err(CredentialSecretError::NoCredential),
     }
 }
 
@@ -165,7 +181,7 @@ impl SecretsManagerToken {
 
     async fn fetch(&self) -> Result<CachedToken, DatabricksError> {
         let value = self.store.read(&self.secret_id).await.map_err(|e| self.unavailable(&e.to_string()))?;
-        match parse_credential(&value).map_err(|reason| self.unavailable(&reason))? {
+        match parse_credential(&value).map_err(|reason| self.unavailable(&reason.to_string()))? {
             DatabricksCredential::Pat(token) => Ok(CachedToken { token, refresh_at: None }),
             DatabricksCredential::OAuth { client_id, client_secret } => self.exchange(&client_id, &client_secret).await,
         }
@@ -255,7 +271,7 @@ mod tests {
     #[test]
     fn malformed_credential_secrets_are_explained_without_their_value() {
         for bad in ["", "   ", "two words", "{not json", r#"{"host":"h"}"#, r#"{"client_id":"c"}"#] {
-            let err = parse_credential(bad).err().unwrap_or_default();
+            let err = parse_credential(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(!err.is_empty(), "{bad:?}");
             assert!(!err.contains("words") && !err.contains("not json"), "{err}");
         }

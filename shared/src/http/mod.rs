@@ -27,9 +27,9 @@ pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 /// once; a configuration error makes every request a SCIM 503 instead of a crash.
 pub async fn serve(operation: Operation) -> Result<(), lambda_http::Error> {
     init_logging();
-    let state = AppState::from_env().await;
+    let state = AppState::from_env().await.map_err(|reason| crate::scim::error::chain(&reason));
     if let Err(reason) = &state {
-        tracing::error!(op = operation.name(), %reason, "the function is not configured");
+        tracing::error!(op = operation.name(), reason, "the function is not configured");
     }
     let state = &state;
     lambda_http::run(service_fn(move |request: Request| async move {

@@ -19,7 +19,10 @@ pub async fn serve() -> Result<(), lambda_http::Error> {
     super::init_logging();
     let endpoint = TokenEndpoint::from_env().await;
     match &endpoint {
-        TokenEndpoint::Broken(reason) => tracing::error!(op = FUNCTION, %reason, "the function is not configured"),
+        TokenEndpoint::Broken(reason) => {
+            let reason = crate::scim::error::chain(reason);
+            tracing::error!(op = FUNCTION, reason, "the function is not configured");
+        }
         TokenEndpoint::Off => tracing::warn!(op = FUNCTION, "OAuth client credentials are not enabled"),
         TokenEndpoint::On { .. } => {}
     }

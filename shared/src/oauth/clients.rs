@@ -71,17 +71,45 @@ impl Clients {
     }
 }
 
-/// Parses the clients secret. The error names the problem, never a secret.
-pub fn parse_clients(value: &str) -> Result<Clients, String> {
-    let json: Value =
-        serde_json::from_str(value.trim()).map_err(|_| "the OAuth clients secret is not valid JSON".to_string())?;
-    let object = json.as_object().ok_or(
-        "the OAuth clients secret must be a JSON object from client id to secret, {\"<client id>\":\"<secret>\"}",
-    )?;
+/// Why the clients secret cannot be used: names the problem (and the client id), never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientsError {
+    /// Not JSON.
+    #[error("the OAuth clients secret is not valid JSON")]
+    NotJson,
+    /// JSON, but not an object.
+    #[error(
+        "the OAuth clients secret must be a JSON object from client id to secret, {{\"<client id>\":\"<secret>\"}}"
+    )]
+    NotAnObject,
+    /// A client id that could not be sent (see [`valid_client_id`]).
+    #[error("a client id must be 1 to 128 printable ASCII characters without ':' or spaces")]
+    BadClientId,
+    /// A list of secrets holding something else.
+    #[error("the secrets of client {0} must be strings")]
+    SecretsNotStrings(String),
+    /// Neither a string nor a list.
+    #[error("the secret of client {0} must be a string or a list of two strings")]
+    SecretNotAString(String),
+    /// No secret, or more than [`MAX_SECRETS_PER_CLIENT`].
+    #[error("client {0} needs one secret, or two during a rotation")]
+    SecretCount(String),
+    /// A secret shorter than [`MIN_SECRET_LEN`].
+    #[error("a secret of client {0} is shorter than {MIN_SECRET_LEN} characters")]
+    ShortSecret(String),
+    /// No client at all.
+    #[error("the OAuth clients secret holds no client (expected {{\"<client id>\":\"<secret>\"}})")]
+    NoClient,
+}
+
+/// Parses the clients secret.
+pub fn parse_clients(value: &str) -> Result<Clients, ClientsError> {
+    let json: Value = serde_json::from_str(value.trim()).map_err(|_| ClientsError::NotJson)?;
+    let object = json.as_object().ok_or(ClientsError::NotAnObject)?;
     let mut entries = Vec::new();
     for (id, value) in object {
         if !valid_client_id(id) {
-            return Err("a client id must be 1 to 128 printable ASCII characters without ':' or spaces".into());
+            return Err(ClientsError::BadClientId);
         }
         let secrets: Vec<&str> = match value {
             Value::String(s) => vec![s.as_str()],
@@ -89,21 +117,30 @@ pub fn parse_clients(value: &str) -> Result<Clients, String> {
                 .iter()
                 .map(Value::as_str)
                 .collect::<Option<_>>()
-                .ok_or_else(|| format!("the secrets of client {id} must be strings"))?,
-            _ => return Err(format!("the secret of client {id} must be a string or a list of two strings")),
+                .ok_or_else(|| ClientsError::SecretsNotStrings(id.clone()))?,
+            _ => return Err(ClientsError::SecretNotAString(id.clone())),
         };
         if secrets.is_empty() || secrets.len() > MAX_SECRETS_PER_CLIENT {
-            return Err(format!("client {id} needs one secret, or two during a rotation"));
+            return Err(ClientsError::SecretCount(id.clone()));
         }
         if secrets.iter().any(|s| s.chars().count() < MIN_SECRET_LEN) {
-            return Err(format!("a secret of client {id} is shorter than {MIN_SECRET_LEN} characters"));
+            return Err(ClientsError::ShortSecret(id.clone()));
         }
         entries.push((id.clone(), secrets.into_iter().map(digest).collect()));
     }
     if entries.is_empty() {
-        return Err("the OAuth clients secret holds no client (expected {\"<client id>\":\"<secret>\"})".into());
+        return Err(ClientsError::NoClient);
     }
     Ok(Clients { entries })
+}
+
+impl super::source::SecretValue for Clients {
+    type Error = ClientsError;
+    const WHAT: &'static str = "OAuth clients";
+
+    fn parse(value: &str) -> Result<Clients, ClientsError> {
+        parse_clients(value)
+    }
 }
 
 #[cfg(test)]
@@ -135,7 +172,7 @@ mod tests {
             r#"{"a":["s1-0123456789abcdef","s2-0123456789abcdef","s3-0123456789abcdef"]}"#,
             r#"{"a":7}"#,
         ] {
-            let err = parse_clients(bad).err().unwrap_or_default();
+            let err = parse_clients(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(!err.is_empty() && !err.contains("short-secret") && !err.contains("0123456789"), "{bad:?}: {err}");
         }
     }

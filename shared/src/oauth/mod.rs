@@ -50,7 +50,7 @@ impl Verifier {
 
     /// Verifies with the keys of a signing-key secret, cached.
     pub fn from_secret(store: SecretStore, secret_id: impl Into<String>) -> Verifier {
-        Verifier { keys: Source::secret(store, secret_id, "OAuth signing-key", token::parse_signing_keys) }
+        Verifier { keys: Source::secret(store, secret_id) }
     }
 
     /// Changes the key cache lifetime and the least time between re-reads after an unknown key
@@ -142,6 +142,27 @@ pub struct Issued {
     pub client_id: String,
 }
 
+/// Why the token endpoint is not configured correctly (logged once at start; every request is
+/// then a 503).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointConfigError {
+    /// A secret id without the AWS configuration to read it.
+    #[error("{0} needs an AWS configuration")]
+    NeedsAws(&'static str),
+    /// `OAUTH_CLIENTS` cannot be used.
+    #[error("OAUTH_CLIENTS")]
+    Clients(#[source] clients::ClientsError),
+    /// `OAUTH_SIGNING_KEYS` cannot be used.
+    #[error("OAUTH_SIGNING_KEYS")]
+    SigningKeys(#[source] token::SigningKeyError),
+    /// Clients but no signing keys.
+    #[error("OAuth clients are configured but no signing keys (OAUTH_SIGNING_KEYS_SECRET_ID)")]
+    NoSigningKeys,
+    /// A token lifetime out of range.
+    #[error("OAUTH_TOKEN_LIFETIME_SECS must be 60 to 3600 seconds")]
+    Lifetime,
+}
+
 /// The token endpoint's configuration: off, broken (with the reason), or its clients, keys and
 /// token lifetime.
 #[derive(Debug, Clone)]
@@ -150,7 +171,7 @@ pub enum TokenEndpoint {
     Off,
     /// Configured wrongly: every request is a 503 `temporarily_unavailable` (the reason is logged
     /// once at start).
-    Broken(String),
+    Broken(EndpointConfigError),
     /// Serving.
     On {
         /// The registered clients.
@@ -206,37 +227,31 @@ impl TokenEndpoint {
         let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let store = aws.map(SecretStore::new);
         let clients = match (non_empty("OAUTH_CLIENTS_SECRET_ID"), non_empty("OAUTH_CLIENTS"), &store) {
-            (Some(id), _, Some(store)) => Source::secret(store.clone(), id, "OAuth clients", clients::parse_clients),
+            (Some(id), _, Some(store)) => Source::secret(store.clone(), id),
             (Some(_), _, None) => {
-                return TokenEndpoint::Broken("OAUTH_CLIENTS_SECRET_ID needs an AWS configuration".into());
+                return TokenEndpoint::Broken(EndpointConfigError::NeedsAws("OAUTH_CLIENTS_SECRET_ID"));
             }
             (None, Some(value), _) => match clients::parse_clients(&value) {
                 Ok(c) => Source::fixed(c),
-                Err(reason) => return TokenEndpoint::Broken(format!("OAUTH_CLIENTS: {reason}")),
+                Err(reason) => return TokenEndpoint::Broken(EndpointConfigError::Clients(reason)),
             },
             (None, None, _) => return TokenEndpoint::Off,
         };
         let keys = match (non_empty("OAUTH_SIGNING_KEYS_SECRET_ID"), non_empty("OAUTH_SIGNING_KEYS"), &store) {
-            (Some(id), _, Some(store)) => {
-                Source::secret(store.clone(), id, "OAuth signing-key", token::parse_signing_keys)
-            }
+            (Some(id), _, Some(store)) => Source::secret(store.clone(), id),
             (Some(_), _, None) => {
-                return TokenEndpoint::Broken("OAUTH_SIGNING_KEYS_SECRET_ID needs an AWS configuration".into());
+                return TokenEndpoint::Broken(EndpointConfigError::NeedsAws("OAUTH_SIGNING_KEYS_SECRET_ID"));
             }
             (None, Some(value), _) => match token::parse_signing_keys(&value) {
                 Ok(k) => Source::fixed(k),
-                Err(reason) => return TokenEndpoint::Broken(format!("OAUTH_SIGNING_KEYS: {reason}")),
+                Err(reason) => return TokenEndpoint::Broken(EndpointConfigError::SigningKeys(reason)),
             },
-            (None, None, _) => {
-                return TokenEndpoint::Broken(
-                    "OAuth clients are configured but no signing keys (OAUTH_SIGNING_KEYS_SECRET_ID)".into(),
-                );
-            }
+            (None, None, _) => return TokenEndpoint::Broken(EndpointConfigError::NoSigningKeys),
         };
         let lifetime = match non_empty("OAUTH_TOKEN_LIFETIME_SECS").map(|s| s.parse::<u64>()) {
             None => DEFAULT_LIFETIME,
             Some(Ok(secs)) if (60..=token::MAX_LIFETIME_SECS).contains(&secs) => Duration::from_secs(secs),
-            Some(_) => return TokenEndpoint::Broken("OAUTH_TOKEN_LIFETIME_SECS must be 60 to 3600 seconds".into()),
+            Some(_) => return TokenEndpoint::Broken(EndpointConfigError::Lifetime),
         };
         TokenEndpoint::On { clients, keys, lifetime }
     }

@@ -17,6 +17,16 @@ pub const MISS_REREAD_INTERVAL: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unavailable;
 
+/// A value a secret holds, parsed from its text.
+pub trait SecretValue: Sized {
+    /// Why a text is not such a value (never containing the text).
+    type Error: std::error::Error + 'static;
+    /// What the secret is, for logs (`OAuth clients`).
+    const WHAT: &'static str;
+    /// Parses the secret's text.
+    fn parse(value: &str) -> Result<Self, Self::Error>;
+}
+
 /// A parsed value, fixed or from a secret.
 pub struct Source<T> {
     inner: Inner<T>,
@@ -45,8 +55,6 @@ impl<T> Clone for Inner<T> {
 struct Cached<T> {
     store: SecretStore,
     secret_id: String,
-    what: &'static str,
-    parse: fn(&str) -> Result<T, String>,
     slot: Mutex<Option<(Arc<T>, Instant)>>,
     ttl: Duration,
     miss_reread: Duration,
@@ -61,25 +69,18 @@ impl<T> std::fmt::Debug for Source<T> {
     }
 }
 
-impl<T> Source<T> {
+impl<T: SecretValue> Source<T> {
     /// A fixed value.
     pub fn fixed(value: T) -> Source<T> {
         Source { inner: Inner::Fixed(Arc::new(value)) }
     }
 
-    /// The value of a secret, parsed by `parse`; `what` names it in logs.
-    pub fn secret(
-        store: SecretStore,
-        secret_id: impl Into<String>,
-        what: &'static str,
-        parse: fn(&str) -> Result<T, String>,
-    ) -> Source<T> {
+    /// The value of a secret, parsed by [`SecretValue::parse`].
+    pub fn secret(store: SecretStore, secret_id: impl Into<String>) -> Source<T> {
         Source {
             inner: Inner::Secret(Arc::new(Cached {
                 store,
                 secret_id: secret_id.into(),
-                what,
-                parse,
                 slot: Mutex::new(None),
                 ttl: CACHE_TTL,
                 miss_reread: MISS_REREAD_INTERVAL,
@@ -129,14 +130,15 @@ impl<T> Source<T> {
     }
 }
 
-impl<T> Cached<T> {
+impl<T: SecretValue> Cached<T> {
     async fn read(&self) -> Result<Arc<T>, Unavailable> {
-        let failed = |reason: &str| {
-            tracing::error!(secret_id = %self.secret_id, reason, "cannot use the {} secret", self.what);
+        let failed = |reason: &(dyn std::error::Error + 'static)| {
+            let reason = crate::scim::error::chain(reason);
+            tracing::error!(secret_id = %self.secret_id, reason, "cannot use the {} secret", T::WHAT);
             Unavailable
         };
-        let value = self.store.read(&self.secret_id).await.map_err(|e| failed(&e.to_string()))?;
-        let parsed = Arc::new((self.parse)(&value).map_err(|reason| failed(&reason))?);
+        let value = self.store.read(&self.secret_id).await.map_err(|e| failed(&e))?;
+        let parsed = Arc::new(T::parse(&value).map_err(|e| failed(&e))?);
         if let Ok(mut slot) = self.slot.lock() {
             *slot = Some((parsed.clone(), Instant::now()));
         }

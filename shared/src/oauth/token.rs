@@ -37,15 +37,43 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
+/// Why signing keys cannot be used. Never contains a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SigningKeyError {
+    /// A key shorter than [`MIN_KEY_LEN`].
+    #[error("a signing key must have at least {MIN_KEY_LEN} characters")]
+    TooShort,
+    /// A key with white space in it.
+    #[error("a signing key must not contain white space")]
+    WhiteSpace,
+    /// Starts like a JSON object but is not one.
+    #[error("the signing-key secret is not valid JSON")]
+    NotJson,
+    /// No `current` key.
+    #[error("the signing-key secret has no \"current\" key (expected {{\"current\":\"…\",\"next\":\"…\"}})")]
+    NoCurrent,
+    /// A slot holding something other than a string.
+    #[error("\"{0}\" must be a string")]
+    NotAString(&'static str),
+    /// A slot holding a key that cannot be used.
+    #[error("\"{slot}\"")]
+    Slot {
+        /// `current`, `next` or `previous`.
+        slot: &'static str,
+        /// What is wrong with its key.
+        #[source]
+        error: Box<SigningKeyError>,
+    },
+}
+
 impl SigningKey {
-    /// A key from its secret text (at least [`MIN_KEY_LEN`] characters, no white space). The
-    /// error never contains the key.
-    pub fn new(secret: &str) -> Result<SigningKey, String> {
+    /// A key from its secret text (at least [`MIN_KEY_LEN`] characters, no white space).
+    pub fn new(secret: &str) -> Result<SigningKey, SigningKeyError> {
         if secret.chars().count() < MIN_KEY_LEN {
-            return Err(format!("a signing key must have at least {MIN_KEY_LEN} characters"));
+            return Err(SigningKeyError::TooShort);
         }
         if secret.chars().any(char::is_whitespace) {
-            return Err("a signing key must not contain white space".into());
+            return Err(SigningKeyError::WhiteSpace);
         }
         let mut hasher = Sha256::new();
         hasher.update(b"databricks-scim-bridge signing key id\0");
@@ -94,28 +122,35 @@ impl KeySet {
 }
 
 /// Parses the signing-key secret: `{"current":"…","next":"…","previous":"…"}` (`next` and
-/// `previous` optional), or a bare key. `current` signs; all three are accepted. The error never
-/// contains a key.
-pub fn parse_signing_keys(value: &str) -> Result<KeySet, String> {
+/// `previous` optional), or a bare key. `current` signs; all three are accepted.
+pub fn parse_signing_keys(value: &str) -> Result<KeySet, SigningKeyError> {
     let value = value.trim();
     if !value.starts_with('{') {
         return Ok(KeySet::new(SigningKey::new(value)?, Vec::new()));
     }
-    let json: Value =
-        serde_json::from_str(value).map_err(|_| "the signing-key secret is not valid JSON".to_string())?;
-    let field = |name: &str| -> Result<Option<SigningKey>, String> {
-        match json.get(name) {
+    let json: Value = serde_json::from_str(value).map_err(|_| SigningKeyError::NotJson)?;
+    let field = |slot: &'static str| -> Result<Option<SigningKey>, SigningKeyError> {
+        match json.get(slot) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => SigningKey::new(s.trim()).map(Some).map_err(|e| format!("\"{name}\": {e}")),
-            Some(_) => Err(format!("\"{name}\" must be a string")),
+            Some(Value::String(s)) => {
+                SigningKey::new(s.trim()).map(Some).map_err(|e| SigningKeyError::Slot { slot, error: Box::new(e) })
+            }
+            Some(_) => Err(SigningKeyError::NotAString(slot)),
         }
     };
-    let current = field("current")?.ok_or_else(|| {
-        "the signing-key secret has no \"current\" key (expected {\"current\":\"…\",\"next\":\"…\"})".to_string()
-    })?;
+    let current = field("current")?.ok_or(SigningKeyError::NoCurrent)?;
     let others = [field("next")?, field("previous")?].into_iter().flatten().collect();
     Ok(KeySet::new(current, others))
+}
+
+impl super::source::SecretValue for KeySet {
+    type Error = SigningKeyError;
+    const WHAT: &'static str = "OAuth signing-key";
+
+    fn parse(value: &str) -> Result<KeySet, SigningKeyError> {
+        parse_signing_keys(value)
+    }
 }
 
 /// What a verified token says.
@@ -282,7 +317,7 @@ mod tests {
             format!(r#"{{"next":"{K2}"}}"#),
             "{oops".into(),
         ] {
-            let err = parse_signing_keys(&bad).err().unwrap_or_default();
+            let err = parse_signing_keys(&bad).err().map(|e| crate::scim::error::chain(&e)).unwrap_or_default();
             assert!(!err.is_empty() && !err.contains("short-secret-key") && !err.contains(K2), "{bad:?}: {err}");
         }
     }

@@ -152,5 +152,18 @@ impl ScimError {
     }
 }
 
+/// Any error with its causes, as one line: `outer: cause: root cause`. Where an error is shown or
+/// logged whole (a configuration error, the cause of a failed request).
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests;
