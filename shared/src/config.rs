@@ -226,6 +226,22 @@ impl AppState {
     }
 }
 
+/// The state of unit tests: a fixed token and a Databricks host on a closed loopback port.
+#[cfg(test)]
+impl AppState {
+    pub(crate) fn for_unit_tests() -> AppState {
+        let config = Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
+            "DATABRICKS_TOKEN" => Some("t".into()),
+            _ => None,
+        });
+        match config.and_then(AppState::new) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! `UPDATE_README=1 cargo test -p tests --test api calls::` rewrites the table.
 
 use serde_json::{Value, json};
-use shared::ops::Operation::{self, *};
+use tests::Operation::{self, *};
 use tests::{Call, Mode, Shape, TestStack};
 
 const BEGIN: &str = "<!-- calls:begin -->";

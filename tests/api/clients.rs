@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::{Value, json};
-use shared::ops::Operation::{self, *};
+use tests::Operation::{self, *};
 use tests::{Answer, Call, Mode, TestStack, in_every_mode};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -5,7 +5,7 @@
 //! the bridge retries them into the conflict.
 
 use serde_json::{Value, json};
-use shared::ops::Operation::{self, CreateGroup, CreateUser};
+use tests::Operation::{self, CreateGroup, CreateUser};
 use tests::{Answer, Call, TestStack, in_every_mode};
 
 const RACERS: usize = 20;

@@ -1,4 +1,4 @@
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
 
 async fn discovery_documents_are_served_and_other_methods_get_405(stack: &TestStack) {

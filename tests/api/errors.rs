@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
-use shared::ops::Operation;
-use shared::ops::Operation::*;
+use tests::Operation;
+use tests::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
 
 fn sample_call(op: Operation) -> Call {
@@ -235,12 +235,12 @@ async fn throttling_retries_stop_before_the_lambda_deadline(stack: &TestStack) {
         stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context)
     };
     // Three seconds left: one call fits before the margin kept for answering, its retry does not.
-    let response = shared::http::handle(&stack.state, ListUsers, with_deadline_in(3)).await;
+    let response = ListUsers.handle(&stack.state, with_deadline_in(3)).await;
     assert_eq!(response.status().as_u16(), 429);
     assert_eq!(stack.target_calls().await, 1, "no retry past the deadline");
     // One second left: less than the margin itself, so Databricks is not called at all.
     stack.reset_stats().await;
-    let response = shared::http::handle(&stack.state, ListUsers, with_deadline_in(1)).await;
+    let response = ListUsers.handle(&stack.state, with_deadline_in(1)).await;
     assert_eq!(response.status().as_u16(), 503);
     assert_eq!(stack.target_calls().await, 0, "nothing is started that cannot finish");
 }
@@ -303,12 +303,7 @@ fn a_databricks_call_ends_before_the_lambda_timeout_with_room_for_the_re_read_an
 }
 
 /// A gateway event whose Lambda deadline is `ms` from now.
-fn with_deadline_in_ms(
-    stack: &TestStack,
-    operation: shared::ops::Operation,
-    call: &Call,
-    ms: u64,
-) -> lambda_http::Request {
+fn with_deadline_in_ms(stack: &TestStack, operation: tests::Operation, call: &Call, ms: u64) -> lambda_http::Request {
     use lambda_http::RequestExt;
     let mut context = lambda_http::Context::default();
     let deadline = std::time::SystemTime::now() + std::time::Duration::from_millis(ms);
@@ -328,9 +323,7 @@ async fn a_databricks_call_slower_than_the_time_left_is_cut_and_answered_before_
         ("a write", CreateUser, Call::post("/Users", json!({"userName": "slow@example.com"})), 6500),
     ] {
         let started = Instant::now();
-        let response =
-            shared::http::handle(&stack.state, operation, with_deadline_in_ms(stack, operation, &call, remaining_ms))
-                .await;
+        let response = operation.handle(&stack.state, with_deadline_in_ms(stack, operation, &call, remaining_ms)).await;
         let elapsed = started.elapsed();
         let margin = shared::http::ANSWER_MARGIN;
         assert!(
@@ -357,7 +350,7 @@ async fn a_deadline_already_past_is_no_deadline_as_cargo_lambda_watch_sends_it(s
     let mut context = lambda_http::Context::default();
     context.deadline = 600_000; // what `cargo lambda watch` sends: 1970-01-01T00:10:00Z
     let request = stack.event(ListUsers, &Call::get("/Users")).with_lambda_context(context);
-    let response = shared::http::handle(&stack.state, ListUsers, request).await;
+    let response = ListUsers.handle(&stack.state, request).await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(stack.target_calls().await, 1);
 }

@@ -6,7 +6,7 @@
 
 use databricks_emulator::Config as EmulatorConfig;
 use serde_json::{Value, json};
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Answer, Call, DATABRICKS_TOKEN, Mode, TestStack, in_every_mode};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -1,5 +1,5 @@
 use serde_json::{Value, json};
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, Mode, TestStack, in_every_mode};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";

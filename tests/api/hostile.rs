@@ -34,12 +34,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lambda_http::Body;
 use serde_json::{Value, json};
 use shared::oauth::token::{self, SigningKey};
-use shared::ops::Operation::{self, *};
 use shared::scim::limits::{
     MAX_BODY_BYTES, MAX_FILTER_COMPARISONS, MAX_FILTER_LEN, MAX_MEMBERS_PER_REQUEST, MAX_PATCH_OPERATIONS,
     MAX_RESPONSE_BYTES, MAX_START_INDEX, MAX_TEXT_CHARS,
 };
 use shared::scim::{GROUP_SCHEMA, PATCH_OP_SCHEMA, SERVICE_PRINCIPAL_SCHEMA, USER_SCHEMA};
+use tests::Operation::{self, *};
 use tests::{Call, Mode, SCIM_TOKEN, Shape, TestStack};
 
 const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -1953,7 +1953,7 @@ async fn run(stack: &TestStack, case: &Case) -> Result<(), String> {
     let event = std::panic::catch_unwind(AssertUnwindSafe(|| stack.event(case.op, &case.call)))
         .map_err(|_| "the gateway event could not be built".to_string())?;
     let (state, op) = (stack.state.clone(), case.op);
-    let task = tokio::spawn(async move { shared::http::handle(&state, op, event).await });
+    let task = tokio::spawn(async move { op.handle(&state, event).await });
     let response = match tokio::time::timeout(CASE_TIMEOUT, task).await {
         Err(_) => return Err(format!("no answer within {CASE_TIMEOUT:?}")),
         Ok(Err(e)) => return Err(format!("the handler panicked: {e}")),

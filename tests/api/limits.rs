@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use shared::ops::Operation::*;
 use shared::scim::limits::{
     MAX_BODY_BYTES, MAX_FILTER_COMPARISONS, MAX_MEMBERS_PER_REQUEST, MAX_PATCH_OPERATIONS, MAX_RESPONSE_BYTES,
     MAX_TEXT_CHARS,
 };
+use tests::Operation::*;
 use tests::{Answer, Call, TestStack, in_every_mode};
 
 /// Asserts a SCIM error with this status and `scimType`.
@@ -21,7 +21,7 @@ fn assert_error(a: &Answer, status: u16, scim_type: Option<&str>, case: &str) {
 }
 
 /// Sends each call, expects the SCIM error, and that Databricks received nothing.
-async fn refused_at_the_edge(stack: &TestStack, calls: Vec<(&str, shared::ops::Operation, Call, u16, Option<&str>)>) {
+async fn refused_at_the_edge(stack: &TestStack, calls: Vec<(&str, tests::Operation, Call, u16, Option<&str>)>) {
     for (case, operation, call, status, scim_type) in calls {
         stack.reset_stats().await;
         let a = stack.call(operation, call).await;

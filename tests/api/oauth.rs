@@ -14,7 +14,7 @@ use shared::aws::SecretStore;
 use shared::inbound::InboundAuth;
 use shared::oauth::token::{self, SigningKey};
 use shared::oauth::{TokenEndpoint, Verifier};
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, Mode, SCIM_TOKEN, Shape, TestStack, logs, moto};
 
 const CLIENT: &str = "one-identity";
@@ -650,7 +650,7 @@ fn the_template_keeps_the_clients_secret_to_the_token_function_and_the_keys_to_t
     assert_eq!(secrets.len(), 2, "{token_function}");
     assert!(secrets[0].contains("OAuthClientsSecret") && secrets[1].contains("OAuthSigningKeysSecret"), "{secrets:?}");
     assert!(token_function.matches("- OAuthOn").count() >= 3, "no secret and no permission while the feature is off");
-    for op in shared::ops::Operation::ALL {
+    for op in tests::Operation::ALL {
         let logical_id: String = op
             .name()
             .split('-')

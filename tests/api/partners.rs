@@ -1,5 +1,5 @@
 use serde_json::{Value, json};
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
 
 async fn create_principal(stack: &TestStack, name: &str) -> (String, String) {

@@ -2,7 +2,7 @@
 //! trailing slash, and resource names in the wrong case.
 
 use serde_json::{Value, json};
-use shared::ops::Operation::{self, *};
+use tests::Operation::{self, *};
 use tests::{Answer, Call, TestStack, in_every_mode};
 
 const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";

@@ -10,8 +10,8 @@ use shared::aws::SecretStore;
 use shared::databricks::client::http_client;
 use shared::databricks::credentials::SecretsManagerToken;
 use shared::inbound::InboundAuth;
-use shared::ops::Operation::*;
 use shared::{AppState, Config};
+use tests::Operation::*;
 use tests::{Call, Mode, SCIM_TOKEN, Shape, TestStack, logs, moto};
 
 fn unique(name: &str) -> String {

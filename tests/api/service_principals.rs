@@ -1,6 +1,6 @@
 use databricks_emulator::{Cloud, Config as EmulatorConfig};
 use serde_json::json;
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, TestStack, in_every_mode};
 
 const SP: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";

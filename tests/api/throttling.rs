@@ -9,7 +9,7 @@
 //! same figures.
 
 use serde_json::json;
-use shared::ops::Operation;
+use tests::Operation;
 use tests::{Call, Mode, Shape, TestStack};
 
 /// Databricks workspace SCIM `GET` requests per minute (docs/databricks-behaviour.md row 34:

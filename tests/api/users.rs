@@ -1,5 +1,5 @@
 use serde_json::{Value, json};
-use shared::ops::Operation::*;
+use tests::Operation::*;
 use tests::{Call, Mode, Shape, TestStack, in_every_mode};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_http::{Body, RequestExt};
 use serde_json::Value;
-use shared::ops::Operation;
+use tests::Operation;
 use tests::{Call, TestStack};
 use tokio::sync::Semaphore;
 
@@ -90,7 +90,7 @@ impl Bridge {
         let state = self.stack.state.clone();
         let what = format!("{} {}", call.method, call.path);
         let started = Instant::now();
-        let task = tokio::spawn(async move { shared::http::handle(&state, operation, request).await });
+        let task = tokio::spawn(async move { operation.handle(&state, request).await });
         let response = match tokio::time::timeout(LAMBDA_TIMEOUT + Duration::from_secs(2), task).await {
             Err(_) => return self.crash(format!("{what}: no answer within the Lambda timeout (hang)")),
             Ok(Err(e)) => return self.crash(format!("{what}: the handler panicked: {e}")),

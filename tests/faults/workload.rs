@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use shared::ops::Operation::{self, *};
 use shared::scim::{GROUP_SCHEMA, PATCH_OP_SCHEMA, SERVICE_PRINCIPAL_SCHEMA, USER_SCHEMA};
 use tests::Call;
+use tests::Operation::{self, *};
 
 use crate::bridge::{Bridge, Reply};
 

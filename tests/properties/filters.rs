@@ -13,9 +13,9 @@ use shared::mapping::filter::{AttrKind, FilterTable, translate};
 use shared::mapping::group::GROUP_FILTERS;
 use shared::mapping::service_principal::SERVICE_PRINCIPAL_FILTERS;
 use shared::mapping::user::USER_FILTERS;
-use shared::ops::Operation;
 use shared::scim::ScimError;
 use shared::scim::filter::parse_filter;
+use tests::Operation;
 use tests::{Call, Mode, Shape, TestStack};
 
 use super::{any_case, config, hostile_string, quoted, recase};

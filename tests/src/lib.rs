@@ -6,13 +6,15 @@
 
 pub mod logs;
 pub mod moto;
+mod operation;
+
+pub use operation::Operation;
 
 use std::collections::BTreeMap;
 
 use databricks_emulator::{Config as EmulatorConfig, Emulator, WriteAnswers};
 use lambda_http::Body;
 use serde_json::{Value, json};
-use shared::ops::Operation;
 use shared::{AppState, Config};
 
 /// The Databricks token the emulator accepts in tests.
@@ -256,7 +258,7 @@ impl TestStack {
 
     /// Sends a call to one function's handler.
     pub async fn call(&self, operation: Operation, call: Call) -> Answer {
-        answer(shared::http::handle(&self.state, operation, self.event(operation, &call)).await)
+        answer(operation.handle(&self.state, self.event(operation, &call)).await)
     }
 
     /// Sends every call at once, each to its function's handler in a task of its own (as
@@ -266,7 +268,7 @@ impl TestStack {
             .into_iter()
             .map(|(operation, call)| {
                 let (state, request) = (self.state.clone(), self.event(operation, &call));
-                tokio::spawn(async move { shared::http::handle(&state, operation, request).await })
+                tokio::spawn(async move { operation.handle(&state, request).await })
             })
             .collect();
         let mut answers = Vec::with_capacity(tasks.len());

@@ -1,6 +1,6 @@
-//! Lambda entry point: `create-user` (see shared::ops).
+//! Lambda entry point: `create-user`, served by `shared::ops::create_user`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::CreateUser).await
+    shared::http::serve("create-user", shared::ops::create_user::handle).await
 }

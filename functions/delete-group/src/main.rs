@@ -1,6 +1,6 @@
-//! Lambda entry point: `delete-group` (see shared::ops).
+//! Lambda entry point: `delete-group`, served by `shared::ops::delete_group`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::DeleteGroup).await
+    shared::http::serve("delete-group", shared::ops::delete_group::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `delete-service-principal` (see shared::ops).
+//! Lambda entry point: `delete-service-principal`, served by `shared::ops::delete_service_principal`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::DeleteServicePrincipal).await
+    shared::http::serve("delete-service-principal", shared::ops::delete_service_principal::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `delete-user` (see shared::ops).
+//! Lambda entry point: `delete-user`, served by `shared::ops::delete_user`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::DeleteUser).await
+    shared::http::serve("delete-user", shared::ops::delete_user::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `discovery` (see shared::ops).
+//! Lambda entry point: `discovery`, served by `shared::ops::discovery`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::Discovery).await
+    shared::http::serve("discovery", shared::ops::discovery::handle).await
 }

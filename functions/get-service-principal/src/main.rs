@@ -1,6 +1,6 @@
-//! Lambda entry point: `get-service-principal` (see shared::ops).
+//! Lambda entry point: `get-service-principal`, served by `shared::ops::get_service_principal`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::GetServicePrincipal).await
+    shared::http::serve("get-service-principal", shared::ops::get_service_principal::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `list-partners` (see shared::ops).
+//! Lambda entry point: `list-partners`, served by `shared::ops::list_partners`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::ListPartners).await
+    shared::http::serve("list-partners", shared::ops::list_partners::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `list-service-principals` (see shared::ops).
+//! Lambda entry point: `list-service-principals`, served by `shared::ops::list_service_principals`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::ListServicePrincipals).await
+    shared::http::serve("list-service-principals", shared::ops::list_service_principals::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `list-users` (see shared::ops).
+//! Lambda entry point: `list-users`, served by `shared::ops::list_users`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::ListUsers).await
+    shared::http::serve("list-users", shared::ops::list_users::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `patch-group` (see shared::ops).
+//! Lambda entry point: `patch-group`, served by `shared::ops::patch_group`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::PatchGroup).await
+    shared::http::serve("patch-group", shared::ops::patch_group::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `patch-service-principal` (see shared::ops).
+//! Lambda entry point: `patch-service-principal`, served by `shared::ops::patch_service_principal`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::PatchServicePrincipal).await
+    shared::http::serve("patch-service-principal", shared::ops::patch_service_principal::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `patch-user` (see shared::ops).
+//! Lambda entry point: `patch-user`, served by `shared::ops::patch_user`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::PatchUser).await
+    shared::http::serve("patch-user", shared::ops::patch_user::handle).await
 }

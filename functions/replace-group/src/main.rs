@@ -1,6 +1,6 @@
-//! Lambda entry point: `replace-group` (see shared::ops).
+//! Lambda entry point: `replace-group`, served by `shared::ops::replace_group`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::ReplaceGroup).await
+    shared::http::serve("replace-group", shared::ops::replace_group::handle).await
 }

@@ -1,6 +1,6 @@
-//! Lambda entry point: `replace-user` (see shared::ops).
+//! Lambda entry point: `replace-user`, served by `shared::ops::replace_user`.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::serve(shared::ops::Operation::ReplaceUser).await
+    shared::http::serve("replace-user", shared::ops::replace_user::handle).await
 }

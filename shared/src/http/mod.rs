@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, RequestExt, Response, service_fn};
 
 use crate::config::AppState;
 use crate::deadline;
-use crate::ops::{AnswerBody, Operation, ScimRequest, ScimResponse};
+use crate::ops::{AnswerBody, Context, Outcome, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
 use crate::scim::limits::{self, MAX_BODY_BYTES, MAX_RESPONSE_BYTES};
 
@@ -23,18 +23,24 @@ pub use crate::deadline::ANSWER_MARGIN;
 /// SCIM's media type (RFC 7644 §8.1).
 pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
 
-/// Runs one operation as a Lambda function: logging, configuration and clients are set up
-/// once; a configuration error makes every request a SCIM 503 instead of a crash.
-pub async fn serve(operation: Operation) -> Result<(), lambda_http::Error> {
+/// Runs one operation as a Lambda function: `name` is the function's (`patch-group`, the
+/// `Operation` dimension of its metrics), `operation` its handler (`ops::patch_group::handle`).
+/// Logging, configuration and clients are set up once; a configuration error makes every
+/// request a SCIM 503 instead of a crash.
+pub async fn serve<F, Fut>(name: &'static str, operation: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(Context, ScimRequest) -> Fut + Copy + Send + Sync,
+    Fut: Future<Output = Outcome> + Send,
+{
     init_logging();
     let state = AppState::from_env().await.map_err(|reason| crate::scim::error::chain(&reason));
     if let Err(reason) = &state {
-        tracing::error!(op = operation.name(), reason, "the function is not configured");
+        tracing::error!(op = name, reason, "the function is not configured");
     }
     let state = &state;
     lambda_http::run(service_fn(move |request: Request| async move {
         let response = match state {
-            Ok(state) => handle(state, operation, request).await,
+            Ok(state) => handle(state, name, operation, request).await,
             Err(reason) => error_response(&ScimError::Unavailable(format!("the service is not configured: {reason}"))),
         };
         Ok::<_, std::convert::Infallible>(response)
@@ -69,9 +75,13 @@ fn init_logging() {
 /// Whether this process writes JSON log lines (then the request line is the EMF document).
 static JSON_LOGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
-/// Serves one gateway request: bearer check, the operation, one log line. Never fails:
-/// every outcome is a SCIM response.
-pub async fn handle(state: &AppState, operation: Operation, request: Request) -> Response<Body> {
+/// Serves one gateway request to the function `name`: bearer check, the operation, one log
+/// line. Never fails: every outcome is a SCIM response.
+pub async fn handle<F, Fut>(state: &AppState, name: &'static str, operation: F, request: Request) -> Response<Body>
+where
+    F: Fn(Context, ScimRequest) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
     let started = Instant::now();
     let ids = request_log::begin(
         request.lambda_context_ref().map(|c| c.request_id.clone()).filter(|id| !id.is_empty()),
@@ -82,10 +92,9 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
     // Databricks calls and their retries must end before the Lambda's own deadline (less a
     // margin for the answer), or the gateway would answer a non-SCIM 5xx; without a deadline
     // from the runtime, the function timeout is the deadline.
-    let deadline = started + deadline::working_time(remaining_time(&request));
-    let state = &AppState { databricks: state.databricks.with_deadline(deadline), ..state.clone() };
+    let context = Context::new(state, started + deadline::working_time(remaining_time(&request)));
     let outcome = match state.inbound.check(authorization).await {
-        Ok(()) => run_within_limits(state, operation, &request).await,
+        Ok(()) => run_within_limits(context, operation, &request).await,
         Err(err) => Err(err),
     };
     let (calls_after, retries_after, credential_failures_after) = state.databricks.counters().snapshot();
@@ -94,7 +103,7 @@ pub async fn handle(state: &AppState, operation: Operation, request: Request) ->
         Err(err) => error_response(err),
     };
     let record = request_log::RequestRecord {
-        operation: operation.name(),
+        operation: name,
         method: request.method().to_string(),
         status: response.status().as_u16(),
         latency_ms: started.elapsed().as_millis() as u64,
@@ -151,9 +160,14 @@ fn api_gateway_request_id(request: &Request) -> Option<String> {
 
 /// The operation, held to the limits: a body over [`MAX_BODY_BYTES`] is refused before it is
 /// read (413), and the answer is rendered once and held to what the gateway can carry.
-async fn run_within_limits(state: &AppState, operation: Operation, request: &Request) -> Result<Rendered, ScimError> {
+async fn run_within_limits<F, Fut>(context: Context, operation: F, request: &Request) -> Result<Rendered, ScimError>
+where
+    F: Fn(Context, ScimRequest) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
     check_body_size(request.body().len())?;
-    let answer = operation.run(state, to_scim_request(state, request)).await?;
+    let scim_request = to_scim_request(&context.config, request);
+    let answer = operation(context, scim_request).await?;
     Rendered::new(answer, request.method())
 }
 
@@ -179,7 +193,7 @@ fn remaining_time(request: &Request) -> Option<Duration> {
 /// Translates the gateway request. The SCIM path is what follows `/scim/v2` in the path the
 /// gateway received; the base URL keeps whatever precedes it in the caller's URL (a REST API
 /// stage such as `/v1`).
-pub fn to_scim_request(state: &AppState, request: &Request) -> ScimRequest {
+pub fn to_scim_request(config: &crate::config::Config, request: &Request) -> ScimRequest {
     let full_path = request.uri().path().to_string();
     let raw_path = request.raw_http_path().to_string();
     // The path as the gateway received it, not the URI built from it: that URI is normalised
@@ -193,7 +207,7 @@ pub fn to_scim_request(state: &AppState, request: &Request) -> ScimRequest {
         .or_else(|| split_scim_path(&full_path))
         .map_or_else(|| raw_path.trim_end_matches('/').to_string(), |(_, path)| path);
     let prefix = prefix.unwrap_or_default();
-    let base_url = match &state.config.public_base_url {
+    let base_url = match &config.public_base_url {
         Some(url) => url.clone(),
         None => {
             let host = request
@@ -354,15 +368,7 @@ mod tests {
     }
 
     fn state() -> AppState {
-        let config = crate::Config::from_lookup(|k| match k {
-            "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
-            "DATABRICKS_TOKEN" => Some("t".into()),
-            _ => None,
-        });
-        match config.and_then(AppState::new) {
-            Ok(s) => s,
-            Err(e) => panic!("{e}"),
-        }
+        AppState::for_unit_tests()
     }
 
     fn http_api_event(raw_path: &str) -> Request {
@@ -390,11 +396,11 @@ mod tests {
             "/Users/1/../2",
             "/Users/../Groups/2",
         ] {
-            let request = to_scim_request(&state(), &http_api_event(&format!("/scim/v2{raw}")));
+            let request = to_scim_request(&state().config, &http_api_event(&format!("/scim/v2{raw}")));
             assert_eq!(request.path, raw);
             assert_eq!(request.resource_id().and_then(crate::databricks::DatabricksId::parse), None, "{raw:?}");
         }
-        let request = to_scim_request(&state(), &http_api_event("/scim/v2/Users/12/"));
+        let request = to_scim_request(&state().config, &http_api_event("/scim/v2/Users/12/"));
         assert_eq!((request.path.as_str(), request.resource_id()), ("/Users/12", Some("12")));
         assert_eq!(request.base_url, "http://127.0.0.1:9000/scim/v2");
     }

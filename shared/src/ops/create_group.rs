@@ -4,9 +4,9 @@
 
 use serde_json::Value;
 
+use super::Context;
 use super::support::{answer_or_read, body_object, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
-use crate::config::AppState;
 use crate::databricks::DatabricksError;
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
@@ -15,9 +15,9 @@ use crate::mapping::values_of;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = create_request(&body_object(&request)?)?;
-    let group = match state.databricks.create(Resource::Group, &body).await {
+    let group = match ctx.databricks.create(Resource::Group, &body).await {
         Ok(group) => group,
         // Also after throttled attempts: Databricks did not do those, so the group is someone
         // else's (a concurrent create of the name is told 409, never 201).
@@ -26,7 +26,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
         Err(err) if err.outcome_unknown() => {
             let unknown = ScimError::from(err.clone());
-            recover(state, &body, err).await.map_err(never_as_nothing_done(unknown))?
+            recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown))?
         }
         Err(err) => return Err(err.into()),
     };
@@ -35,9 +35,9 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
 
 /// The group an unanswered create made (group names are unique): found by name and given
 /// the members it lacks. Not found → the original error.
-async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
+async fn recover(ctx: &Context, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
     let name = body.get("displayName").and_then(Value::as_str).unwrap_or_default();
-    let Some(found) = find_one(state, Resource::Group, "displayName", name).await? else {
+    let Some(found) = find_one(ctx, Resource::Group, "displayName", name).await? else {
         return Err(err.into());
     };
     let present: std::collections::HashSet<String> = values_of(&found, "members").into_iter().collect();
@@ -46,12 +46,12 @@ async fn recover(state: &AppState, body: &Value, err: DatabricksError) -> Result
         return Ok(found);
     }
     let id = id_of(&found)?;
-    let answered = state
+    let answered = ctx
         .databricks
         .patch(Resource::Group, &id, &[PatchOperation::add_values("members", &missing)])
         .await
         .map_err(|err| never_as_nothing_done(created_but_unfinished("group"))(err.into()))?;
-    answer_or_read(state, Resource::Group, &id, answered, &Selection::default())
+    answer_or_read(ctx, Resource::Group, &id, answered, &Selection::default())
         .await
         .map_err(never_as_nothing_done(created_but_unfinished("group")))
 }

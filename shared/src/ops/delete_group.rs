@@ -1,11 +1,11 @@
 //! `DELETE /Groups/{id}`: one Databricks DELETE; its 404 is a SCIM 404 (docs/design.md §4).
 
+use super::Context;
 use super::support::delete;
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    delete(state, Resource::Group, &request).await
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    delete(&ctx, Resource::Group, &request).await
 }

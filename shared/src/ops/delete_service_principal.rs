@@ -1,11 +1,11 @@
 //! `DELETE /ServicePrincipals/{id}` (its personal access tokens go with it).
 
+use super::Context;
 use super::support::delete;
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    delete(state, Resource::ServicePrincipal, &request).await
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    delete(&ctx, Resource::ServicePrincipal, &request).await
 }

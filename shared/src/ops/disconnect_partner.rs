@@ -5,10 +5,10 @@
 
 use serde_json::{Value, json};
 
+use super::Context;
 use super::list_partners::{PARTNER_SUFFIX, partner_name};
 use super::support::{delete_by_id, id_of};
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::databricks::{DatabricksError, ListParams};
 use crate::scim::limits::MAX_PARTNER_NAME_CHARS;
 use crate::scim::{Resource, ScimError};
@@ -36,7 +36,7 @@ pub fn principal_name(partner: &str) -> Result<String, ScimError> {
 }
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     if !request.method.eq_ignore_ascii_case("DELETE") {
         return Err(ScimError::MethodNotAllowed(format!("{} is not allowed on this endpoint", request.method)));
     }
@@ -53,7 +53,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         attributes: vec!["id", "displayName", "applicationId", "active"],
         excluded_attributes: Vec::new(),
     };
-    let page = state.databricks.list(Resource::ServicePrincipal, &params).await?;
+    let page = ctx.databricks.list(Resource::ServicePrincipal, &params).await?;
     let matches: Vec<Value> = page
         .get("Resources")
         .and_then(Value::as_array)
@@ -88,7 +88,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
     };
     let id = id_of(principal)?;
-    let tokens = match state.databricks.tokens().await {
+    let tokens = match ctx.databricks.tokens().await {
         Ok(answer) => {
             // Matched by owner: a token made on behalf of the principal names an admin as its creator.
             let owned = |t: &&Value| match t.get("owner_id") {
@@ -115,7 +115,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         Err(other) => return Err(other.into()),
     };
     // An unknown outcome (5xx, dropped connection) is settled by reading the principal again.
-    delete_by_id(state, Resource::ServicePrincipal, &id).await?;
+    delete_by_id(&ctx, Resource::ServicePrincipal, &id).await?;
     Ok(ScimResponse::ok(json!({
         "partner": partner_name(&wanted),
         "deleted": {

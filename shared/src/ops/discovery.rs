@@ -3,16 +3,16 @@
 //! path with the wrong method, 404 otherwise — naming the right path when only the case of a
 //! resource name is wrong (paths are case-sensitive at the gateway, so `/users` lands here).
 
+use super::Context;
 use super::support::search_all;
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::scim::{Resource, ScimError, discovery};
 
 /// The search path extension (RFC 7644 §3.4.3).
 const SEARCH: &str = ".search";
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let segments = request.segments();
     let first = segments.first().map(|s| s.to_ascii_lowercase());
     let is_get = request.method.eq_ignore_ascii_case("GET");
@@ -27,7 +27,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         (Some("schemas"), 2) if is_get => discovery::schema(base, segments[1])
             .map(ScimResponse::ok)
             .ok_or_else(|| ScimError::NotFound("no such schema".into())),
-        (Some(SEARCH), 1) if request.method.eq_ignore_ascii_case("POST") => search_all(state, &request).await,
+        (Some(SEARCH), 1) if request.method.eq_ignore_ascii_case("POST") => search_all(&ctx, &request).await,
         (Some("serviceproviderconfig"), 1) | (Some("resourcetypes"), 1 | 2) | (Some("schemas"), 1 | 2) => {
             Err(method_not_allowed(&request))
         }

@@ -1,11 +1,11 @@
 //! `GET /ServicePrincipals/{id}`.
 
+use super::Context;
 use super::support::{SERVICE_PRINCIPALS, get_one};
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::scim::ScimError;
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    get_one(state, &SERVICE_PRINCIPALS, &request).await
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    get_one(&ctx, &SERVICE_PRINCIPALS, &request).await
 }

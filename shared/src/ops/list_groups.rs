@@ -1,11 +1,11 @@
 //! `GET /Groups`: one Databricks list call per page; members only when wanted.
 
+use super::Context;
 use super::support::{GROUPS, list_page};
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::scim::ScimError;
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    list_page(state, &GROUPS, &request).await
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+    list_page(&ctx, &GROUPS, &request).await
 }

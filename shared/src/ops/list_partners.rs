@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::Context;
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::databricks::ListParams;
 use crate::mapping::values_of;
 use crate::scim::{Resource, ScimError};
@@ -36,7 +36,7 @@ pub fn partner_name(display_name: &str) -> Option<String> {
 }
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     if !request.method.eq_ignore_ascii_case("GET") {
         return Err(ScimError::MethodNotAllowed(format!("{} is not allowed on this endpoint", request.method)));
     }
@@ -50,7 +50,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
             attributes: vec!["id", "displayName", "applicationId", "active", "entitlements"],
             excluded_attributes: Vec::new(),
         };
-        let page = state.databricks.list(Resource::ServicePrincipal, &params).await?;
+        let page = ctx.databricks.list(Resource::ServicePrincipal, &params).await?;
         let resources = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
         partners.extend(resources.iter().filter_map(partner_entry));
         let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);

@@ -1,5 +1,7 @@
-//! One module per SCIM operation. Each `handle` takes the state and a [`ScimRequest`] and
-//! returns a [`ScimResponse`] or a [`ScimError`]: no lambda_http or AWS types here.
+//! One module per SCIM operation. Each `handle` takes the request's [`Context`] and a
+//! [`ScimRequest`] and returns a [`ScimResponse`] or a [`ScimError`]: no lambda_http or AWS
+//! types here. `functions/<op>/src/main.rs` hands its module's `handle` to
+//! [`crate::http::serve`], so each binary links only its own operation.
 
 pub mod create_group;
 pub mod create_service_principal;
@@ -24,10 +26,35 @@ pub mod replace_service_principal;
 pub mod replace_user;
 mod support;
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use serde_json::Value;
 
-use crate::config::AppState;
+use crate::config::{AppState, Config};
+use crate::databricks::DatabricksClient;
 use crate::scim::ScimError;
+
+/// What an operation works with for one request: the configuration and the Databricks client
+/// bound to this request's deadline (its calls and retries end before it). Built per request
+/// from reference-counted handles; the instance's [`AppState`] is not copied.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The Databricks client, bound to the request's deadline.
+    pub databricks: DatabricksClient,
+}
+
+impl Context {
+    /// The context of a request that must be answered by `deadline`.
+    pub fn new(state: &AppState, deadline: Instant) -> Context {
+        Context { config: Arc::clone(&state.config), databricks: state.databricks.with_deadline(deadline) }
+    }
+}
+
+/// The result of an operation.
+pub type Outcome = Result<ScimResponse, ScimError>;
 
 /// After a write that took effect, or whose outcome is unknown, a later call of the same
 /// request (a look-up, a deactivation, the members a failed group create left out) that fails
@@ -120,134 +147,5 @@ impl ScimResponse {
     /// 204.
     pub fn no_content() -> ScimResponse {
         ScimResponse { status: 204, body: None, location: None }
-    }
-}
-
-/// Every Lambda of the bridge, one per operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    /// `POST /Users`
-    CreateUser,
-    /// `GET /Users/{id}`
-    GetUser,
-    /// `GET /Users` and `POST /Users/.search`
-    ListUsers,
-    /// `PUT /Users/{id}`
-    ReplaceUser,
-    /// `PATCH /Users/{id}`
-    PatchUser,
-    /// `DELETE /Users/{id}`
-    DeleteUser,
-    /// `POST /Groups`
-    CreateGroup,
-    /// `GET /Groups/{id}`
-    GetGroup,
-    /// `GET /Groups` and `POST /Groups/.search`
-    ListGroups,
-    /// `PUT /Groups/{id}`
-    ReplaceGroup,
-    /// `PATCH /Groups/{id}`
-    PatchGroup,
-    /// `DELETE /Groups/{id}`
-    DeleteGroup,
-    /// `POST /ServicePrincipals`
-    CreateServicePrincipal,
-    /// `GET /ServicePrincipals/{id}`
-    GetServicePrincipal,
-    /// `GET /ServicePrincipals` and `POST /ServicePrincipals/.search`
-    ListServicePrincipals,
-    /// `PUT /ServicePrincipals/{id}`
-    ReplaceServicePrincipal,
-    /// `PATCH /ServicePrincipals/{id}`
-    PatchServicePrincipal,
-    /// `DELETE /ServicePrincipals/{id}`
-    DeleteServicePrincipal,
-    /// `GET /admin/partners`
-    ListPartners,
-    /// `DELETE /admin/partners/{partner}`
-    DisconnectPartner,
-    /// `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`, `POST /.search` across every
-    /// resource type, and the SCIM 404/405 for anything else.
-    Discovery,
-}
-
-impl Operation {
-    /// All operations (for route tables and tests).
-    pub const ALL: [Operation; 21] = [
-        Operation::CreateUser,
-        Operation::GetUser,
-        Operation::ListUsers,
-        Operation::ReplaceUser,
-        Operation::PatchUser,
-        Operation::DeleteUser,
-        Operation::CreateGroup,
-        Operation::GetGroup,
-        Operation::ListGroups,
-        Operation::ReplaceGroup,
-        Operation::PatchGroup,
-        Operation::DeleteGroup,
-        Operation::CreateServicePrincipal,
-        Operation::GetServicePrincipal,
-        Operation::ListServicePrincipals,
-        Operation::ReplaceServicePrincipal,
-        Operation::PatchServicePrincipal,
-        Operation::DeleteServicePrincipal,
-        Operation::ListPartners,
-        Operation::DisconnectPartner,
-        Operation::Discovery,
-    ];
-
-    /// The function (and binary) name, e.g. `create-user`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::CreateUser => "create-user",
-            Operation::GetUser => "get-user",
-            Operation::ListUsers => "list-users",
-            Operation::ReplaceUser => "replace-user",
-            Operation::PatchUser => "patch-user",
-            Operation::DeleteUser => "delete-user",
-            Operation::CreateGroup => "create-group",
-            Operation::GetGroup => "get-group",
-            Operation::ListGroups => "list-groups",
-            Operation::ReplaceGroup => "replace-group",
-            Operation::PatchGroup => "patch-group",
-            Operation::DeleteGroup => "delete-group",
-            Operation::CreateServicePrincipal => "create-service-principal",
-            Operation::GetServicePrincipal => "get-service-principal",
-            Operation::ListServicePrincipals => "list-service-principals",
-            Operation::ReplaceServicePrincipal => "replace-service-principal",
-            Operation::PatchServicePrincipal => "patch-service-principal",
-            Operation::DeleteServicePrincipal => "delete-service-principal",
-            Operation::ListPartners => "list-partners",
-            Operation::DisconnectPartner => "disconnect-partner",
-            Operation::Discovery => "discovery",
-        }
-    }
-
-    /// Runs the operation.
-    pub async fn run(self, state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-        match self {
-            Operation::CreateUser => create_user::handle(state, request).await,
-            Operation::GetUser => get_user::handle(state, request).await,
-            Operation::ListUsers => list_users::handle(state, request).await,
-            Operation::ReplaceUser => replace_user::handle(state, request).await,
-            Operation::PatchUser => patch_user::handle(state, request).await,
-            Operation::DeleteUser => delete_user::handle(state, request).await,
-            Operation::CreateGroup => create_group::handle(state, request).await,
-            Operation::GetGroup => get_group::handle(state, request).await,
-            Operation::ListGroups => list_groups::handle(state, request).await,
-            Operation::ReplaceGroup => replace_group::handle(state, request).await,
-            Operation::PatchGroup => patch_group::handle(state, request).await,
-            Operation::DeleteGroup => delete_group::handle(state, request).await,
-            Operation::CreateServicePrincipal => create_service_principal::handle(state, request).await,
-            Operation::GetServicePrincipal => get_service_principal::handle(state, request).await,
-            Operation::ListServicePrincipals => list_service_principals::handle(state, request).await,
-            Operation::ReplaceServicePrincipal => replace_service_principal::handle(state, request).await,
-            Operation::PatchServicePrincipal => patch_service_principal::handle(state, request).await,
-            Operation::DeleteServicePrincipal => delete_service_principal::handle(state, request).await,
-            Operation::ListPartners => list_partners::handle(state, request).await,
-            Operation::DisconnectPartner => disconnect_partner::handle(state, request).await,
-            Operation::Discovery => discovery::handle(state, request).await,
-        }
     }
 }

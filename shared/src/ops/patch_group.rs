@@ -3,23 +3,23 @@
 //! client asked for them; with `SCIM_PATCH_RESPONSE=no-content` it is a 204 and the PATCH
 //! is the only Databricks call.
 
+use super::Context;
 use super::support::{
     account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection, read,
 };
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::mapping::group::{group_to_scim, patch_request, target_selection};
 use crate::scim::patch::parse_patch_request;
 use crate::scim::{Resource, ScimError, projection as project};
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(&request, Resource::Group)?;
     let plan = patch_request(&parse_patch_request(&request.body)?)?;
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
-    let no_content = patch_answers_no_content(state, &request);
+    let no_content = patch_answers_no_content(&ctx, &request);
     let mut wanted = projection(&request);
     if wanted.is_default() && !plan.touches_members {
         wanted.excluded.push("members".into());
@@ -27,17 +27,17 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let selection = target_selection(&wanted);
     let answered = if plan.operations.is_empty() {
         let probe = if no_content { id_only() } else { selection.clone() };
-        Some(read(state, Resource::Group, &id, &probe).await?)
+        Some(read(&ctx, Resource::Group, &id, &probe).await?)
     } else {
-        match patch_target(state, Resource::Group, &id, &plan.operations).await {
+        match patch_target(&ctx, Resource::Group, &id, &plan.operations).await {
             Ok(answered) => answered,
-            Err(err) => return Err(account_group_refusal(state, &id, err).await),
+            Err(err) => return Err(account_group_refusal(&ctx, &id, err).await),
         }
     };
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    let group = answer_or_read(state, Resource::Group, &id, answered, &selection).await?;
+    let group = answer_or_read(&ctx, Resource::Group, &id, answered, &selection).await?;
     let mut scim = group_to_scim(&group, &request.base_url);
     project::apply(&mut scim, &wanted, Resource::Group.schema(), Resource::Group.extensions());
     Ok(ScimResponse::ok(scim))

@@ -2,21 +2,21 @@
 //! parent groups and entitlements the lists the client sent (one `add` of what is missing,
 //! one `remove` per element that goes). What the client did not send is kept, roles always.
 
+use super::Context;
 use super::support::{
     account_group_refusal, account_group_refused, answer_or_read, body_object, patch_target, path_id, read,
 };
 use super::{ScimRequest, ScimResponse};
-use crate::config::AppState;
 use crate::databricks::client::Selection;
 use crate::mapping::group::{group_to_scim, replace_operations};
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
-pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(&request, Resource::Group)?;
     let body = body_object(&request)?;
     let full = Selection::default();
-    let current = read(state, Resource::Group, &id, &full).await?;
+    let current = read(&ctx, Resource::Group, &id, &full).await?;
     let operations = replace_operations(&body, &current)?;
     // An account group (identity federation) refuses membership changes and has been seen to
     // ignore entitlement writes silently: refuse up front rather than write.
@@ -26,11 +26,11 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let answered = if operations.is_empty() {
         Some(current)
     } else {
-        match patch_target(state, Resource::Group, &id, &operations).await {
+        match patch_target(&ctx, Resource::Group, &id, &operations).await {
             Ok(answered) => answered,
-            Err(err) => return Err(account_group_refusal(state, &id, err).await),
+            Err(err) => return Err(account_group_refusal(&ctx, &id, err).await),
         }
     };
-    let group = answer_or_read(state, Resource::Group, &id, answered, &full).await?;
+    let group = answer_or_read(&ctx, Resource::Group, &id, answered, &full).await?;
     Ok(ScimResponse::ok(group_to_scim(&group, &request.base_url)))
 }

@@ -2,8 +2,9 @@
 
 use serde_json::Value;
 
+use super::Context;
 use super::{ScimRequest, ScimResponse};
-use crate::config::{AppState, PatchResponse};
+use crate::config::PatchResponse;
 use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
 use crate::databricks::{DatabricksError, DatabricksId, ListParams};
@@ -46,17 +47,17 @@ pub fn projection(request: &ScimRequest) -> Projection {
 
 /// Reads one resource with the given selection.
 pub async fn read(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     id: &DatabricksId,
     selection: &Selection,
 ) -> Result<Value, ScimError> {
-    state.databricks.get(resource, id, selection).await.map_err(or_not_found(resource))
+    ctx.databricks.get(resource, id, selection).await.map_err(or_not_found(resource))
 }
 
 /// The first resource whose attribute equals `value` (one list call), if any.
 pub async fn find_one(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     attribute: &str,
     value: &str,
@@ -67,26 +68,26 @@ pub async fn find_one(
         count: 2,
         ..ListParams::default()
     };
-    let page = state.databricks.list(resource, &params).await?;
+    let page = ctx.databricks.list(resource, &params).await?;
     Ok(page.get("Resources").and_then(Value::as_array).and_then(|r| r.first()).cloned())
 }
 
 /// The resource after a write: Databricks' answer when it carried the resource (the
 /// `resource` answer shape), else one read with `selection` (the real API answers `{}`).
 pub async fn answer_or_read(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     id: &DatabricksId,
     answered: Option<Value>,
     selection: &Selection,
 ) -> Result<Value, ScimError> {
-    read_after_write(state, resource, id, answered, selection).await?.ok_or_else(|| not_found(resource))
+    read_after_write(ctx, resource, id, answered, selection).await?.ok_or_else(|| not_found(resource))
 }
 
 /// The same, `None` when the target no longer shows the resource after the write was applied
 /// (a target that hides inactive users, after a deactivation).
 pub async fn read_after_write(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     id: &DatabricksId,
     answered: Option<Value>,
@@ -94,7 +95,7 @@ pub async fn read_after_write(
 ) -> Result<Option<Value>, ScimError> {
     match answered {
         Some(body) if body.get("id").is_some() => Ok(Some(body)),
-        _ => match state.databricks.get(resource, id, selection).await {
+        _ => match ctx.databricks.get(resource, id, selection).await {
             Ok(resource) => Ok(Some(resource)),
             Err(DatabricksError::NotFound { .. }) => Ok(None),
             Err(err) => Err(err.into()),
@@ -108,20 +109,20 @@ pub async fn read_after_write(
 /// what is absent are dropped (the client's intent already holds), and the rest is sent
 /// once more. `Some(resource)` when an answer or that read carries the resource as it now is.
 pub async fn patch_target(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     id: &DatabricksId,
     operations: &[PatchOperation],
 ) -> Result<Option<Value>, DatabricksError> {
-    let refusal = match state.databricks.patch(resource, id, operations).await {
+    let refusal = match ctx.databricks.patch(resource, id, operations).await {
         Err(err) if err.is_absent_target() => err,
         other => return other,
     };
-    let current = state.databricks.get(resource, id, &Selection::default()).await?;
+    let current = ctx.databricks.get(resource, id, &Selection::default()).await?;
     match crate::mapping::without_absent_removes(operations, &current) {
         None => Err(refusal),
         Some(rest) if rest.is_empty() => Ok(Some(current)),
-        Some(rest) => state.databricks.patch(resource, id, &rest).await,
+        Some(rest) => ctx.databricks.patch(resource, id, &rest).await,
     }
 }
 
@@ -131,16 +132,16 @@ pub async fn patch_target(
 /// 500 "Error in performing the patch operation on group resource."), so any refusal or
 /// unknown outcome is followed by one read of the group's `meta` — never a retry — and an
 /// account group answers 400 `mutability` naming where to manage it.
-pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
+pub async fn account_group_refusal(ctx: &Context, id: &DatabricksId, err: DatabricksError) -> ScimError {
     match err {
         DatabricksError::Conflict { .. } => {
             ScimError::Uniqueness("a group with this displayName already exists".into())
         }
         err @ (DatabricksError::Server { .. } | DatabricksError::Transport(_)) => {
-            probe_account_group(state, id, err).await
+            probe_account_group(ctx, id, err).await
         }
         DatabricksError::BadRequest { ref detail, .. } if detail.to_ascii_lowercase().contains("member") => {
-            probe_account_group(state, id, err).await
+            probe_account_group(ctx, id, err).await
         }
         err => or_not_found(Resource::Group)(err),
     }
@@ -148,9 +149,9 @@ pub async fn account_group_refusal(state: &AppState, id: &DatabricksId, err: Dat
 
 /// One read of the group's `meta` after a refused or unsettled write: an account group is
 /// 400 `mutability`; anything else keeps the original error.
-async fn probe_account_group(state: &AppState, id: &DatabricksId, err: DatabricksError) -> ScimError {
+async fn probe_account_group(ctx: &Context, id: &DatabricksId, err: DatabricksError) -> ScimError {
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
-    match state.databricks.get(Resource::Group, id, &probe).await {
+    match ctx.databricks.get(Resource::Group, id, &probe).await {
         Ok(group) if crate::mapping::group::is_account_group(&group) => account_group_refused(),
         _ => or_not_found(Resource::Group)(err),
     }
@@ -169,7 +170,7 @@ pub fn account_group_refused() -> ScimError {
 /// write can be stale (Azure, ~0.3–1 s), so a mismatch is read twice more, half a second
 /// apart, before it is reported.
 pub async fn verify_renamed(
-    state: &AppState,
+    ctx: &Context,
     id: &DatabricksId,
     mut principal: Value,
     wanted: Option<&str>,
@@ -179,15 +180,15 @@ pub async fn verify_renamed(
             return Ok(principal);
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        principal = read(state, Resource::ServicePrincipal, id, &Selection::default()).await?;
+        principal = read(ctx, Resource::ServicePrincipal, id, &Selection::default()).await?;
     }
     check_renamed(&principal, wanted).map(|()| principal)
 }
 
 /// Whether a successful PATCH answers 204: configured so, and the client named no
 /// `attributes`/`excludedAttributes` (RFC 7644 §3.5.2: those ask for the resource).
-pub fn patch_answers_no_content(state: &AppState, request: &ScimRequest) -> bool {
-    state.config.patch_response == PatchResponse::NoContent && projection(request).is_default()
+pub fn patch_answers_no_content(ctx: &Context, request: &ScimRequest) -> bool {
+    ctx.config.patch_response == PatchResponse::NoContent && projection(request).is_default()
 }
 
 /// Checks that a service principal carries the displayName a write set. Databricks has been
@@ -205,19 +206,19 @@ pub fn check_renamed(resource: &Value, wanted: Option<&str>) -> Result<(), ScimE
 }
 
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
-pub async fn delete(state: &AppState, resource: Resource, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn delete(ctx: &Context, resource: Resource, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, resource)?;
-    delete_by_id(state, resource, &id).await?;
+    delete_by_id(ctx, resource, &id).await?;
     Ok(ScimResponse::no_content())
 }
 
 /// DELETE of one resource by id; when the outcome is unknown (5xx, dropped connection) the
 /// target is re-read, and a resource that is gone was deleted (databricks-behaviour: a large
 /// group's DELETE answers 500 after deleting it).
-pub async fn delete_by_id(state: &AppState, resource: Resource, id: &DatabricksId) -> Result<(), ScimError> {
-    match state.databricks.delete(resource, id).await {
+pub async fn delete_by_id(ctx: &Context, resource: Resource, id: &DatabricksId) -> Result<(), ScimError> {
+    match ctx.databricks.delete(resource, id).await {
         Ok(()) => Ok(()),
-        Err(err) if err.outcome_unknown() => match state.databricks.get(resource, id, &id_only()).await {
+        Err(err) if err.outcome_unknown() => match ctx.databricks.get(resource, id, &id_only()).await {
             Err(DatabricksError::NotFound { .. }) => Ok(()),
             _ => Err(err.into()),
         },
@@ -239,11 +240,7 @@ pub struct ResourceSpec {
 
 /// One list page: one Databricks call, whatever the filter or projection. Serves `GET /Users`
 /// and `POST /Users/.search` alike (and the same for groups and service principals).
-pub async fn list_page(
-    state: &AppState,
-    spec: &ResourceSpec,
-    request: &ScimRequest,
-) -> Result<ScimResponse, ScimError> {
+pub async fn list_page(ctx: &Context, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let query = list_query(request)?;
     let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, spec.filters)).transpose()?;
     let selection = (spec.selection)(&query.projection);
@@ -255,7 +252,7 @@ pub async fn list_page(
         attributes: selection.attributes,
         excluded_attributes: selection.excluded_attributes,
     };
-    let page = state.databricks.list(spec.resource, &params).await?;
+    let page = ctx.databricks.list(spec.resource, &params).await?;
     let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
     let mut resources = Vec::new();
     let mut budget = AnswerBudget::for_list();
@@ -330,7 +327,7 @@ fn page_resources(
 /// the type's share of the page (asked from where the page starts within that type). For a
 /// type without an attribute the filter compares, that comparison is false (it drops out of an
 /// `or`); a type the filter cannot match at all costs no call. `totalResults` is the sum.
-pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn search_all(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let query = crate::scim::list::ListQuery::from_search_request(&request.body)?;
     let plans = search_plans(query.filter.as_ref())?;
     let wanted = query.count as usize;
@@ -349,7 +346,7 @@ pub async fn search_all(state: &AppState, request: &ScimRequest) -> Result<ScimR
             attributes: selection.attributes,
             excluded_attributes: selection.excluded_attributes,
         };
-        let page = state.databricks.list(spec.resource, &params).await?;
+        let page = ctx.databricks.list(spec.resource, &params).await?;
         total += page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
         let request = PageRequest { take: share, projection: &query.projection, base_url: &request.base_url };
         full |= page_resources(spec, &page, &request, &mut budget, &mut resources)?;
@@ -387,10 +384,10 @@ fn search_plans(
 }
 
 /// One resource by id: one Databricks call asking only for what the client wants.
-pub async fn get_one(state: &AppState, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn get_one(ctx: &Context, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, spec.resource)?;
     let wanted = projection(request);
-    let resource = read(state, spec.resource, &id, &(spec.selection)(&wanted)).await?;
+    let resource = read(ctx, spec.resource, &id, &(spec.selection)(&wanted)).await?;
     let mut scim = (spec.to_scim)(&resource, &request.base_url);
     crate::scim::projection::apply(&mut scim, &wanted, spec.resource.schema(), spec.resource.extensions());
     Ok(ScimResponse::ok(scim))
@@ -434,7 +431,7 @@ pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
 /// — exactly what the PATCH changed — so no read follows (a target that hides inactive users
 /// could not be read anyway).
 pub async fn deactivate_if_asked(
-    state: &AppState,
+    ctx: &Context,
     resource: Resource,
     mut created: Value,
     deactivate: bool,
@@ -445,7 +442,7 @@ pub async fn deactivate_if_asked(
         return Ok(created);
     }
     let id = id_of(&created)?;
-    let answered = state.databricks.patch(resource, &id, &[PatchOperation::replace("active", "false")]).await?;
+    let answered = ctx.databricks.patch(resource, &id, &[PatchOperation::replace("active", "false")]).await?;
     match answered {
         Some(deactivated) => Ok(deactivated),
         None => {
@@ -460,7 +457,7 @@ pub async fn deactivate_if_asked(
 /// PATCH of a user or service principal: one Databricks PATCH; a client value for the
 /// immutable key (userName, applicationId) is accepted only when it is the current one.
 pub async fn patch_principal(
-    state: &AppState,
+    ctx: &Context,
     spec: &ResourceSpec,
     request: &ScimRequest,
 ) -> Result<ScimResponse, ScimError> {
@@ -470,17 +467,17 @@ pub async fn patch_principal(
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
-    let no_content = patch_answers_no_content(state, request);
+    let no_content = patch_answers_no_content(ctx, request);
     let nothing_to_send = plan.operations.is_empty();
     // With nothing to send, one read serves the key check, the existence check and the answer.
     let key = spec.resource.immutable_key();
     let current = match (&plan.key, nothing_to_send) {
-        (_, true) if no_content && plan.key.is_none() => Some(read(state, spec.resource, &id, &id_only()).await?),
-        (_, true) => Some(read(state, spec.resource, &id, &Selection::default()).await?),
+        (_, true) if no_content && plan.key.is_none() => Some(read(ctx, spec.resource, &id, &id_only()).await?),
+        (_, true) => Some(read(ctx, spec.resource, &id, &Selection::default()).await?),
         (Some(_), false) => {
             let probe =
                 Selection { attributes: ["id"].into_iter().chain(key).collect(), excluded_attributes: Vec::new() };
-            Some(read(state, spec.resource, &id, &probe).await?)
+            Some(read(ctx, spec.resource, &id, &probe).await?)
         }
         (None, false) => None,
     };
@@ -493,18 +490,18 @@ pub async fn patch_principal(
     let answered = if nothing_to_send {
         current.filter(|c| c.get("id").is_some() && !no_content)
     } else {
-        patch_target(state, spec.resource, &id, &plan.operations).await.map_err(or_not_found(spec.resource))?
+        patch_target(ctx, spec.resource, &id, &plan.operations).await.map_err(or_not_found(spec.resource))?
     };
     // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
     let check_rename = spec.resource == Resource::ServicePrincipal && plan.renamed_to.is_some();
     if no_content && !check_rename {
         return Ok(ScimResponse::no_content());
     }
-    let Some(resource) = read_after_write(state, spec.resource, &id, answered, &Selection::default()).await? else {
+    let Some(resource) = read_after_write(ctx, spec.resource, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
     let resource =
-        if check_rename { verify_renamed(state, &id, resource, plan.renamed_to.as_deref()).await? } else { resource };
+        if check_rename { verify_renamed(ctx, &id, resource, plan.renamed_to.as_deref()).await? } else { resource };
     if no_content {
         return Ok(ScimResponse::no_content());
     }

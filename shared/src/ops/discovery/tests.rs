@@ -9,16 +9,11 @@ fn request(method: &str, path: &str) -> ScimRequest {
     }
 }
 
-fn state() -> AppState {
-    let config = crate::Config::from_lookup(|k| match k {
-        "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
-        "DATABRICKS_TOKEN" => Some("t".into()),
-        _ => None,
-    });
-    match config.and_then(AppState::new) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    }
+fn state() -> Context {
+    Context::new(
+        &crate::config::AppState::for_unit_tests(),
+        std::time::Instant::now() + std::time::Duration::from_secs(60),
+    )
 }
 
 #[tokio::test]
@@ -31,9 +26,9 @@ async fn discovery_documents_answer_get_and_405_for_other_methods() {
         "/Schemas",
         "/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
     ] {
-        assert_eq!(handle(&s, request("GET", path)).await.map(|r| r.status), Ok(200), "{path}");
+        assert_eq!(handle(s.clone(), request("GET", path)).await.map(|r| r.status), Ok(200), "{path}");
         for method in ["POST", "PUT", "PATCH", "DELETE"] {
-            let err = handle(&s, request(method, path)).await.err().map(|e| e.status());
+            let err = handle(s.clone(), request(method, path)).await.err().map(|e| e.status());
             assert_eq!(err, Some(405), "{method} {path}");
         }
     }
@@ -44,7 +39,7 @@ async fn unknown_paths_and_unknown_ids_are_scim_404() {
     let s = state();
     for path in ["/0b9c8e8e-1111-4444-8888-000000000000", "/ResourceTypes/Nope", "/Schemas/urn:nope", "/Users/1/extra"]
     {
-        let err = handle(&s, request("GET", path)).await.err().map(|e| e.status());
+        let err = handle(s.clone(), request("GET", path)).await.err().map(|e| e.status());
         assert_eq!(err, Some(404), "{path}");
     }
 }
@@ -52,7 +47,7 @@ async fn unknown_paths_and_unknown_ids_are_scim_404() {
 #[tokio::test]
 async fn a_wrong_method_on_a_resource_path_is_405() {
     let s = state();
-    let err = handle(&s, request("POST", "/Users/123")).await.err().map(|e| e.status());
+    let err = handle(s.clone(), request("POST", "/Users/123")).await.err().map(|e| e.status());
     assert_eq!(err, Some(405));
 }
 
@@ -67,7 +62,7 @@ async fn a_resource_name_in_the_wrong_case_is_a_404_naming_the_right_path() {
         ("POST", "/users/.search", "/Users/.search"),
         ("POST", "/Groups/.Search", "/Groups/.search"),
     ] {
-        let err = handle(&s, request(method, path)).await.err();
+        let err = handle(s.clone(), request(method, path)).await.err();
         assert_eq!(err.as_ref().map(ScimError::status), Some(404), "{method} {path}");
         let detail = err.map(|e| e.to_body()["detail"].as_str().unwrap_or_default().to_string()).unwrap_or_default();
         assert_eq!(detail, format!("no such endpoint; did you mean {right}?"), "{method} {path}");
@@ -80,13 +75,13 @@ async fn a_wrong_method_on_a_search_endpoint_is_405_and_a_bad_root_search_is_400
     for (method, path) in
         [("GET", "/.search"), ("PUT", "/.search"), ("GET", "/Users/.search"), ("DELETE", "/Groups/.search")]
     {
-        let err = handle(&s, request(method, path)).await.err().map(|e| e.status());
+        let err = handle(s.clone(), request(method, path)).await.err().map(|e| e.status());
         assert_eq!(err, Some(405), "{method} {path}");
     }
     let mut bad = request("POST", "/.search");
     bad.body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}"#.to_vec();
-    assert!(matches!(handle(&s, bad).await, Err(ScimError::InvalidSyntax(_))));
+    assert!(matches!(handle(s.clone(), bad).await, Err(ScimError::InvalidSyntax(_))));
     let mut bad = request("POST", "/.search");
     bad.body = br#"{"filter":"title eq \"x\""}"#.to_vec();
-    assert!(matches!(handle(&s, bad).await, Err(ScimError::InvalidFilter(_))));
+    assert!(matches!(handle(s.clone(), bad).await, Err(ScimError::InvalidFilter(_))));
 }
