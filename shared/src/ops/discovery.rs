@@ -18,15 +18,19 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let is_get = request.method.eq_ignore_ascii_case("GET");
     let base = request.base_url.as_str();
     match (first.as_deref(), segments.len()) {
-        (Some("serviceproviderconfig"), 1) if is_get => Ok(ScimResponse::ok(discovery::service_provider_config(base))),
-        (Some("resourcetypes"), 1) if is_get => Ok(ScimResponse::ok(discovery::resource_types_list(base))),
-        (Some("resourcetypes"), 2) if is_get => discovery::resource_type(base, segments[1])
-            .map(ScimResponse::ok)
-            .ok_or_else(|| ScimError::NotFound("no such resource type".into())),
-        (Some("schemas"), 1) if is_get => Ok(ScimResponse::ok(discovery::schemas_list(base))),
-        (Some("schemas"), 2) if is_get => discovery::schema(base, segments[1])
-            .map(ScimResponse::ok)
-            .ok_or_else(|| ScimError::NotFound("no such schema".into())),
+        (Some("serviceproviderconfig"), 1) if is_get => {
+            Ok(ScimResponse::ok(discovery::document(&discovery::service_provider_config(base))?))
+        }
+        (Some("resourcetypes"), 1) if is_get => Ok(ScimResponse::ok(discovery::resource_types_list(base)?)),
+        (Some("resourcetypes"), 2) if is_get => match discovery::resource_type(base, segments[1]) {
+            Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
+            None => Err(ScimError::NotFound("no such resource type".into())),
+        },
+        (Some("schemas"), 1) if is_get => Ok(ScimResponse::ok(discovery::schemas_list(base)?)),
+        (Some("schemas"), 2) if is_get => match discovery::schema(base, segments[1]) {
+            Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
+            None => Err(ScimError::NotFound("no such schema".into())),
+        },
         (Some(SEARCH), 1) if request.method.eq_ignore_ascii_case("POST") => search_all(&ctx, &request).await,
         (Some("serviceproviderconfig"), 1) | (Some("resourcetypes"), 1 | 2) | (Some("schemas"), 1 | 2) => {
             Err(method_not_allowed(&request))

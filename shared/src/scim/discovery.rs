@@ -1,11 +1,16 @@
 //! The discovery documents (RFC 7643 §5–§7, RFC 7644 §4). They advertise only what
 //! round-trips through Databricks: every mutable attribute here survives a PATCH and a PUT.
 
+use scim_v2::asserted::Asserted;
 use scim_v2::filter::AttrPath;
-use serde_json::{Value, json};
+use scim_v2::models::resource_types::{ResourceType, SchemaExtension};
+use scim_v2::models::scim_schema::{Attributes, Meta, Schema, SubAttributes};
+use scim_v2::models::service_provider_config::{AuthenticationScheme, Bulk, Filter, ServiceProviderConfig, Supported};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::list::{MAX_PAGE_SIZE, list_response};
-use super::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, SERVICE_PRINCIPAL_SCHEMA, USER_SCHEMA};
+use super::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, Resource, SERVICE_PRINCIPAL_SCHEMA, ScimError, USER_SCHEMA};
 
 const SPC_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
@@ -24,252 +29,309 @@ pub const ENTITLEMENTS: [&str; 5] = [
 /// `GET /ServiceProviderConfig`. RFC 7643 §5 has no flag for `POST /.search` (RFC 7644
 /// §3.4.3): it is the query of `filter`, and `filter.supported` announces both forms, which
 /// are served on the root and on every resource endpoint.
-pub fn service_provider_config(base_url: &str) -> Value {
-    json!({
-        "schemas": [SPC_SCHEMA],
-        "documentationUri": "https://github.com/databricks-scim-bridge#readme",
-        "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": true, "maxResults": MAX_PAGE_SIZE},
-        "changePassword": {"supported": false},
-        "sort": {"supported": false},
-        "etag": {"supported": false},
-        "authenticationSchemes": [{
-            "type": "oauthbearertoken",
-            "name": "Bearer token",
-            "description": "Authentication with a bearer token in the Authorization header: a static token, or an access token of the OAuth 2.0 client-credentials token endpoint when it is enabled",
-            "primary": true
+pub fn service_provider_config(base_url: &str) -> ServiceProviderConfig {
+    ServiceProviderConfig {
+        schemas: vec![SPC_SCHEMA.into()],
+        documentation_uri: Some("https://github.com/databricks-scim-bridge#readme".into()),
+        patch: Supported { supported: true },
+        bulk: Bulk { supported: false, max_operations: 0, max_payload_size: 0 },
+        filter: Filter { supported: true, max_results: i64::from(MAX_PAGE_SIZE) },
+        change_password: Supported { supported: false },
+        sort: Supported { supported: false },
+        etag: Supported { supported: false },
+        authentication_schemes: vec![AuthenticationScheme {
+            name: "Bearer token".into(),
+            r#type: Some("oauthbearertoken".into()),
+            description: "Authentication with a bearer token in the Authorization header: a static token, or an access token of the OAuth 2.0 client-credentials token endpoint when it is enabled".into(),
+            spec_uri: None,
+            documentation_uri: None,
+            primary: Some(true),
         }],
-        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base_url}/ServiceProviderConfig")}
-    })
+        meta: Some(meta("ServiceProviderConfig", format!("{base_url}/ServiceProviderConfig"))),
+    }
+}
+
+fn meta(resource_type: &str, location: String) -> Meta {
+    Meta { resource_type: Some(resource_type.into()), location: Some(location), ..Meta::default() }
+}
+
+/// What `/ResourceTypes` says of each resource.
+fn resource_type_description(resource: Resource) -> &'static str {
+    match resource {
+        Resource::User => "Databricks workspace user",
+        Resource::Group => "Databricks workspace group",
+        Resource::ServicePrincipal => {
+            "Databricks workspace service principal (also how Partner Connect partners appear)"
+        }
+    }
 }
 
 /// Every resource type, by its `id`.
-pub fn resource_types(base_url: &str) -> Vec<Value> {
-    vec![
-        json!({
-            "schemas": [RESOURCE_TYPE_SCHEMA],
-            "id": "User", "name": "User", "endpoint": "/Users",
-            "description": "Databricks workspace user",
-            "schema": USER_SCHEMA,
-            "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/User")}
-        }),
-        json!({
-            "schemas": [RESOURCE_TYPE_SCHEMA],
-            "id": "Group", "name": "Group", "endpoint": "/Groups",
-            "description": "Databricks workspace group",
-            "schema": GROUP_SCHEMA,
-            "schemaExtensions": [{"schema": GROUP_EXTENSION_SCHEMA, "required": false}],
-            "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/Group")}
-        }),
-        json!({
-            "schemas": [RESOURCE_TYPE_SCHEMA],
-            "id": "ServicePrincipal", "name": "ServicePrincipal", "endpoint": "/ServicePrincipals",
-            "description": "Databricks workspace service principal (also how Partner Connect partners appear)",
-            "schema": SERVICE_PRINCIPAL_SCHEMA,
-            "meta": {"resourceType": "ResourceType", "location": format!("{base_url}/ResourceTypes/ServicePrincipal")}
-        }),
-    ]
+pub fn resource_types(base_url: &str) -> Vec<ResourceType> {
+    Resource::ALL
+        .into_iter()
+        .map(|resource| {
+            let name = resource.resource_type();
+            let extensions: Vec<SchemaExtension> = resource
+                .extensions()
+                .iter()
+                .map(|urn| SchemaExtension { schema: (*urn).into(), required: false })
+                .collect();
+            ResourceType {
+                schemas: vec![RESOURCE_TYPE_SCHEMA.into()],
+                id: Some(name.into()),
+                name: name.into(),
+                description: Some(resource_type_description(resource).into()),
+                endpoint: format!("/{}", resource.endpoint()),
+                schema: resource.schema().into(),
+                schema_extensions: if extensions.is_empty() { Asserted::Absent } else { Asserted::Set(extensions) },
+                meta: Some(meta("ResourceType", format!("{base_url}/ResourceTypes/{name}"))),
+            }
+        })
+        .collect()
+}
+
+/// A discovery document as the JSON of an answer.
+pub fn document(doc: &impl Serialize) -> Result<Value, ScimError> {
+    serde_json::to_value(doc).map_err(|e| ScimError::Internal(format!("a discovery document cannot be rendered: {e}")))
 }
 
 /// `GET /ResourceTypes` as a ListResponse.
-pub fn resource_types_list(base_url: &str) -> Value {
-    let all = resource_types(base_url);
-    list_response(all.len() as u64, 1, all)
+pub fn resource_types_list(base_url: &str) -> Result<Value, ScimError> {
+    let all = resource_types(base_url).iter().map(document).collect::<Result<Vec<_>, _>>()?;
+    Ok(list_response(all.len() as u64, 1, all))
 }
 
 /// `GET /ResourceTypes/{id}` (case-insensitive id).
-pub fn resource_type(base_url: &str, id: &str) -> Option<Value> {
-    resource_types(base_url).into_iter().find(|rt| rt["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+pub fn resource_type(base_url: &str, id: &str) -> Option<ResourceType> {
+    resource_types(base_url).into_iter().find(|rt| rt.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
 }
 
-fn attribute(name: &str, kind: &str, multi: bool, required: bool, mutability: &str, description: &str) -> Value {
-    json!({
-        "name": name, "type": kind, "multiValued": multi, "description": description,
-        "required": required, "caseExact": false, "mutability": mutability,
-        "returned": "default", "uniqueness": "none"
-    })
+/// An attribute of a schema as RFC 7643 §7 describes it; by default single-valued, not
+/// required, not case-exact, returned by default and not unique.
+struct Attr {
+    name: &'static str,
+    kind: &'static str,
+    multi: bool,
+    required: bool,
+    mutability: &'static str,
+    description: String,
+    unique: bool,
+    canonical: &'static [&'static str],
+    references: &'static [&'static str],
+    subs: Vec<SubAttributes>,
 }
 
-fn with(mut attr: Value, key: &str, value: Value) -> Value {
-    if let Some(map) = attr.as_object_mut() {
-        map.insert(key.into(), value);
+fn attr(name: &'static str, kind: &'static str, mutability: &'static str, description: impl Into<String>) -> Attr {
+    Attr {
+        name,
+        kind,
+        multi: false,
+        required: false,
+        mutability,
+        description: description.into(),
+        unique: false,
+        canonical: &[],
+        references: &[],
+        subs: Vec::new(),
     }
-    attr
 }
 
-fn entitlements_attribute() -> Value {
-    let value = with(
-        attribute("value", "string", false, true, "readWrite", "Databricks entitlement name"),
-        "canonicalValues",
-        json!(ENTITLEMENTS[..4]),
-    );
-    with(
-        attribute("entitlements", "complex", true, false, "readWrite", "Databricks workspace entitlements"),
-        "subAttributes",
-        json!([value]),
-    )
+/// A list that is absent when empty.
+fn listed<T: Clone>(values: &[T]) -> Asserted<Vec<T>> {
+    if values.is_empty() { Asserted::Absent } else { Asserted::Set(values.to_vec()) }
 }
 
-fn reference_list(name: &str, description: &str, mutability: &str, ref_types: &[&str], with_type: bool) -> Value {
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| (*v).to_string()).collect()
+}
+
+impl Attr {
+    fn multi(self) -> Attr {
+        Attr { multi: true, ..self }
+    }
+
+    fn required(self) -> Attr {
+        Attr { required: true, ..self }
+    }
+
+    /// `uniqueness: server`.
+    fn unique(self) -> Attr {
+        Attr { unique: true, ..self }
+    }
+
+    fn canonical(self, values: &'static [&'static str]) -> Attr {
+        Attr { canonical: values, ..self }
+    }
+
+    fn references(self, types: &'static [&'static str]) -> Attr {
+        Attr { references: types, ..self }
+    }
+
+    fn with_subs(self, subs: Vec<Attr>) -> Attr {
+        Attr { subs: subs.into_iter().map(Attr::sub).collect(), ..self }
+    }
+
+    fn uniqueness(&self) -> Option<String> {
+        Some(if self.unique { "server" } else { "none" }.into())
+    }
+
+    fn top(self) -> Attributes {
+        Attributes {
+            name: self.name.into(),
+            r#type: self.kind.into(),
+            multi_valued: self.multi,
+            description: Some(self.description.clone()),
+            required: Some(self.required),
+            canonical_values: listed(&strings(self.canonical)),
+            case_exact: Some(false),
+            mutability: Some(self.mutability.into()),
+            returned: Some("default".into()),
+            uniqueness: self.uniqueness(),
+            sub_attributes: listed(&self.subs),
+            reference_types: listed(&strings(self.references)),
+        }
+    }
+
+    fn sub(self) -> SubAttributes {
+        SubAttributes {
+            name: self.name.into(),
+            r#type: self.kind.into(),
+            multi_valued: self.multi,
+            description: Some(self.description.clone()),
+            required: Some(self.required),
+            canonical_values: listed(&strings(self.canonical)),
+            case_exact: Some(false),
+            mutability: Some(self.mutability.into()),
+            returned: Some("default".into()),
+            uniqueness: self.uniqueness(),
+            reference_types: listed(&strings(self.references)),
+        }
+    }
+}
+
+fn entitlements_attribute() -> Attr {
+    attr("entitlements", "complex", "readWrite", "Databricks workspace entitlements").multi().with_subs(vec![
+        attr("value", "string", "readWrite", "Databricks entitlement name")
+            .required()
+            .canonical(ENTITLEMENTS_ADVERTISED),
+    ])
+}
+
+/// The entitlements advertised as canonical values (`workspace-consume` is accepted, not advertised).
+const ENTITLEMENTS_ADVERTISED: &[&str] = ENTITLEMENTS.split_at(4).0;
+
+fn reference_list(
+    name: &'static str,
+    description: &'static str,
+    mutability: &'static str,
+    ref_types: &'static [&'static str],
+    with_type: bool,
+) -> Attr {
     let mut subs = vec![
-        attribute("value", "string", false, false, "immutable", "id of the referenced resource"),
-        with(
-            attribute("$ref", "reference", false, false, "immutable", "URI of the referenced resource"),
-            "referenceTypes",
-            json!(ref_types),
-        ),
+        attr("value", "string", "immutable", "id of the referenced resource"),
+        attr("$ref", "reference", "immutable", "URI of the referenced resource").references(ref_types),
     ];
     if with_type {
-        subs.push(with(
-            attribute("type", "string", false, false, "immutable", "kind of the referenced resource"),
-            "canonicalValues",
-            json!(ref_types),
-        ));
+        subs.push(attr("type", "string", "immutable", "kind of the referenced resource").canonical(ref_types));
     }
-    with(attribute(name, "complex", true, false, mutability, description), "subAttributes", json!(subs))
+    attr(name, "complex", mutability, description).multi().with_subs(subs)
 }
 
 /// The read-only `groups` of a user or service principal: direct and inherited memberships.
-fn memberships_attribute(who: &str) -> Value {
-    with(
-        attribute(
-            "groups",
-            "complex",
-            true,
-            false,
-            "readOnly",
-            &format!("groups the {who} belongs to, directly or through nesting"),
-        ),
-        "subAttributes",
-        json!([
-            attribute("value", "string", false, false, "readOnly", "group id"),
-            with(
-                attribute("$ref", "reference", false, false, "readOnly", "group URI"),
-                "referenceTypes",
-                json!(["Group"])
-            ),
-            attribute("display", "string", false, false, "readOnly", "group display name"),
-            with(
-                attribute("type", "string", false, false, "readOnly", "direct or indirect"),
-                "canonicalValues",
-                json!(["direct", "indirect"])
-            ),
+fn memberships_attribute(who: &str) -> Attr {
+    attr("groups", "complex", "readOnly", format!("groups the {who} belongs to, directly or through nesting"))
+        .multi()
+        .with_subs(vec![
+            attr("value", "string", "readOnly", "group id"),
+            attr("$ref", "reference", "readOnly", "group URI").references(&["Group"]),
+            attr("display", "string", "readOnly", "group display name"),
+            attr("type", "string", "readOnly", "direct or indirect").canonical(&["direct", "indirect"]),
+        ])
+}
+
+fn schema_document(base_url: &str, id: &str, name: &str, description: &str, attributes: Vec<Attr>) -> Schema {
+    Schema {
+        schemas: vec![SCHEMA_SCHEMA.into()],
+        id: id.into(),
+        name: Some(name.into()),
+        description: Some(description.into()),
+        attributes: attributes.into_iter().map(Attr::top).collect(),
+        meta: meta("Schema", format!("{base_url}/Schemas/{id}")),
+    }
+}
+
+fn user_schema(base_url: &str) -> Schema {
+    schema_document(base_url, USER_SCHEMA, "User", "Databricks workspace user", vec![
+        attr("userName", "string", "immutable", "e-mail address; Databricks stores it lower-cased and never changes it")
+            .required()
+            .unique(),
+        attr("name", "complex", "readWrite", "the user's name").with_subs(vec![
+            attr("givenName", "string", "readWrite", "given name"),
+            attr("familyName", "string", "readWrite", "family name"),
         ]),
+        attr("displayName", "string", "readWrite", "display name; Databricks always has one: when a request omits it, 'givenName familyName', else userName").required(),
+        attr("emails", "complex", "readOnly", "derived by Databricks from userName").multi().with_subs(vec![
+            attr("value", "string", "readOnly", "e-mail address"),
+            attr("type", "string", "readOnly", "always work"),
+            attr("primary", "boolean", "readOnly", "always true"),
+        ]),
+        attr("active", "boolean", "readWrite", "false deactivates the user in the workspace; Databricks always has a value (true when a request omits it)").required(),
+        memberships_attribute("user"),
+        entitlements_attribute(),
+    ])
+}
+
+fn group_schema(base_url: &str) -> Schema {
+    schema_document(
+        base_url,
+        GROUP_SCHEMA,
+        "Group",
+        "Databricks workspace group",
+        vec![
+            attr("displayName", "string", "readWrite", "group name (case-sensitive in Databricks)").required().unique(),
+            reference_list(
+                "members",
+                "members of the group",
+                "readWrite",
+                &["User", "Group", "ServicePrincipal"],
+                true,
+            ),
+        ],
     )
 }
 
-fn user_schema(base_url: &str) -> Value {
-    let user_name = with(
-        with(
-            attribute(
-                "userName",
-                "string",
-                false,
-                true,
-                "immutable",
-                "e-mail address; Databricks stores it lower-cased and never changes it",
-            ),
-            "uniqueness",
-            json!("server"),
-        ),
-        "caseExact",
-        json!(false),
-    );
-    let name = with(
-        attribute("name", "complex", false, false, "readWrite", "the user's name"),
-        "subAttributes",
-        json!([
-            attribute("givenName", "string", false, false, "readWrite", "given name"),
-            attribute("familyName", "string", false, false, "readWrite", "family name"),
-        ]),
-    );
-    let emails = with(
-        attribute("emails", "complex", true, false, "readOnly", "derived by Databricks from userName"),
-        "subAttributes",
-        json!([
-            attribute("value", "string", false, false, "readOnly", "e-mail address"),
-            attribute("type", "string", false, false, "readOnly", "always work"),
-            attribute("primary", "boolean", false, false, "readOnly", "always true"),
-        ]),
-    );
-    let groups = memberships_attribute("user");
-    json!({
-        "schemas": [SCHEMA_SCHEMA],
-        "id": USER_SCHEMA, "name": "User", "description": "Databricks workspace user",
-        "attributes": [
-            user_name,
-            name,
-            attribute("displayName", "string", false, true, "readWrite", "display name; Databricks always has one: when a request omits it, 'givenName familyName', else userName"),
-            emails,
-            attribute("active", "boolean", false, true, "readWrite", "false deactivates the user in the workspace; Databricks always has a value (true when a request omits it)"),
-            groups,
-            entitlements_attribute(),
-        ],
-        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{USER_SCHEMA}")}
-    })
-}
-
-fn group_schema(base_url: &str) -> Value {
-    let display_name = with(
-        attribute("displayName", "string", false, true, "readWrite", "group name (case-sensitive in Databricks)"),
-        "uniqueness",
-        json!("server"),
-    );
-    json!({
-        "schemas": [SCHEMA_SCHEMA],
-        "id": GROUP_SCHEMA, "name": "Group", "description": "Databricks workspace group",
-        "attributes": [
-            display_name,
-            reference_list("members", "members of the group", "readWrite", &["User", "Group", "ServicePrincipal"], true),
-        ],
-        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{GROUP_SCHEMA}")}
-    })
-}
-
-fn group_extension_schema(base_url: &str) -> Value {
-    json!({
-        "schemas": [SCHEMA_SCHEMA],
-        "id": GROUP_EXTENSION_SCHEMA, "name": "DatabricksGroup",
-        "description": "Databricks group attributes: parent groups and entitlements",
-        "attributes": [
+fn group_extension_schema(base_url: &str) -> Schema {
+    schema_document(
+        base_url,
+        GROUP_EXTENSION_SCHEMA,
+        "DatabricksGroup",
+        "Databricks group attributes: parent groups and entitlements",
+        vec![
             reference_list("parentGroups", "groups this group is a member of", "readWrite", &["Group"], false),
             entitlements_attribute(),
         ],
-        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{GROUP_EXTENSION_SCHEMA}")}
-    })
+    )
 }
 
-fn service_principal_schema(base_url: &str) -> Value {
-    let application_id = with(
-        attribute(
+fn service_principal_schema(base_url: &str) -> Schema {
+    schema_document(base_url, SERVICE_PRINCIPAL_SCHEMA, "ServicePrincipal", "Databricks workspace service principal", vec![
+        attr("displayName", "string", "readWrite", "name of the principal (Partner Connect: <PARTNER>_USER)").required(),
+        attr(
             "applicationId",
             "string",
-            false,
-            false,
             "readOnly",
             "UUID of the principal's application, generated by Databricks (on Azure a create may pass the Entra application id)",
-        ),
-        "uniqueness",
-        json!("server"),
-    );
-    let groups = memberships_attribute("principal");
-    json!({
-        "schemas": [SCHEMA_SCHEMA],
-        "id": SERVICE_PRINCIPAL_SCHEMA, "name": "ServicePrincipal", "description": "Databricks workspace service principal",
-        "attributes": [
-            attribute("displayName", "string", false, true, "readWrite", "name of the principal (Partner Connect: <PARTNER>_USER)"),
-            application_id,
-            attribute("active", "boolean", false, true, "readWrite", "false deactivates the principal; Databricks always has a value (true when a request omits it)"),
-            groups,
-            entitlements_attribute(),
-        ],
-        "meta": {"resourceType": "Schema", "location": format!("{base_url}/Schemas/{SERVICE_PRINCIPAL_SCHEMA}")}
-    })
+        )
+        .unique(),
+        attr("active", "boolean", "readWrite", "false deactivates the principal; Databricks always has a value (true when a request omits it)").required(),
+        memberships_attribute("principal"),
+        entitlements_attribute(),
+    ])
 }
 
 /// Every schema we serve.
-pub fn schemas(base_url: &str) -> Vec<Value> {
+pub fn schemas(base_url: &str) -> Vec<Schema> {
     vec![
         user_schema(base_url),
         group_schema(base_url),
@@ -279,9 +341,9 @@ pub fn schemas(base_url: &str) -> Vec<Value> {
 }
 
 /// `GET /Schemas` as a ListResponse.
-pub fn schemas_list(base_url: &str) -> Value {
-    let all = schemas(base_url);
-    list_response(all.len() as u64, 1, all)
+pub fn schemas_list(base_url: &str) -> Result<Value, ScimError> {
+    let all = schemas(base_url).iter().map(document).collect::<Result<Vec<_>, _>>()?;
+    Ok(list_response(all.len() as u64, 1, all))
 }
 
 /// Attributes every resource has (RFC 7643 §3.1), whatever its schema lists.
@@ -300,14 +362,13 @@ pub fn defines_attribute(core: &str, extensions: &[&str], path: &AttrPath) -> bo
     if COMMON_ATTRIBUTES.iter().any(|c| c.eq_ignore_ascii_case(&path.name)) {
         return true;
     }
-    searched.iter().filter_map(|urn| schema("", urn)).any(|doc| {
-        doc["attributes"].as_array().is_some_and(|attrs| {
-            attrs.iter().any(|a| a["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&path.name)))
-        })
-    })
+    searched
+        .iter()
+        .filter_map(|urn| schema("", urn))
+        .any(|doc| doc.attributes.iter().any(|a| a.name.eq_ignore_ascii_case(&path.name)))
 }
 
 /// `GET /Schemas/{urn}`.
-pub fn schema(base_url: &str, urn: &str) -> Option<Value> {
-    schemas(base_url).into_iter().find(|s| s["id"].as_str().is_some_and(|i| i.eq_ignore_ascii_case(urn)))
+pub fn schema(base_url: &str, urn: &str) -> Option<Schema> {
+    schemas(base_url).into_iter().find(|s| s.id.eq_ignore_ascii_case(urn))
 }
