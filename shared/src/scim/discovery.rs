@@ -172,24 +172,35 @@ impl Attr {
         Attr { subs: subs.into_iter().map(Attr::sub).collect(), ..self }
     }
 
-    fn uniqueness(&self) -> Option<String> {
-        Some(if self.unique { "server" } else { "none" }.into())
-    }
-
+    /// A top-level attribute: a sub-attribute's fields and its own sub-attributes.
     fn top(self) -> Attributes {
+        let sub_attributes = listed(&self.subs);
+        let SubAttributes {
+            name,
+            r#type,
+            multi_valued,
+            description,
+            required,
+            canonical_values,
+            case_exact,
+            mutability,
+            returned,
+            uniqueness,
+            reference_types,
+        } = self.sub();
         Attributes {
-            name: self.name.into(),
-            r#type: self.kind.into(),
-            multi_valued: self.multi,
-            description: Some(self.description.clone()),
-            required: Some(self.required),
-            canonical_values: listed(&strings(self.canonical)),
-            case_exact: Some(false),
-            mutability: Some(self.mutability.into()),
-            returned: Some("default".into()),
-            uniqueness: self.uniqueness(),
-            sub_attributes: listed(&self.subs),
-            reference_types: listed(&strings(self.references)),
+            name,
+            r#type,
+            multi_valued,
+            description,
+            required,
+            canonical_values,
+            case_exact,
+            mutability,
+            returned,
+            uniqueness,
+            sub_attributes,
+            reference_types,
         }
     }
 
@@ -198,13 +209,13 @@ impl Attr {
             name: self.name.into(),
             r#type: self.kind.into(),
             multi_valued: self.multi,
-            description: Some(self.description.clone()),
+            description: Some(self.description),
             required: Some(self.required),
             canonical_values: listed(&strings(self.canonical)),
             case_exact: Some(false),
             mutability: Some(self.mutability.into()),
             returned: Some("default".into()),
-            uniqueness: self.uniqueness(),
+            uniqueness: Some(if self.unique { "server" } else { "none" }.into()),
             reference_types: listed(&strings(self.references)),
         }
     }
