@@ -53,7 +53,7 @@ fn top_level_resources(template: &str) -> Vec<&str> {
 #[test]
 fn every_alarm_and_dashboard_metric_of_the_bridge_is_one_the_request_line_writes() {
     let template = template();
-    let written: Vec<&str> = METRICS.iter().map(|(name, _)| *name).collect();
+    let written: Vec<&str> = METRICS.iter().map(|(name, _, _)| *name).collect();
     let alarms = template.matches("Type: AWS::CloudWatch::Alarm").count();
     assert!(alarms >= 4, "{alarms} alarms");
     // Only the alarms: the web ACL's VisibilityConfig names metrics of its own (AWS/WAFV2).

@@ -70,8 +70,11 @@ pub async fn handle(endpoint: &TokenEndpoint, request: Request) -> Response<Body
     response
 }
 
-fn json_response(status: u16, body: &serde_json::Value) -> Response<Body> {
-    let mut response = Response::new(Body::Text(body.to_string()));
+fn json_response(status: u16, body: &impl serde::Serialize) -> Response<Body> {
+    // Strings and numbers only: serialising cannot fail; if it did, the client gets RFC 6749's
+    // generic refusal rather than an empty body.
+    let text = serde_json::to_string(body).unwrap_or_else(|_| r#"{"error":"server_error"}"#.to_string());
+    let mut response = Response::new(Body::Text(text));
     *response.status_mut() =
         lambda_http::http::StatusCode::from_u16(status).unwrap_or(lambda_http::http::StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();

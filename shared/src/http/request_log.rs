@@ -6,7 +6,10 @@
 //! The line carries ids, counts and the error kind — never a body, a token, an e-mail address
 //! or a name.
 
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
 
 /// Where the request line is written: its `tracing` target. The JSON log format writes an
 /// event of this target as the bare EMF object (see [`super::init_logging`]).
@@ -15,16 +18,19 @@ pub const TARGET: &str = "scim_request";
 /// The metric namespace when `METRICS_NAMESPACE` is not set (local runs).
 pub const DEFAULT_NAMESPACE: &str = "DatabricksScimBridge";
 
-/// Every metric of the line, with its CloudWatch unit.
-pub const METRICS: [(&str, &str); 8] = [
-    ("Requests", "Count"),
-    ("Latency", "Milliseconds"),
-    ("DatabricksCalls", "Count"),
-    ("DatabricksRetries", "Count"),
-    ("Throttled", "Count"),
-    ("ClientErrors", "Count"),
-    ("ServerErrors", "Count"),
-    ("CredentialFailures", "Count"),
+/// A metric's value for one request.
+pub type MetricValue = fn(&RequestRecord) -> u64;
+
+/// Every metric of the line: its name, CloudWatch unit, and value for one request.
+pub const METRICS: [(&str, &str, MetricValue); 8] = [
+    ("Requests", "Count", |_| 1),
+    ("Latency", "Milliseconds", |r| r.latency_ms),
+    ("DatabricksCalls", "Count", |r| r.databricks_calls),
+    ("DatabricksRetries", "Count", |r| r.databricks_retries),
+    ("Throttled", "Count", |r| u64::from(r.status == 429)),
+    ("ClientErrors", "Count", |r| u64::from((400..=499).contains(&r.status))),
+    ("ServerErrors", "Count", |r| u64::from((500..=599).contains(&r.status))),
+    ("CredentialFailures", "Count", |r| u64::from(r.credential_failure)),
 ];
 
 /// What one request did.
@@ -55,42 +61,85 @@ pub struct RequestRecord {
     pub cold_start: bool,
 }
 
+/// The EMF document of one request (CloudWatch embedded metric format): the request's fields,
+/// one value per metric, and the `_aws` metadata naming the metrics and their dimensions.
+#[derive(Debug, Serialize)]
+pub struct EmfDocument<'a> {
+    #[serde(rename = "_aws")]
+    aws: EmfMetadata<'a>,
+    level: &'static str,
+    message: &'static str,
+    timestamp: u64,
+    #[serde(rename = "requestId")]
+    request_id: Option<&'a str>,
+    #[serde(rename = "apiGatewayRequestId")]
+    api_gateway_request_id: Option<&'a str>,
+    #[serde(rename = "coldStart")]
+    cold_start: bool,
+    #[serde(rename = "Operation")]
+    operation: &'a str,
+    method: &'a str,
+    status: u16,
+    error: Option<&'a str>,
+    /// One root member per metric of [`METRICS`], by its name.
+    #[serde(flatten)]
+    metrics: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EmfMetadata<'a> {
+    timestamp: u64,
+    cloud_watch_metrics: [MetricDirective<'a>; 1],
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetricDirective<'a> {
+    namespace: &'a str,
+    /// `[Operation]` and `[]`: each metric per function and for every function together.
+    dimensions: [&'static [&'static str]; 2],
+    metrics: Vec<MetricDefinition>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetricDefinition {
+    name: &'static str,
+    unit: &'static str,
+}
+
+impl std::fmt::Display for EmfDocument<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let line = serde_json::to_string(self).map_err(|_| std::fmt::Error)?;
+        f.write_str(&line)
+    }
+}
+
 impl RequestRecord {
-    /// The EMF document: the request fields, one value per metric, and the `_aws` metadata.
-    pub fn to_emf(&self, namespace: &str, timestamp_ms: u64) -> Value {
-        let metrics: Vec<Value> = METRICS.iter().map(|(name, unit)| json!({"Name": name, "Unit": unit})).collect();
-        let mut line = Map::new();
-        line.insert(
-            "_aws".into(),
-            json!({
-                "Timestamp": timestamp_ms,
-                "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [["Operation"], []], "Metrics": metrics}],
-            }),
-        );
-        line.insert("level".into(), json!("INFO"));
-        line.insert("message".into(), json!("scim request"));
-        line.insert("timestamp".into(), json!(timestamp_ms));
-        line.insert("requestId".into(), json!(self.request_id));
-        line.insert("apiGatewayRequestId".into(), json!(self.api_request_id));
-        line.insert("coldStart".into(), json!(self.cold_start));
-        line.insert("Operation".into(), json!(self.operation));
-        line.insert("method".into(), json!(self.method));
-        line.insert("status".into(), json!(self.status));
-        line.insert("error".into(), json!(self.error));
-        let class = |lo: u16, hi: u16| u64::from((lo..=hi).contains(&self.status));
-        for (name, value) in [
-            ("Requests", 1),
-            ("Latency", self.latency_ms),
-            ("DatabricksCalls", self.databricks_calls),
-            ("DatabricksRetries", self.databricks_retries),
-            ("Throttled", u64::from(self.status == 429)),
-            ("ClientErrors", class(400, 499)),
-            ("ServerErrors", class(500, 599)),
-            ("CredentialFailures", u64::from(self.credential_failure)),
-        ] {
-            line.insert(name.into(), json!(value));
+    /// The EMF document of this request.
+    pub fn to_emf<'a>(&'a self, namespace: &'a str, timestamp_ms: u64) -> EmfDocument<'a> {
+        EmfDocument {
+            aws: EmfMetadata {
+                timestamp: timestamp_ms,
+                cloud_watch_metrics: [MetricDirective {
+                    namespace,
+                    dimensions: [&["Operation"], &[]],
+                    metrics: METRICS.iter().map(|&(name, unit, _)| MetricDefinition { name, unit }).collect(),
+                }],
+            },
+            level: "INFO",
+            message: "scim request",
+            timestamp: timestamp_ms,
+            request_id: self.request_id.as_deref(),
+            api_gateway_request_id: self.api_request_id.as_deref(),
+            cold_start: self.cold_start,
+            operation: self.operation,
+            method: &self.method,
+            status: self.status,
+            error: self.error,
+            metrics: METRICS.iter().map(|(name, _, value)| (*name, value(self))).collect(),
         }
-        Value::Object(line)
     }
 }
 
@@ -225,9 +274,17 @@ mod tests {
         }
     }
 
+    /// The EMF document as written.
+    fn emf(record: &RequestRecord, namespace: &str, timestamp_ms: u64) -> Value {
+        match serde_json::to_value(record.to_emf(namespace, timestamp_ms)) {
+            Ok(line) => line,
+            Err(e) => panic!("the EMF document cannot be serialised: {e}"),
+        }
+    }
+
     #[test]
     fn the_line_is_an_emf_document_whose_every_metric_and_dimension_is_a_root_member() {
-        let line = record(200).to_emf("DatabricksScimBridge/prod", 1_700_000_000_000);
+        let line = emf(&record(200), "DatabricksScimBridge/prod", 1_700_000_000_000);
         let directive = &line["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(line["_aws"]["Timestamp"], 1_700_000_000_000_u64);
         assert_eq!(directive["Namespace"], "DatabricksScimBridge/prod");
@@ -274,9 +331,9 @@ mod tests {
         tracing::subscriber::with_default(subscriber, || {
             let ids = begin(Some("lambda-7".into()), Some("apigw-7".into()));
             tracing::info!(ignored = 1, "PATCH attributes Databricks cannot hold were ignored");
-            let emf = RequestRecord { request_id: ids.request_id, api_request_id: ids.api_request_id, ..record(201) }
-                .to_emf(DEFAULT_NAMESPACE, 5);
-            tracing::info!(target: TARGET, emf = %emf);
+            let record =
+                RequestRecord { request_id: ids.request_id, api_request_id: ids.api_request_id, ..record(201) };
+            tracing::info!(target: TARGET, emf = %record.to_emf(DEFAULT_NAMESPACE, 5));
             end();
         });
         let text = buffer.0.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
@@ -293,7 +350,7 @@ mod tests {
     #[test]
     fn status_classes_count_once_in_their_metric() {
         let counts = |status| {
-            let l = record(status).to_emf(DEFAULT_NAMESPACE, 0);
+            let l = emf(&record(status), DEFAULT_NAMESPACE, 0);
             (l["Throttled"].as_u64(), l["ClientErrors"].as_u64(), l["ServerErrors"].as_u64())
         };
         assert_eq!(counts(200), (Some(0), Some(0), Some(0)));

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::aws::SecretStore;
 use crate::scim::ScimError;
@@ -114,9 +114,9 @@ impl OAuthError {
         Self::new(503, "temporarily_unavailable", description)
     }
 
-    /// The JSON body.
-    pub fn to_body(&self) -> Value {
-        json!({"error": self.code, "error_description": self.description})
+    /// The JSON body (RFC 6749 §5.2).
+    pub fn to_body(&self) -> OAuthErrorBody<'_> {
+        OAuthErrorBody { error: self.code, error_description: &self.description }
     }
 }
 
@@ -133,11 +133,34 @@ pub struct TokenRequest {
     pub body: Vec<u8>,
 }
 
+/// The body of a refusal (RFC 6749 §5.2).
+#[derive(Debug, Serialize)]
+pub struct OAuthErrorBody<'a> {
+    /// The error code (`invalid_client`, …).
+    pub error: &'a str,
+    /// What is wrong, for people.
+    pub error_description: &'a str,
+}
+
+/// The body of a successful token answer (RFC 6749 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenAnswer {
+    /// The access token.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the token is valid for.
+    pub expires_in: u64,
+    /// The scope the client asked for, echoed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
 /// A successful token answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issued {
-    /// The JSON body (`access_token`, `token_type`, `expires_in`, `scope` when asked for).
-    pub body: Value,
+    /// The JSON body.
+    pub body: TokenAnswer,
     /// The client it was issued to (not secret; logged).
     pub client_id: String,
 }
@@ -366,10 +389,12 @@ impl TokenEndpoint {
         }
         let keys: Arc<KeySet> = keys.get().await.map_err(unavailable)?;
         let access_token = token::issue(keys.current(), &client_id, token::now(), lifetime.as_secs());
-        let mut body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime.as_secs()});
-        if let (Some(scope), Some(map)) = (scope, body.as_object_mut()) {
-            map.insert("scope".into(), json!(scope));
-        }
+        let body = TokenAnswer {
+            access_token,
+            token_type: "Bearer",
+            expires_in: lifetime.as_secs(),
+            scope: scope.map(String::from),
+        };
         tracing::info!(client_id = %client_id, expires_in = lifetime.as_secs(), "access token issued");
         Ok(Issued { body, client_id })
     }

@@ -10,7 +10,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -153,15 +154,15 @@ impl super::source::SecretValue for KeySet {
     }
 }
 
-/// What a verified token says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a verified token says: its claims as issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     /// The client the token was issued to.
     pub client_id: String,
-    /// Issued at (seconds since the epoch).
-    pub iat: u64,
     /// Expires at (seconds since the epoch).
     pub exp: u64,
+    /// Issued at (seconds since the epoch).
+    pub iat: u64,
 }
 
 /// Why a token is refused. The texts are the SCIM 401 `detail`.
@@ -185,17 +186,32 @@ fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A JWT header (RFC 7515 §4.1) as the bridge writes and reads it: a header whose `alg` or
+/// `kid` is not a string is not one of ours.
+#[derive(Debug, Serialize, Deserialize)]
+struct JwtHeader {
+    alg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    typ: Option<String>,
+}
+
 /// Issues a token for `client_id`, valid from `now` for `lifetime_secs`.
 pub fn issue(key: &SigningKey, client_id: &str, now: u64, lifetime_secs: u64) -> String {
-    let header = json!({"alg": "HS256", "typ": "JWT", "kid": key.kid});
-    let payload = json!({"client_id": client_id, "iat": now, "exp": now.saturating_add(lifetime_secs)});
-    let signing_input = format!("{}.{}", encode(header.to_string().as_bytes()), encode(payload.to_string().as_bytes()));
+    let header = JwtHeader { alg: "HS256".into(), kid: Some(key.kid.clone()), typ: Some("JWT".into()) };
+    let claims = Claims { client_id: client_id.into(), exp: now.saturating_add(lifetime_secs), iat: now };
+    // Strings and numbers only: serialising them cannot fail (an empty token would be refused).
+    let (Ok(header), Ok(claims)) = (serde_json::to_vec(&header), serde_json::to_vec(&claims)) else {
+        return String::new();
+    };
+    let signing_input = format!("{}.{}", encode(&header), encode(&claims));
     let tag = key.mac(&signing_input).map(|m| m.finalize().into_bytes().to_vec()).unwrap_or_default();
     format!("{signing_input}.{}", encode(&tag))
 }
 
 /// The three parts of a bearer value shaped like a JWT, and its decoded header.
-fn split(token: &str) -> Option<(&str, &str, &str, Value)> {
+fn split(token: &str) -> Option<(&str, &str, &str, JwtHeader)> {
     if token.len() > MAX_TOKEN_LEN {
         return None;
     }
@@ -204,9 +220,8 @@ fn split(token: &str) -> Option<(&str, &str, &str, Value)> {
     if parts.next().is_some() {
         return None;
     }
-    let header_json: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-    header_json.get("alg")?;
-    Some((header, payload, mac, header_json))
+    let decoded: JwtHeader = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    Some((header, payload, mac, decoded))
 }
 
 /// Whether a bearer value is a JWT (three base64url parts, the first a JSON header with `alg`):
@@ -217,34 +232,32 @@ pub fn looks_signed(token: &str) -> bool {
 
 /// The `kid` of a JWT-shaped bearer value.
 pub fn kid_of(token: &str) -> Option<String> {
-    split(token)?.3.get("kid").and_then(Value::as_str).map(String::from)
+    split(token)?.3.kid
 }
 
 /// Verifies a token against the accepted keys at time `now`: header, key, MAC (constant time),
 /// then the claims.
 pub fn verify(keys: &KeySet, token: &str, now: u64) -> Result<Claims, TokenError> {
-    let (header, payload, mac, header_json) = split(token).ok_or(TokenError::Malformed)?;
-    if header_json.get("alg").and_then(Value::as_str) != Some("HS256") {
+    let (header, payload, mac, decoded) = split(token).ok_or(TokenError::Malformed)?;
+    if decoded.alg != "HS256" {
         return Err(TokenError::Malformed);
     }
-    let kid = header_json.get("kid").and_then(Value::as_str).ok_or(TokenError::Malformed)?;
-    let key = keys.find(kid).ok_or(TokenError::UnknownKey)?;
+    let kid = decoded.kid.ok_or(TokenError::Malformed)?;
+    let key = keys.find(&kid).ok_or(TokenError::UnknownKey)?;
     let tag = URL_SAFE_NO_PAD.decode(mac).map_err(|_| TokenError::BadSignature)?;
     let signing_input = &token[..header.len() + 1 + payload.len()];
     let verifier = key.mac(signing_input).ok_or(TokenError::BadSignature)?;
     verifier.verify_slice(&tag).map_err(|_| TokenError::BadSignature)?;
-    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?)
+    let claims: Claims = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?)
         .map_err(|_| TokenError::Malformed)?;
-    let number = |name: &str| claims.get(name).and_then(Value::as_u64).ok_or(TokenError::Malformed);
-    let (iat, exp) = (number("iat")?, number("exp")?);
-    let client_id = claims.get("client_id").and_then(Value::as_str).ok_or(TokenError::Malformed)?.to_string();
+    let Claims { iat, exp, .. } = claims;
     if iat > now.saturating_add(CLOCK_SKEW_SECS) || exp < iat || exp - iat > MAX_LIFETIME_SECS {
         return Err(TokenError::Malformed);
     }
     if now >= exp {
         return Err(TokenError::Expired);
     }
-    Ok(Claims { client_id, iat, exp })
+    Ok(claims)
 }
 
 /// Seconds since the epoch.
