@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::aws::SecretStore;
 use crate::scim::ScimError;
 use clients::{ClientRefusal, Clients};
-use source::Source;
+use source::{SecretValue, Source};
 use token::{KeySet, TokenError};
 
 /// Default lifetime of an access token.
@@ -240,6 +240,30 @@ fn form_parameters(body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
     Ok(out)
 }
 
+/// Why a value configured for the token endpoint cannot be used.
+enum Unusable<E> {
+    /// The secret id in this variable needs an AWS configuration.
+    NeedsAws(&'static str),
+    /// The value given directly does not parse.
+    Invalid(E),
+}
+
+/// A value the token endpoint reads from a secret (its id in `secret_variable`) or, on local
+/// runs, takes as it is (`value`); `None` when neither is set.
+fn configured<T: SecretValue>(
+    secret_variable: &'static str,
+    value: Option<String>,
+    non_empty: &impl Fn(&str) -> Option<String>,
+    store: &Option<SecretStore>,
+) -> Result<Option<Source<T>>, Unusable<T::Error>> {
+    match (non_empty(secret_variable), value, store) {
+        (Some(id), _, Some(store)) => Ok(Some(Source::secret(store.clone(), id))),
+        (Some(_), _, None) => Err(Unusable::NeedsAws(secret_variable)),
+        (None, Some(value), _) => T::parse(&value).map(|v| Some(Source::fixed(v))).map_err(Unusable::Invalid),
+        (None, None, _) => Ok(None),
+    }
+}
+
 impl TokenEndpoint {
     /// Reads the configuration; `aws` is needed when a secret id is set.
     ///
@@ -249,27 +273,18 @@ impl TokenEndpoint {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>, aws: Option<&aws_config::SdkConfig>) -> TokenEndpoint {
         let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let store = aws.map(SecretStore::new);
-        let clients = match (non_empty("OAUTH_CLIENTS_SECRET_ID"), non_empty("OAUTH_CLIENTS"), &store) {
-            (Some(id), _, Some(store)) => Source::secret(store.clone(), id),
-            (Some(_), _, None) => {
-                return TokenEndpoint::Broken(EndpointConfigError::NeedsAws("OAUTH_CLIENTS_SECRET_ID"));
-            }
-            (None, Some(value), _) => match clients::parse_clients(&value) {
-                Ok(c) => Source::fixed(c),
-                Err(reason) => return TokenEndpoint::Broken(EndpointConfigError::Clients(reason)),
-            },
-            (None, None, _) => return TokenEndpoint::Off,
+        let clients = match configured("OAUTH_CLIENTS_SECRET_ID", non_empty("OAUTH_CLIENTS"), &non_empty, &store) {
+            Ok(Some(clients)) => clients,
+            Ok(None) => return TokenEndpoint::Off,
+            Err(Unusable::NeedsAws(variable)) => return TokenEndpoint::Broken(EndpointConfigError::NeedsAws(variable)),
+            Err(Unusable::Invalid(reason)) => return TokenEndpoint::Broken(EndpointConfigError::Clients(reason)),
         };
-        let keys = match (non_empty("OAUTH_SIGNING_KEYS_SECRET_ID"), non_empty("OAUTH_SIGNING_KEYS"), &store) {
-            (Some(id), _, Some(store)) => Source::secret(store.clone(), id),
-            (Some(_), _, None) => {
-                return TokenEndpoint::Broken(EndpointConfigError::NeedsAws("OAUTH_SIGNING_KEYS_SECRET_ID"));
-            }
-            (None, Some(value), _) => match token::parse_signing_keys(&value) {
-                Ok(k) => Source::fixed(k),
-                Err(reason) => return TokenEndpoint::Broken(EndpointConfigError::SigningKeys(reason)),
-            },
-            (None, None, _) => return TokenEndpoint::Broken(EndpointConfigError::NoSigningKeys),
+        let keys = match configured("OAUTH_SIGNING_KEYS_SECRET_ID", non_empty("OAUTH_SIGNING_KEYS"), &non_empty, &store)
+        {
+            Ok(Some(keys)) => keys,
+            Ok(None) => return TokenEndpoint::Broken(EndpointConfigError::NoSigningKeys),
+            Err(Unusable::NeedsAws(variable)) => return TokenEndpoint::Broken(EndpointConfigError::NeedsAws(variable)),
+            Err(Unusable::Invalid(reason)) => return TokenEndpoint::Broken(EndpointConfigError::SigningKeys(reason)),
         };
         let lifetime = match non_empty("OAUTH_TOKEN_LIFETIME_SECS").map(|s| s.parse::<u64>()) {
             None => DEFAULT_LIFETIME,

@@ -107,6 +107,27 @@ pub fn resource_type(base_url: &str, id: &str) -> Option<ResourceType> {
     resource_types(base_url).into_iter().find(|rt| rt.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
 }
 
+/// scim_v2's `Attributes` and `SubAttributes` share every field but `subAttributes`: one list of
+/// them, for both.
+macro_rules! schema_attribute {
+    ($kind:ident, $attr:expr $(, $extra:ident)?) => {
+        $kind {
+            name: $attr.name.into(),
+            r#type: $attr.kind.into(),
+            multi_valued: $attr.multi,
+            description: Some($attr.description),
+            required: Some($attr.required),
+            canonical_values: listed(&strings($attr.canonical)),
+            case_exact: Some(false),
+            mutability: Some($attr.mutability.into()),
+            returned: Some("default".into()),
+            uniqueness: Some(if $attr.unique { "server" } else { "none" }.into()),
+            reference_types: listed(&strings($attr.references)),
+            $($extra,)?
+        }
+    };
+}
+
 /// An attribute of a schema as RFC 7643 §7 describes it; by default single-valued, not
 /// required, not case-exact, returned by default and not unique.
 struct Attr {
@@ -172,52 +193,15 @@ impl Attr {
         Attr { subs: subs.into_iter().map(Attr::sub).collect(), ..self }
     }
 
-    /// A top-level attribute: a sub-attribute's fields and its own sub-attributes.
+    /// A top-level attribute, with its sub-attributes.
     fn top(self) -> Attributes {
         let sub_attributes = listed(&self.subs);
-        let SubAttributes {
-            name,
-            r#type,
-            multi_valued,
-            description,
-            required,
-            canonical_values,
-            case_exact,
-            mutability,
-            returned,
-            uniqueness,
-            reference_types,
-        } = self.sub();
-        Attributes {
-            name,
-            r#type,
-            multi_valued,
-            description,
-            required,
-            canonical_values,
-            case_exact,
-            mutability,
-            returned,
-            uniqueness,
-            sub_attributes,
-            reference_types,
-        }
+        schema_attribute!(Attributes, self, sub_attributes)
     }
 
+    /// A sub-attribute.
     fn sub(self) -> SubAttributes {
-        SubAttributes {
-            name: self.name.into(),
-            r#type: self.kind.into(),
-            multi_valued: self.multi,
-            description: Some(self.description),
-            required: Some(self.required),
-            canonical_values: listed(&strings(self.canonical)),
-            case_exact: Some(false),
-            mutability: Some(self.mutability.into()),
-            returned: Some("default".into()),
-            uniqueness: Some(if self.unique { "server" } else { "none" }.into()),
-            reference_types: listed(&strings(self.references)),
-        }
+        schema_attribute!(SubAttributes, self)
     }
 }
 
