@@ -44,7 +44,7 @@ fn the_local_router_sends_every_function_some_route() {
 
 // ------------------------------------------------------------------------------------------------
 // template.yaml against functions/ and the local router. template.yaml is read as text by a small
-// line-based reader (no YAML crate) that understands the shapes the template uses: resources at
+// line-based reader (Cargo.lock holds no YAML or TOML parser) that understands the shapes the template uses: resources at
 // two spaces, `Binary:`, `Path:` and `Method:` keys in block or flow style.
 // ------------------------------------------------------------------------------------------------
 
@@ -389,4 +389,383 @@ fn the_template_sets_every_variable_the_functions_read_from_it() {
         assert!(template.contains(&format!("        {variable}: ")), "template.yaml Globals set {variable}");
     }
     assert!(template.contains("        RUST_LOG: "), "template.yaml Globals set RUST_LOG");
+}
+
+// ------------------------------------------------------------------------------------------------
+// The layers of shared/src (docs/architecture.md, "Layers"). Every top-level module of the crate
+// is a layer; a layer may import only the layers its row lists, which all come before it in the
+// table, so no import runs back up. The files are parsed as Rust (syn): `use` trees (multi-line
+// groups, renames, globs), and every path anywhere in the code, macro arguments included, that
+// starts with `crate`, `super`, `self`, a name a `use` brought in, or an I/O crate. Test code
+// (`#[cfg(test)]` modules and items) may reach across layers and is not checked.
+// ------------------------------------------------------------------------------------------------
+
+/// One layer: a top-level module of `shared/src`, the layers it may import, and the crates that
+/// do I/O (HTTP, Lambda, AWS) it may name. A name ending in `_` stands for every crate it starts.
+struct Layer {
+    name: &'static str,
+    may_import: &'static [&'static str],
+    io_crates: &'static [&'static str],
+}
+
+/// Lowest first: a layer may import only layers listed before it.
+const LAYERS: &[Layer] = &[
+    Layer { name: "scim", may_import: &[], io_crates: &[] },
+    Layer { name: "deadline", may_import: &[], io_crates: &[] },
+    Layer { name: "aws", may_import: &[], io_crates: &["aws_config", "aws_sdk_"] },
+    Layer { name: "databricks", may_import: &["scim", "deadline", "aws"], io_crates: &["reqwest"] },
+    Layer { name: "mapping", may_import: &["scim", "databricks"], io_crates: &[] },
+    Layer { name: "oauth", may_import: &["scim", "aws"], io_crates: &["aws_config"] },
+    Layer { name: "inbound", may_import: &["scim", "aws", "oauth"], io_crates: &[] },
+    Layer {
+        name: "config",
+        may_import: &["scim", "deadline", "aws", "databricks", "oauth", "inbound"],
+        io_crates: &["reqwest", "aws_config"],
+    },
+    Layer { name: "ops", may_import: &["scim", "deadline", "databricks", "mapping", "config"], io_crates: &[] },
+    Layer {
+        name: "http",
+        may_import: &["scim", "deadline", "databricks", "oauth", "inbound", "config", "ops"],
+        io_crates: &["lambda_http", "lambda_runtime"],
+    },
+];
+
+/// The crates that do I/O; a layer names only those of its row.
+const IO_CRATES: &[&str] = &["lambda_http", "lambda_runtime", "reqwest", "aws_config", "aws_sdk_", "aws_smithy_"];
+
+/// Parts of an allowed layer a layer still may not import: mapping translates data and must not
+/// reach the Databricks client or its credential (both re-exported by `databricks` too).
+const NOT_FROM_BELOW: &[(&str, &str)] = &[
+    ("mapping", "crate::databricks::client"),
+    ("mapping", "crate::databricks::credentials"),
+    ("mapping", "crate::databricks::DatabricksClient"),
+    ("mapping", "crate::databricks::TokenSource"),
+    ("mapping", "crate::databricks::StaticToken"),
+];
+
+/// Imports that break the rules today, as (layer, path): moved by the typed-core change
+/// (`Selection` goes to `crate::databricks::model`); remove the entry when it lands.
+const KNOWN_VIOLATIONS: &[(&str, &str)] = &[("mapping", "crate::databricks::client::Selection")];
+
+/// The modules of `shared` the function binaries may name: the entry point and the operations
+/// whose handlers they pass to it.
+const FUNCTIONS_MAY_NAME: &[&str] = &["http", "ops"];
+
+fn layer(name: &str) -> Option<&'static Layer> {
+    LAYERS.iter().find(|l| l.name == name)
+}
+
+fn is_io_crate(name: &str, allowed: &[&str]) -> bool {
+    let matches = |c: &&str| if c.ends_with('_') { name.starts_with(*c) } else { name == *c };
+    IO_CRATES.iter().any(matches) && !allowed.iter().any(matches)
+}
+
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("cfg") && a.meta.require_list().is_ok_and(|l| l.tokens.to_string().contains("test")))
+}
+
+/// Flattens a `use` tree into (name it brings in, full path) pairs; a glob brings in `*`.
+fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut Vec<(String, Vec<String>)>) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            flatten_use(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            let path = if name == "self" { prefix.clone() } else { [prefix.clone(), vec![name.clone()]].concat() };
+            let local = path.last().cloned().unwrap_or(name);
+            out.push((local, path));
+        }
+        syn::UseTree::Rename(r) => {
+            out.push((r.rename.to_string(), [prefix.clone(), vec![r.ident.to_string()]].concat()));
+        }
+        syn::UseTree::Glob(_) => out.push(("*".into(), [prefix.clone(), vec!["*".into()]].concat())),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| flatten_use(t, prefix, out)),
+    }
+}
+
+/// Every path in a token stream that does not continue another (`a::b::c` once, not `b::c`).
+fn token_paths(tokens: proc_macro2::TokenStream, out: &mut Vec<Vec<String>>) {
+    use proc_macro2::{Spacing, TokenTree};
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let is_colons = |i: usize| {
+        matches!((tokens.get(i), tokens.get(i + 1)), (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':')
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Group(g) => token_paths(g.stream(), out),
+            TokenTree::Ident(first) => {
+                let continues =
+                    i >= 2 && is_colons(i - 2) && matches!(tokens.get(i.wrapping_sub(3)), Some(TokenTree::Ident(_)));
+                let mut path = vec![first.to_string()];
+                while is_colons(i + 1) {
+                    let Some(TokenTree::Ident(next)) = tokens.get(i + 3) else { break };
+                    path.push(next.to_string());
+                    i += 3;
+                }
+                if !continues && path.len() > 1 {
+                    out.push(path);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// Paths named by the items of one module (its `use` trees and its code), test code left out;
+/// inline modules are walked with their own module path.
+fn module_paths(items: &[syn::Item], module: &[String], out: &mut Vec<(Vec<String>, Vec<String>)>) {
+    use quote::ToTokens;
+    let mut named = Vec::new();
+    let mut aliases = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Mod(m) if is_test_only(&m.attrs) => {}
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    module_paths(inner, &[module, &[m.ident.to_string()]].concat(), out);
+                }
+            }
+            syn::Item::Use(u) if !is_test_only(&u.attrs) => flatten_use(&u.tree, &mut Vec::new(), &mut aliases),
+            other => {
+                let attrs: &[syn::Attribute] = match other {
+                    syn::Item::Fn(f) => &f.attrs,
+                    syn::Item::Impl(i) => &i.attrs,
+                    syn::Item::Const(c) => &c.attrs,
+                    syn::Item::Static(s) => &s.attrs,
+                    syn::Item::Struct(s) => &s.attrs,
+                    syn::Item::Enum(e) => &e.attrs,
+                    syn::Item::Trait(t) => &t.attrs,
+                    syn::Item::Type(t) => &t.attrs,
+                    syn::Item::Macro(m) => &m.attrs,
+                    _ => &[],
+                };
+                if !is_test_only(attrs) {
+                    token_paths(other.to_token_stream(), &mut named);
+                }
+            }
+        }
+    }
+    for (_, path) in &aliases {
+        out.push((module.to_vec(), path.clone()));
+    }
+    // A path that starts with a name a `use` brought in continues that import.
+    for path in named {
+        let expanded = match aliases.iter().find(|(local, _)| *local == path[0]) {
+            Some((_, full)) => [full.clone(), path[1..].to_vec()].concat(),
+            None => path,
+        };
+        out.push((module.to_vec(), expanded));
+    }
+}
+
+/// The imports of one file of `shared/src` that break the layering, as sentences. `file` is
+/// relative to `shared/src` (`mapping/user.rs`); its module path follows from it.
+fn layering_violations(file: &str, text: &str) -> Vec<String> {
+    let parsed = match syn::parse_file(text) {
+        Ok(parsed) => parsed,
+        Err(err) => return vec![format!("{file}: not Rust that syn parses: {err}")],
+    };
+    let stem = file.trim_end_matches(".rs");
+    let mut module: Vec<String> = stem.split('/').map(String::from).collect();
+    if module.last().is_some_and(|m| m == "mod") {
+        module.pop();
+    }
+    let Some(own) = module.first().and_then(|m| layer(m)) else {
+        return vec![format!("{file}: its module is no layer of LAYERS")];
+    };
+    let mut paths = Vec::new();
+    module_paths(&parsed.items, &module, &mut paths);
+    let mut problems = Vec::new();
+    for (at, path) in paths {
+        let absolute: Vec<String> = match path[0].as_str() {
+            "crate" => path[1..].to_vec(),
+            "self" => [at.clone(), path[1..].to_vec()].concat(),
+            "super" => {
+                let ups = path.iter().take_while(|s| *s == "super").count();
+                if ups > at.len() {
+                    problems.push(format!("{file}: {} goes above the crate root", path.join("::")));
+                    continue;
+                }
+                [at[..at.len() - ups].to_vec(), path[ups..].to_vec()].concat()
+            }
+            name => {
+                if is_io_crate(name, own.io_crates) {
+                    problems.push(format!("{file}: {} names {name}, which {} may not use", path.join("::"), own.name));
+                }
+                continue;
+            }
+        };
+        let shown = format!("crate::{}", absolute.join("::"));
+        let Some(top) = absolute.first() else { continue };
+        if top == own.name || KNOWN_VIOLATIONS.iter().any(|(l, p)| *l == own.name && shown.starts_with(p)) {
+            continue;
+        }
+        // lib.rs re-exports (`crate::AppState`) are named by their layer below.
+        let top = match top.as_str() {
+            "AppState" | "Config" => "config",
+            top => top,
+        };
+        if !own.may_import.contains(&top) {
+            problems.push(format!("{file}: {} imports {shown}, and may import only {:?}", own.name, own.may_import));
+        } else if let Some((_, part)) = NOT_FROM_BELOW.iter().find(|(l, p)| *l == own.name && shown.starts_with(p)) {
+            problems.push(format!("{file}: {} imports {shown}, and may not import {part}", own.name));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+/// The files of `shared/src` compiled into the library, found from lib.rs through `mod` items
+/// (test modules left out), relative to `shared/src`.
+fn library_files() -> Vec<(String, String)> {
+    let src = workspace_root().join("shared/src");
+    let mut files = Vec::new();
+    let mut pending = vec![(String::new(), "lib.rs".to_string())];
+    while let Some((dir, file)) = pending.pop() {
+        let text = std::fs::read_to_string(src.join(&file)).unwrap_or_else(|e| panic!("shared/src/{file}: {e}"));
+        let parsed = syn::parse_file(&text).unwrap_or_else(|e| panic!("shared/src/{file}: {e}"));
+        // A file's child modules live in the folder named after it (`mapping.rs` → `mapping/`).
+        let children = match file.strip_suffix("mod.rs").or_else(|| (file == "lib.rs").then_some("")) {
+            Some(folder) => folder.to_string(),
+            None => format!("{}/", file.trim_end_matches(".rs")),
+        };
+        for item in &parsed.items {
+            if let syn::Item::Mod(m) = item
+                && m.content.is_none()
+                && !is_test_only(&m.attrs)
+            {
+                let flat = format!("{children}{}.rs", m.ident);
+                let nested = format!("{children}{}/mod.rs", m.ident);
+                let next = if src.join(&flat).is_file() { flat } else { nested };
+                pending.push((dir.clone(), next));
+            }
+        }
+        if file != "lib.rs" {
+            files.push((file, text));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn shared_src_imports_run_only_down_the_layers() {
+    let files = library_files();
+    let problems: Vec<String> = files.iter().flat_map(|(file, text)| layering_violations(file, text)).collect();
+
+    assert_eq!(problems, Vec::<String>::new(), "imports against the layers (docs/architecture.md)");
+    // The walk really read the crate: every layer has files, mapping and scim among them.
+    for l in LAYERS {
+        let prefix = format!("{}/", l.name);
+        let count = files.iter().filter(|(f, _)| f.starts_with(&prefix) || *f == format!("{}.rs", l.name)).count();
+        assert!(count > 0, "no file of layer {}", l.name);
+    }
+    assert!(files.iter().any(|(f, _)| f == "mapping/user.rs"), "{:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(!files.iter().any(|(f, _)| f.ends_with("tests.rs")), "test modules are not library code");
+}
+
+#[test]
+fn the_layer_table_names_every_module_of_shared_and_imports_only_downwards() {
+    let lib = read("shared/src/lib.rs");
+    let parsed = syn::parse_file(&lib).expect("lib.rs parses");
+    let modules: Vec<String> = parsed
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Mod(m) => Some(m.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut named: Vec<&str> = LAYERS.iter().map(|l| l.name).collect();
+    let mut modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+    named.sort_unstable();
+    modules.sort_unstable();
+    assert_eq!(named, modules, "every module of lib.rs is one layer of LAYERS");
+    for (at, l) in LAYERS.iter().enumerate() {
+        for lower in l.may_import {
+            let below = LAYERS[..at].iter().any(|b| b.name == *lower);
+            assert!(below, "{} may import {lower}, which is not listed before it", l.name);
+        }
+    }
+}
+
+/// Each line is one file of `shared/src` (path, then its text) that makes one forbidden import.
+const FORBIDDEN: &[(&str, &str, &str)] = &[
+    ("mapping/user.rs", "use crate::databricks::client::DatabricksClient;", "crate::databricks::client"),
+    ("mapping/user.rs", "use crate::databricks::DatabricksClient;", "crate::databricks::DatabricksClient"),
+    ("mapping/group.rs", "use crate::{\n    scim::error::ScimError,\n    ops::support::id_of,\n};", "crate::ops"),
+    ("mapping/mod.rs", "fn f() { let _ = crate::config::Config::from_env(); }", "crate::config"),
+    ("mapping/user.rs", "fn f() { tracing::info!(\"{}\", crate::http::ANSWER); }", "crate::http"),
+    ("mapping/filter/parse.rs", "use super::super::super::inbound::InboundAuth;", "crate::inbound"),
+    (
+        "mapping/user.rs",
+        "use crate::databricks;\nfn f(c: &databricks::client::DatabricksClient) {}",
+        "crate::databricks::client",
+    ),
+    ("mapping/user.rs", "use crate::aws::secret;", "crate::aws"),
+    ("mapping/user.rs", "fn f() -> reqwest::StatusCode { todo!() }", "reqwest"),
+    ("mapping/user.rs", "use aws_sdk_secretsmanager::Client;", "aws_sdk_secretsmanager"),
+    ("scim/error.rs", "use lambda_http::Response;", "lambda_http"),
+    ("scim/list.rs", "use aws_config::SdkConfig;", "aws_config"),
+    ("scim/filter.rs", "use crate::databricks::DatabricksId;", "crate::databricks"),
+    ("scim/patch.rs", "use crate::mapping::user;", "crate::mapping"),
+    ("databricks/client.rs", "use crate::mapping::user::Selection;", "crate::mapping"),
+    ("ops/get_user.rs", "use crate::http::serve;", "crate::http"),
+    ("config.rs", "use crate::ops::ScimRequest;", "crate::ops"),
+];
+
+#[test]
+fn the_layering_check_reports_a_forbidden_import() {
+    for (file, text, named) in FORBIDDEN {
+        let problems = layering_violations(file, text);
+        assert!(
+            problems.len() == 1 && problems[0].contains(named),
+            "{file} with `{text}` is reported for {named}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn the_layering_check_accepts_imports_down_the_layers_and_test_code() {
+    let allowed = [
+        ("mapping/user.rs", "use crate::scim::error::ScimError;\nuse crate::databricks::{DatabricksId, Cloud};"),
+        (
+            "mapping/user.rs",
+            "use super::multi;\nuse serde_json::Value;\nfn f() { let _ = crate::databricks::model::X; }",
+        ),
+        ("ops/get_user.rs", "use super::support::get_one;\nuse crate::{config::AppState, mapping::user};"),
+        ("http/mod.rs", "use lambda_http::Body;\nuse crate::AppState;"),
+        ("mapping/user.rs", "#[cfg(test)]\nmod tests {\n    use crate::ops::support;\n}"),
+        ("mapping/user.rs", "#[cfg(test)]\nfn helper() { let _ = crate::http::serve; }"),
+    ];
+    for (file, text) in allowed {
+        assert_eq!(layering_violations(file, text), Vec::<String>::new(), "{file}: {text}");
+    }
+}
+
+#[test]
+fn the_function_binaries_name_only_the_entry_point_and_the_operations_of_shared() {
+    for folder in function_folders() {
+        let file = format!("functions/{folder}/src/main.rs");
+        let parsed = syn::parse_file(&read(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut paths = Vec::new();
+        module_paths(&parsed.items, &[], &mut paths);
+        let named: Vec<String> = paths
+            .iter()
+            .filter(|(_, p)| p[0] == "shared")
+            .filter(|(_, p)| !p.get(1).is_some_and(|m| FUNCTIONS_MAY_NAME.contains(&m.as_str())))
+            .map(|(_, p)| p.join("::"))
+            .collect();
+        assert_eq!(named, Vec::<String>::new(), "{file} names shared beyond {FUNCTIONS_MAY_NAME:?}");
+        assert!(paths.iter().any(|(_, p)| p[..2] == ["shared", "http"]), "{file} calls shared::http");
+    }
 }
