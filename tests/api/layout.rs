@@ -44,8 +44,9 @@ fn the_local_router_sends_every_function_some_route() {
 
 // ------------------------------------------------------------------------------------------------
 // template.yaml against functions/ and the local router. template.yaml is read as text by a small
-// line-based reader (Cargo.lock holds no YAML or TOML parser) that understands the shapes the template uses: resources at
-// two spaces, `Binary:`, `Path:` and `Method:` keys in block or flow style.
+// line-based reader (Cargo.lock holds no YAML or TOML parser) that understands the shapes the
+// template uses: resources at two spaces, `Binary:`, `Path:` and `Method:` keys in block or flow
+// style.
 // ------------------------------------------------------------------------------------------------
 
 /// A route: (path as API Gateway spells it, METHOD or ANY, function name).

@@ -459,3 +459,6 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Fai
         s => Err(Failure::Status { status: s.as_u16(), error }),
     }
 }
+
+#[cfg(test)]
+mod tests;
