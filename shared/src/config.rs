@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn a_missing_host_is_named_in_the_error() {
-        let err = Config::from_lookup(|_| None).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("DATABRICKS_HOST"));
+        let err = Config::from_lookup(|_| None).err().unwrap_or_else(|| panic!("no host is accepted")).to_string();
+        assert!(err.contains("DATABRICKS_HOST"), "{err}");
     }
 }

@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(parse_token_secret(r#"["a","b"]"#), Ok(vec!["a".into(), "b".into()]));
         assert_eq!(parse_token_secret(" tok \n"), Ok(vec!["tok".into()]));
         for bad in ["", "{}", r#"{"current":""}"#, "{oops", "has space"] {
-            let err = parse_token_secret(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = parse_token_secret(bad).err().unwrap_or_else(|| panic!("{bad:?} is accepted")).to_string();
             assert!(!err.is_empty() && !err.contains("oops") && !err.contains("has space"), "{bad:?}: {err}");
         }
     }

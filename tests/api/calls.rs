@@ -203,7 +203,8 @@ async fn user(stack: &TestStack) -> String {
 
 async fn principal(stack: &TestStack, name: &str) -> String {
     let a = stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": name}))).await;
-    a.body["id"].as_str().unwrap_or_default().to_string()
+    let id = a.body["id"].as_str();
+    id.unwrap_or_else(|| panic!("creating service principal {name} answered {} {}", a.status, a.body)).to_string()
 }
 
 /// The Databricks calls of one scenario on a fresh stack, as `PATCH, GET`.

@@ -96,7 +96,12 @@ async fn databricks_patch(stack: &TestStack, resource: &str, id: &str, body: &Va
         .expect("the emulator answers");
     let status = r.status().as_u16();
     let text = r.text().await.expect("a body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    if text.trim().is_empty() {
+        return (status, Value::Null);
+    }
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("the emulator answered {status} with {text:?}: {e}"));
+    (status, body)
 }
 
 /// An emulator admin call whose answer is needed (`POST /_emulator/account-groups` → `{"id"}`).

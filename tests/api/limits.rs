@@ -233,7 +233,7 @@ async fn what_real_clients_send_stays_well_inside_the_limits(stack: &TestStack) 
         .call(CreateUser, Call::post("/Users", json!({"userName": user_name, "displayName": "Zoë O'Brien 山田"})))
         .await;
     assert_eq!(a.status, 201, "a 282-character userName: {}", a.body);
-    let id = a.body["id"].as_str().unwrap_or_default().to_string();
+    let id = a.body["id"].as_str().unwrap_or_else(|| panic!("a created user without an id: {}", a.body)).to_string();
     let okta_members: Vec<Value> = vec![json!({"value": id, "display": user_name})];
     let a =
         stack.call(CreateGroup, Call::post("/Groups", json!({"displayName": "team", "members": okta_members}))).await;

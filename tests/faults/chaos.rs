@@ -37,7 +37,7 @@ impl Chaos {
 
     /// Uses queued in all.
     pub fn queued_total(&self) -> u64 {
-        self.queued.lock().map(|q| q.values().sum()).unwrap_or(0)
+        self.queued.lock().expect("the queued faults").values().sum()
     }
 
     /// With probability `rate`, queues one fault rule aimed at this request's method and
@@ -198,8 +198,8 @@ impl OAuthSecret {
 
     async fn exchange(&self) -> Result<BearerToken, DatabricksError> {
         self.exchanges.fetch_add(1, Ordering::Relaxed);
-        let secret = self.secret.lock().map(|s| s.clone()).unwrap_or_default();
         let refused = |why: String| DatabricksError::Credential(why);
+        let secret = self.secret.lock().map_err(|_| refused("the secret's lock is poisoned".into()))?.clone();
         let response = self
             .http
             .post(&self.token_url)

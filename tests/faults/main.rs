@@ -147,7 +147,7 @@ async fn run(seed: u64, mode: Mode, rate: f64) -> ExitCode {
         .await
         .as_array()
         .map(|rules| rules.iter().filter_map(|r| r["count"].as_u64()).sum())
-        .unwrap_or(0);
+        .expect("the emulator lists its faults");
     bridge.stack.clear_faults().await;
     if std::env::var("FAULTS_TRACE").is_ok_and(|v| v == "1") {
         for request in bridge.stack.target_requests().await {
@@ -165,7 +165,7 @@ async fn run(seed: u64, mode: Mode, rate: f64) -> ExitCode {
     let (calls, retries) = (counters.0, counters.1);
     let rotated = bridge.chaos.rotations.load(Ordering::SeqCst);
     let injected = bridge.chaos.queued_total().saturating_sub(remaining) + rotated;
-    let queued = bridge.chaos.queued.lock().map(|q| q.clone()).unwrap_or_default();
+    let queued = bridge.chaos.queued.lock().expect("the queued faults").clone();
     println!("faults: queued by kind {}", brace(&queued.iter().map(|(k, v)| (k.to_string(), *v)).collect()));
     println!(
         "faults: {calls} Databricks calls, {} OAuth exchanges, {rotated} credential rotations, {} client re-sends, {} attributes the client never learned the outcome of, {:.1}s",
@@ -237,7 +237,8 @@ struct Verdict {
 fn compare(plan: &Plan, intents: &[Intent], pool: &PoolIds, state: &Value) -> Verdict {
     let mut verdict = Verdict { lost: 0, duplicated: 0, unsure: 0, findings: Vec::new() };
     let live = |list: &str| -> Vec<Value> {
-        state[list].as_array().map(|a| a.iter().filter(|o| o["deleted"] != true).cloned().collect()).unwrap_or_default()
+        let all = state[list].as_array().unwrap_or_else(|| panic!("the emulator's state has no list of {list}"));
+        all.iter().filter(|o| o["deleted"] != true).cloned().collect()
     };
     let (users, groups, principals) = (live("users"), live("groups"), live("servicePrincipals"));
     for (entity, intent) in plan.entities.iter().zip(intents) {

@@ -289,14 +289,15 @@ impl TestStack {
 
     /// Total Databricks calls since the last reset.
     pub async fn target_calls(&self) -> u64 {
-        self.stats().await["total"].as_u64().unwrap_or(0)
+        let stats = self.stats().await;
+        stats["total"].as_u64().unwrap_or_else(|| panic!("the emulator's stats have no total: {stats}"))
     }
 
     /// The Databricks requests since the last reset.
     pub async fn target_requests(&self) -> Vec<Value> {
         let v: Value =
             self.admin.get(self.admin_url("requests")).send().await.expect("requests").json().await.expect("json");
-        v.as_array().cloned().unwrap_or_default()
+        v.as_array().cloned().unwrap_or_else(|| panic!("the emulator's request log is no list: {v}"))
     }
 
     /// Clears the emulator's counts and request log.

@@ -40,5 +40,6 @@ pub fn capture() {
 
 /// Everything logged so far by this test process.
 pub fn captured() -> String {
-    buffer().0.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    String::from_utf8_lossy(&buffer().0.lock().expect("the log buffer (poisoned by a panic while logging)"))
+        .into_owned()
 }

@@ -336,7 +336,9 @@ mod tests {
             tracing::info!(target: TARGET, emf = %record.to_emf(DEFAULT_NAMESPACE, 5));
             end();
         });
-        let text = buffer.0.lock().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let text =
+            String::from_utf8_lossy(&buffer.0.lock().expect("the log buffer (poisoned by a panic while logging)"))
+                .into_owned();
         let lines: Vec<Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
         assert_eq!(lines.len(), 2, "{text}");
         assert_eq!(lines[0]["requestId"], "lambda-7", "an ordinary line gets the ids: {}", lines[0]);

@@ -172,7 +172,7 @@ mod tests {
             r#"{"a":["s1-0123456789abcdef","s2-0123456789abcdef","s3-0123456789abcdef"]}"#,
             r#"{"a":7}"#,
         ] {
-            let err = parse_clients(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = parse_clients(bad).err().unwrap_or_else(|| panic!("{bad:?} is accepted")).to_string();
             assert!(!err.is_empty() && !err.contains("short-secret") && !err.contains("0123456789"), "{bad:?}: {err}");
         }
     }

@@ -330,7 +330,8 @@ mod tests {
             format!(r#"{{"next":"{K2}"}}"#),
             "{oops".into(),
         ] {
-            let err = parse_signing_keys(&bad).err().map(|e| crate::scim::error::chain(&e)).unwrap_or_default();
+            let err = parse_signing_keys(&bad).err().map(|e| crate::scim::error::chain(&e));
+            let err = err.unwrap_or_else(|| panic!("{bad:?} is accepted"));
             assert!(!err.is_empty() && !err.contains("short-secret-key") && !err.contains(K2), "{bad:?}: {err}");
         }
     }

@@ -236,11 +236,11 @@ mod enforced {
         use crate::mapping::group::patch_request as group_patch;
         use crate::mapping::user::patch_request as user_patch;
         let ops = |v: Value| parse_patch_request(json!({"Operations": [v]}).to_string().as_bytes());
-        let nul = ops(json!({"op": "replace", "path": "displayName", "value": "a\u{0}b"})).unwrap_or_default();
+        let nul = ops(json!({"op": "replace", "path": "displayName", "value": "a\u{0}b"})).expect("the PATCH parses");
         assert!(matches!(user_patch(&nul), Err(ScimError::InvalidValue(_))));
         assert!(matches!(group_patch(&nul), Err(ScimError::InvalidValue(_))));
         let pathless = ops(json!({"op": "replace", "value": {"name.familyName": "x".repeat(MAX_TEXT_CHARS + 1)}}))
-            .unwrap_or_default();
+            .expect("the path-less PATCH parses");
         assert!(matches!(user_patch(&pathless), Err(ScimError::InvalidValue(_))));
     }
 
