@@ -770,3 +770,37 @@ fn the_function_binaries_name_only_the_entry_point_and_the_operations_of_shared(
         assert!(paths.iter().any(|(_, p)| p[..2] == ["shared", "http"]), "{file} calls shared::http");
     }
 }
+
+#[test]
+fn docs_architecture_states_the_layer_table_the_check_enforces() {
+    let doc = read("docs/architecture.md");
+    let doc = doc.split("### What each layer may import").nth(1).expect("a section 'What each layer may import'");
+    let ticked = |cell: &str| -> Vec<String> { cell.split('`').skip(1).step_by(2).map(String::from).collect() };
+    for l in LAYERS {
+        let row =
+            doc.lines().find(|line| line.starts_with(&format!("| `{}` | ", l.name)) && line.matches('|').count() == 4);
+        let row = row.unwrap_or_else(|| panic!("docs/architecture.md has no import row for {}", l.name));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let mut layers: Vec<String> = ticked(cells[2]).into_iter().filter(|t| layer(t).is_some()).collect();
+        let mut io: Vec<String> = ticked(cells[3]).iter().map(|c| c.trim_end_matches('*').to_string()).collect();
+        let mut expected_layers: Vec<String> = l.may_import.iter().map(|s| s.to_string()).collect();
+        let mut expected_io: Vec<String> = l.io_crates.iter().map(|s| s.to_string()).collect();
+        for list in [&mut layers, &mut io, &mut expected_layers, &mut expected_io] {
+            list.sort();
+        }
+        assert_eq!(layers, expected_layers, "docs/architecture.md: what {} may import", l.name);
+        assert_eq!(io, expected_io, "docs/architecture.md: the I/O crates {} may use", l.name);
+    }
+    for (layer, part) in NOT_FROM_BELOW {
+        let (_, module) = part.rsplit_once("::databricks::").expect("a part of databricks");
+        assert!(
+            doc.contains(&format!("`databricks::{module}`")) || doc.contains("their re-exports"),
+            "docs/architecture.md says {layer} may not import {part}"
+        );
+    }
+    let functions = format!(
+        "| `functions/*` | {} |",
+        FUNCTIONS_MAY_NAME.iter().map(|m| format!("`shared::{m}`")).collect::<Vec<_>>().join(", ")
+    );
+    assert!(doc.contains(&functions), "docs/architecture.md: {functions}");
+}
