@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::model::{PatchOperation, PatchRequest};
+use super::model::{PatchOperation, PatchRequest, Selection};
 use super::{DatabricksError, DatabricksId, TokenSource};
 use crate::scim::Resource;
 
@@ -26,15 +26,6 @@ pub struct ListParams {
     /// `attributes` (comma-joined).
     pub attributes: Vec<&'static str>,
     /// `excludedAttributes` (comma-joined).
-    pub excluded_attributes: Vec<&'static str>,
-}
-
-/// Attribute selection of a single-resource GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// `attributes`.
-    pub attributes: Vec<&'static str>,
-    /// `excludedAttributes`.
     pub excluded_attributes: Vec<&'static str>,
 }
 

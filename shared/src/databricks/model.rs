@@ -4,6 +4,15 @@
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+/// Attribute selection of a single-resource GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// `attributes`.
+    pub attributes: Vec<&'static str>,
+    /// `excludedAttributes`.
+    pub excluded_attributes: Vec<&'static str>,
+}
+
 /// The three PATCH operations; Databricks is only ever sent them in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -9,8 +9,8 @@ use super::{
     attribute_name, check_elements, check_target_patch, copy_present, direct_memberships, element_count, multi,
     refuse_roles, selection, validate_entitlements, validate_ids, value_list, values_of,
 };
-use crate::databricks::client::Selection;
 use crate::databricks::model;
+use crate::databricks::model::Selection;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::{get_ci, multi_values, optional_string};

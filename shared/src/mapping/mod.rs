@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::databricks::client::Selection;
+use crate::databricks::model::Selection;
 use crate::databricks::model::{PatchOp, PatchOperation, PatchTarget};
 use crate::scim::list::Projection;
 

@@ -8,8 +8,8 @@ use super::{
     attribute_name, check_elements, check_target_patch, copy_present, multi, refuse_roles, requested_active, selection,
     validate_entitlements, value_list, values_of,
 };
-use crate::databricks::client::Selection;
 use crate::databricks::model;
+use crate::databricks::model::Selection;
 use crate::scim::list::Projection;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::{get_ci, lenient_bool, multi_values, optional_string};

@@ -6,7 +6,7 @@ use super::support::{answer_or_read, body_object, deactivate_if_asked, find_one,
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::DatabricksError;
-use crate::databricks::client::Selection;
+use crate::databricks::model::Selection;
 use crate::mapping::user::{NewUser, create_request, replace_operations, user_to_scim};
 use crate::scim::values::lenient_bool;
 use crate::scim::{Resource, ScimError};

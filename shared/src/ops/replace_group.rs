@@ -7,7 +7,7 @@ use super::support::{
 };
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::client::Selection;
+use crate::databricks::model::Selection;
 use crate::mapping::group::{group_to_scim, replace_operations};
 use crate::scim::{Resource, ScimError};
 

@@ -5,7 +5,7 @@
 use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write, verify_renamed};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::client::Selection;
+use crate::databricks::model::Selection;
 use crate::mapping::service_principal::{replace_operations, service_principal_to_scim};
 use crate::scim::{Resource, ScimError};
 

@@ -5,7 +5,7 @@
 use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::client::Selection;
+use crate::databricks::model::Selection;
 use crate::mapping::user::{replace_operations, user_to_scim};
 use crate::scim::{Resource, ScimError};
 

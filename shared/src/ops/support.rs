@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::{ScimRequest, ScimResponse};
 use crate::config::{AppState, PatchResponse};
-use crate::databricks::client::Selection;
 use crate::databricks::model::PatchOperation;
+use crate::databricks::model::Selection;
 use crate::databricks::{DatabricksError, DatabricksId, ListParams};
 use crate::scim::limits::{AnswerBudget, carried_len, list_answer, too_large};
 use crate::scim::list::Projection;
