@@ -3,9 +3,10 @@
 use super::support::delete;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::Group;
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    delete(state, Resource::Group, &request).await
+    delete::<Group>(state, &request).await
 }

@@ -1,11 +1,12 @@
 //! `GET /ServicePrincipals/{id}`.
 
-use super::support::{SERVICE_PRINCIPALS, get_one};
+use super::support::get_one;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
+use crate::databricks::model::ServicePrincipal;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    get_one(state, &SERVICE_PRINCIPALS, &request).await
+    get_one::<ServicePrincipal>(state, &request).await
 }

@@ -1,11 +1,12 @@
 //! `GET /Users/{id}`.
 
-use super::support::{USERS, get_one};
+use super::support::get_one;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
+use crate::databricks::model::User;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    get_one(state, &USERS, &request).await
+    get_one::<User>(state, &request).await
 }

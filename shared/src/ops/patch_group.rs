@@ -5,12 +5,14 @@
 
 use super::support::{
     account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection, read,
+    render,
 };
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::mapping::group::{group_to_scim, patch_request, target_selection};
+use crate::databricks::model::Group;
+use crate::mapping::group::{patch_request, target_selection};
 use crate::scim::patch::parse_patch_request;
-use crate::scim::{Resource, ScimError, projection as project};
+use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
@@ -27,9 +29,9 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let selection = target_selection(&wanted);
     let answered = if plan.operations.is_empty() {
         let probe = if no_content { id_only() } else { selection.clone() };
-        Some(read(state, Resource::Group, &id, &probe).await?)
+        Some(read::<Group>(state, &id, &probe).await?)
     } else {
-        match patch_target(state, Resource::Group, &id, &plan.operations).await {
+        match patch_target(state, &id, &plan.operations).await {
             Ok(answered) => answered,
             Err(err) => return Err(account_group_refusal(state, &id, err).await),
         }
@@ -37,8 +39,6 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    let group = answer_or_read(state, Resource::Group, &id, answered, &selection).await?;
-    let mut scim = group_to_scim(&group, &request.base_url);
-    project::apply(&mut scim, &wanted, Resource::Group.schema(), Resource::Group.extensions());
-    Ok(ScimResponse::ok(scim))
+    let group = answer_or_read(state, &id, answered, &selection).await?;
+    Ok(ScimResponse::ok(render(&group, &request.base_url, &wanted)?))
 }

@@ -1,11 +1,12 @@
 //! `PATCH /ServicePrincipals/{id}`: the client's operations become one Databricks PATCH.
 
-use super::support::{SERVICE_PRINCIPALS, patch_principal};
+use super::support::patch_principal;
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
+use crate::databricks::model::ServicePrincipal;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    patch_principal(state, &SERVICE_PRINCIPALS, &request).await
+    patch_principal::<ServicePrincipal>(state, &request).await
 }

@@ -2,11 +2,12 @@
 //! Nothing the client did not send is wiped (memberships, roles, admin-granted entitlements),
 //! and there is no read-then-PUT race on memberships.
 
-use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write};
+use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write, render};
 use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
-use crate::databricks::model::Selection;
-use crate::mapping::user::{replace_operations, user_to_scim};
+use crate::databricks::model::{Selection, User};
+use crate::mapping::user::replace_operations;
+use crate::scim::list::Projection;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
@@ -14,16 +15,16 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
     let id = path_id(&request, Resource::User)?;
     let body = body_object(&request)?;
     let full = Selection::default();
-    let current = read(state, Resource::User, &id, &full).await?;
+    let current = read::<User>(state, &id, &full).await?;
     let operations = replace_operations(&body, &current)?;
     let answered = if operations.is_empty() {
         Some(current)
     } else {
-        patch_target(state, Resource::User, &id, &operations).await.map_err(or_not_found(Resource::User))?
+        patch_target(state, &id, &operations).await.map_err(or_not_found(Resource::User))?
     };
     // A target that hides inactive users cannot show the user after a deactivation: 204.
-    let Some(user) = read_after_write(state, Resource::User, &id, answered, &full).await? else {
+    let Some(user) = read_after_write(state, &id, answered, &full).await? else {
         return Ok(ScimResponse::no_content());
     };
-    Ok(ScimResponse::ok(user_to_scim(&user, &request.base_url)))
+    Ok(ScimResponse::ok(render(&user, &request.base_url, &Projection::default())?))
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::ScimError;
 use super::filter::{check_shape, val_filter_shape};
 use super::limits::{MAX_FILTER_LEN, MAX_PATCH_OPERATIONS, check_count};
-use super::values::{get_ci, parse_object};
+use super::values::{ClientValue, get_ci, parse_object};
 
 /// The three PATCH operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,13 @@ pub struct PatchOperation {
     /// The operation came from a path-less value object (often the whole resource, read-only
     /// attributes included), not from an explicit `path`.
     pub pathless: bool,
+}
+
+impl PatchOperation {
+    /// The operation's value, read with the lenient readers of [`super::values`].
+    pub fn value(&self) -> ClientValue<'_> {
+        ClientValue::of(self.value.as_ref())
+    }
 }
 
 /// Parses a PATCH body into operations. Unknown ops are refused, never ignored.

@@ -19,7 +19,8 @@ pub fn lenient_bool(value: &Value, attribute: &str) -> Result<bool, ScimError> {
     }
 }
 
-fn not_a_boolean(attribute: &str) -> ScimError {
+/// `invalidValue`: `attribute` must be a boolean.
+pub fn not_a_boolean(attribute: &str) -> ScimError {
     ScimError::InvalidValue(format!("'{attribute}' must be a boolean (true or false)"))
 }
 
@@ -77,6 +78,124 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ScimError> {
             e.line(),
             e.column()
         ))),
+    }
+}
+
+/// A JSON object a client sent: a `POST`/`PUT` body, its `name`, an extension object. It stays
+/// open JSON because SCIM attribute names are case-insensitive (RFC 7643 §2.1) and clients send
+/// any type where the schema says string or boolean; every read goes through [`ClientValue`],
+/// whose readers are lenient where real clients need it and hold strings to the limits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientObject(Map<String, Value>);
+
+impl From<Map<String, Value>> for ClientObject {
+    fn from(map: Map<String, Value>) -> ClientObject {
+        ClientObject(map)
+    }
+}
+
+impl ClientObject {
+    /// Parses a request body as a JSON object, whatever the Content-Type said.
+    pub fn parse(body: &[u8]) -> Result<ClientObject, ScimError> {
+        parse_object(body).map(ClientObject)
+    }
+
+    /// The attribute `name`, found without regard to case (the first key that matches).
+    pub fn get(&self, name: &str) -> ClientValue<'_> {
+        ClientValue(get_ci(&self.0, name))
+    }
+
+    /// Whether the object has the attribute `name` at all, `null` included.
+    pub fn contains(&self, name: &str) -> bool {
+        get_ci(&self.0, name).is_some()
+    }
+
+    /// The attribute names, as the client wrote them, with their values.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, ClientValue<'_>)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), ClientValue(Some(v))))
+    }
+
+    /// The same object with the boolean attribute `name` set to `value` (any spelling of the
+    /// name the client used is replaced).
+    pub fn with_flag(&self, name: &str, value: bool) -> ClientObject {
+        let mut map = self.0.clone();
+        map.retain(|k, _| !k.eq_ignore_ascii_case(name));
+        map.insert(name.to_string(), Value::Bool(value));
+        ClientObject(map)
+    }
+}
+
+/// One attribute of a [`ClientObject`] or a PATCH operation's value, possibly absent: open
+/// JSON, read with the lenient readers of this module.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClientValue<'a>(Option<&'a Value>);
+
+impl<'a> ClientValue<'a> {
+    /// The value a PATCH operation carries (`None` for a remove without one).
+    pub fn of(value: Option<&'a Value>) -> ClientValue<'a> {
+        ClientValue(value)
+    }
+
+    /// Absent or `null`.
+    pub fn is_unset(self) -> bool {
+        matches!(self.0, None | Some(Value::Null))
+    }
+
+    /// A string attribute ([`optional_string`]); `attribute` names it in errors.
+    pub fn text(self, attribute: &str) -> Result<Option<String>, ScimError> {
+        optional_string(self.0, attribute)
+    }
+
+    /// The string as it is, when it is one (no limits, no error otherwise).
+    pub fn as_str(self) -> Option<&'a str> {
+        self.0.and_then(Value::as_str)
+    }
+
+    /// A boolean ([`lenient_bool`]); `None` when absent or `null`.
+    pub fn flag(self, attribute: &str) -> Result<Option<bool>, ScimError> {
+        match self.0 {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => lenient_bool(v, attribute).map(Some),
+        }
+    }
+
+    /// A boolean that must be there: absent or `null` is `invalidValue`.
+    pub fn required_flag(self, attribute: &str) -> Result<bool, ScimError> {
+        self.flag(attribute)?.ok_or_else(|| not_a_boolean(attribute))
+    }
+
+    /// The `value`s of a multi-valued attribute ([`multi_values`]); `None` when absent or `null`.
+    pub fn values(self, attribute: &str) -> Result<Option<Vec<String>>, ScimError> {
+        match self.0 {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => multi_values(v, attribute).map(Some),
+        }
+    }
+
+    /// The value as an object, when it is one.
+    pub fn object(self) -> Option<ClientObject> {
+        match self.0 {
+            Some(Value::Object(map)) => Some(ClientObject(map.clone())),
+            _ => None,
+        }
+    }
+
+    /// Absent, `null` or an empty list.
+    pub fn is_empty(self) -> bool {
+        match self.0 {
+            None | Some(Value::Null) => true,
+            Some(Value::Array(items)) => items.is_empty(),
+            Some(_) => false,
+        }
+    }
+
+    /// How many elements it names: a list's length, 0 when unset, 1 for anything else.
+    pub fn element_count(self) -> usize {
+        match self.0 {
+            None | Some(Value::Null) => 0,
+            Some(Value::Array(items)) => items.len(),
+            Some(_) => 1,
+        }
     }
 }
 
