@@ -164,10 +164,10 @@ pub fn create_request(body: &ClientObject) -> Result<GroupCreate, ScimError> {
     }
     if let Some(ents) = extension_values(body, "entitlements")?.filter(|e| !e.is_empty()) {
         validate_entitlements(&ents)?;
-        create.entitlements = Element::all(&ents);
+        create.common.entitlements = Element::all(&ents);
     }
-    create.external_id = body.get("externalId").text("externalId")?;
-    check_elements(create.members.len() + create.groups.len() + create.entitlements.len())?;
+    create.common.external_id = body.get("externalId").text("externalId")?;
+    check_elements(create.members.len() + create.groups.len() + create.common.entitlements.len())?;
     Ok(create)
 }
 

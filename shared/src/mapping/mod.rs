@@ -1,4 +1,6 @@
-//! SCIM ⇄ Databricks translation (docs/design.md §3, §4). Pure functions on JSON values: no HTTP, no AWS.
+//! SCIM ⇄ Databricks translation (docs/design.md §3, §4): functions from typed Databricks values to
+//! SCIM resources, and from client bodies and PATCH operations to Databricks create bodies and PATCH
+//! operations. No HTTP, no AWS, nothing of the Databricks client.
 
 pub mod filter;
 pub mod group;

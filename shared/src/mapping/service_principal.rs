@@ -5,7 +5,7 @@ use super::filter::{AttrKind, FilterTable, Filterable};
 use super::user::{entitlements_from, principal_attributes, principal_replace_operations, roles_refused};
 use super::{refuse_roles, requested_active, selection};
 use crate::databricks::Cloud;
-use crate::databricks::model::{self, Element, Selection, ServicePrincipal, ServicePrincipalCreate};
+use crate::databricks::model::{self, CreateCommon, Element, Selection, ServicePrincipal, ServicePrincipalCreate};
 use crate::scim::list::Projection;
 use crate::scim::model as scim;
 use crate::scim::values::ClientObject;
@@ -102,8 +102,10 @@ pub fn create_request(body: &ClientObject, cloud: Cloud) -> Result<NewServicePri
     let create = ServicePrincipalCreate {
         display_name,
         application_id,
-        entitlements: Element::all(&entitlements_from(body)?.unwrap_or_default()),
-        external_id: body.get("externalId").text("externalId")?,
+        common: CreateCommon {
+            entitlements: Element::all(&entitlements_from(body)?.unwrap_or_default()),
+            external_id: body.get("externalId").text("externalId")?,
+        },
         ..ServicePrincipalCreate::new()
     };
     Ok(NewServicePrincipal { body: create, deactivate: !active })

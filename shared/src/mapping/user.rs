@@ -7,7 +7,9 @@ use super::{
     attribute_name, check_elements, check_target_patch, multi, refuse_roles, requested_active, scim_values, selection,
     validate_entitlements,
 };
-use crate::databricks::model::{self, Element, PrincipalAttributes, Reference, Selection, User, UserCreate};
+use crate::databricks::model::{
+    self, CreateCommon, Element, PrincipalAttributes, Reference, Selection, User, UserCreate,
+};
 use crate::scim::list::Projection;
 use crate::scim::model::{self as scim, Name};
 use crate::scim::patch::{PatchOpKind, PatchOperation};
@@ -163,8 +165,10 @@ pub fn create_request(body: &ClientObject) -> Result<NewUser, ScimError> {
     let active = requested_active(body, true)?;
     let mut create = UserCreate::new(user_name.clone(), display_name_for(body, &user_name)?);
     create.name = name_object(body)?;
-    create.entitlements = Element::all(&entitlements_from(body)?.unwrap_or_default());
-    create.external_id = body.get("externalId").text("externalId")?;
+    create.common = CreateCommon {
+        entitlements: Element::all(&entitlements_from(body)?.unwrap_or_default()),
+        external_id: body.get("externalId").text("externalId")?,
+    };
     Ok(NewUser { body: create, deactivate: !active, user_name })
 }
 

@@ -2,14 +2,13 @@
 //! (databricks-behaviour: POST group 500 "Failed to update members"): re-read by name and
 //! add what is missing, never POST again.
 
-use super::support::{answer_or_read, body_object, find_one, id_of, render};
+use super::support::{answer_or_read, body_object, created, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::DatabricksError;
 use crate::databricks::model::{Group, GroupCreate, PatchOperation, Reference, Selection};
 use crate::mapping::group::create_request;
 use crate::scim::ScimError;
-use crate::scim::list::Projection;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
@@ -27,7 +26,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
         Err(err) => return Err(err.into()),
     };
-    Ok(ScimResponse::created(render(&group, &request.base_url, &Projection::default())?))
+    created(&group, &request.base_url)
 }
 
 /// The group an unanswered create made (group names are unique): found by name and given

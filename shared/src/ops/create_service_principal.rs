@@ -2,14 +2,13 @@
 //! outcome is unknown, only a principal that is certainly this request's is adopted:
 //! display names are not unique.
 
-use super::support::{body_object, deactivate_if_asked, find_one, render};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
+use super::support::{body_object, created_principal, find_one};
+use super::{ScimRequest, ScimResponse};
 use crate::config::AppState;
 use crate::databricks::model::{ServicePrincipal, ServicePrincipalCreate};
 use crate::databricks::{DatabricksError, ListParams};
 use crate::mapping::service_principal::create_request;
 use crate::scim::ScimError;
-use crate::scim::list::Projection;
 
 /// Handles the request.
 pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimResponse, ScimError> {
@@ -26,10 +25,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         },
         Err(err) => return Err(err.into()),
     };
-    let principal = deactivate_if_asked(state, created, new.deactivate)
-        .await
-        .map_err(never_as_nothing_done(created_but_unfinished("service principal")))?;
-    Ok(ScimResponse::created(render(&principal, &request.base_url, &Projection::default())?))
+    created_principal(state, created, new.deactivate, &request.base_url).await
 }
 
 fn taken() -> ScimError {
@@ -43,7 +39,7 @@ async fn own_principal(state: &AppState, body: &ServicePrincipalCreate) -> Resul
     if let Some(app) = &body.application_id {
         return find_one(state, "applicationId", app).await;
     }
-    let (Some(external), Some(name)) = (&body.external_id, &body.display_name) else {
+    let (Some(external), Some(name)) = (&body.common.external_id, &body.display_name) else {
         return Ok(None);
     };
     let params = ListParams {

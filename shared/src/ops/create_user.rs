@@ -1,13 +1,12 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
-use super::support::{answer_or_read, body_object, deactivate_if_asked, find_one, id_of, patch_target, render};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
+use super::support::{answer_or_read, body_object, created_principal, find_one, id_of, patch_target};
+use super::{ScimRequest, ScimResponse, never_as_nothing_done};
 use crate::config::AppState;
 use crate::databricks::DatabricksError;
 use crate::databricks::model::{Selection, User};
 use crate::mapping::user::{NewUser, create_request, replace_operations};
 use crate::scim::ScimError;
-use crate::scim::list::Projection;
 use crate::scim::values::ClientObject;
 
 /// Handles the request.
@@ -28,10 +27,7 @@ pub async fn handle(state: &AppState, request: ScimRequest) -> Result<ScimRespon
         }
         Err(err) => return Err(err.into()),
     };
-    let user = deactivate_if_asked(state, created, new.deactivate)
-        .await
-        .map_err(never_as_nothing_done(created_but_unfinished("user")))?;
-    Ok(ScimResponse::created(render(&user, &request.base_url, &Projection::default())?))
+    created_principal(state, created, new.deactivate, &request.base_url).await
 }
 
 fn taken() -> ScimError {

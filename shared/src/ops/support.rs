@@ -407,6 +407,67 @@ pub fn id_of(resource: &impl DatabricksResource) -> Result<DatabricksId, ScimErr
         .ok_or_else(|| ScimError::BadGateway("Databricks answered a resource without an id".into()))
 }
 
+/// A PUT as read: the resource as Databricks holds it, and the one PATCH that makes it what the
+/// client sent (no operations when nothing changes).
+pub struct Replacement<T> {
+    /// The resource's id.
+    pub id: DatabricksId,
+    /// The resource before the PUT.
+    pub current: T,
+    /// What changes.
+    pub operations: Vec<PatchOperation>,
+}
+
+/// Reads the resource a PUT names, whole, and translates the body against it (the body is
+/// checked before anything is read).
+pub async fn replacement<T: DatabricksResource>(
+    state: &AppState,
+    request: &ScimRequest,
+    translate: fn(&ClientObject, &T) -> Result<Vec<PatchOperation>, ScimError>,
+) -> Result<Replacement<T>, ScimError> {
+    let id = path_id(request, T::RESOURCE)?;
+    let body = body_object(request)?;
+    let current = read::<T>(state, &id, &Selection::default()).await?;
+    let operations = translate(&body, &current)?;
+    Ok(Replacement { id, current, operations })
+}
+
+impl<T: DatabricksResource> Replacement<T> {
+    /// The PATCH, when there is anything to change ([`patch_target`]); what it answers, or the
+    /// current resource when nothing changes.
+    pub async fn apply(self, state: &AppState) -> Result<Option<T>, DatabricksError> {
+        if self.operations.is_empty() {
+            return Ok(Some(self.current));
+        }
+        patch_target(state, &self.id, &self.operations).await
+    }
+}
+
+/// The 201 of a create: the resource as SCIM answers it.
+pub fn created<T: Served>(resource: &T, base_url: &str) -> Result<ScimResponse, ScimError> {
+    Ok(ScimResponse::created(render(resource, base_url, &Projection::default())?))
+}
+
+/// The 200 of a write: the resource as SCIM answers it.
+pub fn written<T: Served>(resource: &T, base_url: &str) -> Result<ScimResponse, ScimError> {
+    Ok(ScimResponse::ok(render(resource, base_url, &Projection::default())?))
+}
+
+/// The 201 of a user or service principal created, deactivated first when the client asked
+/// for `active:false`; a failed deactivation is a 502, never a 429/503 (see
+/// [`super::never_as_nothing_done`]).
+pub async fn created_principal<T: Served + Principal>(
+    state: &AppState,
+    created: T,
+    deactivate: bool,
+    base_url: &str,
+) -> Result<ScimResponse, ScimError> {
+    let principal = deactivate_if_asked(state, created, deactivate)
+        .await
+        .map_err(super::never_as_nothing_done(super::created_but_unfinished(T::RESOURCE.noun())))?;
+    self::created(&principal, base_url)
+}
+
 /// Creation with `active:false` (docs/design.md §4): Databricks creates active principals, so the new
 /// one is deactivated with one PATCH. The answer is the created resource with `active:false`
 /// — exactly what the PATCH changed — so no read follows (a target that hides inactive users
@@ -481,7 +542,7 @@ pub async fn patch_principal<T: Served + Principal>(
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    Ok(ScimResponse::ok(render(&patched, &request.base_url, &Projection::default())?))
+    written(&patched, &request.base_url)
 }
 
 /// A read that only proves the resource exists.

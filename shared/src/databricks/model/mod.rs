@@ -14,8 +14,8 @@ use serde::de::DeserializeOwned;
 pub use answers::{ErrorBody, ListAnswer, NumberOrText, TokenInfo, TokenList};
 pub use patch::{PatchOp, PatchOperation, PatchRequest, PatchTarget, PatchValue};
 pub use resources::{
-    Active, Element, Group, GroupCreate, Holding, Meta, Principal, PrincipalAttributes, Reference, ServicePrincipal,
-    ServicePrincipalCreate, User, UserCreate,
+    Active, CreateCommon, Element, Group, GroupCreate, Holding, Meta, Principal, PrincipalAttributes, Reference,
+    ServicePrincipal, ServicePrincipalCreate, User, UserCreate,
 };
 
 use crate::scim::Resource;

@@ -228,6 +228,18 @@ pub struct ServicePrincipal {
     pub principal: PrincipalAttributes,
 }
 
+/// What every create body may carry besides its names and members.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCommon {
+    /// Entitlements, when any.
+    #[serde(skip_serializing_if = "is_empty")]
+    pub entitlements: Vec<Element>,
+    /// `externalId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+}
+
 /// `POST /Users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -241,12 +253,9 @@ pub struct UserCreate {
     /// `name`, when a part was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
-    /// Entitlements, when any.
-    #[serde(skip_serializing_if = "is_empty")]
-    pub entitlements: Vec<Element>,
-    /// `externalId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    /// Entitlements and `externalId`.
+    #[serde(flatten)]
+    pub common: CreateCommon,
 }
 
 /// `POST /Groups`.
@@ -263,12 +272,9 @@ pub struct GroupCreate {
     /// Parent groups, when any.
     #[serde(skip_serializing_if = "is_empty")]
     pub groups: Vec<Element>,
-    /// Entitlements, when any.
-    #[serde(skip_serializing_if = "is_empty")]
-    pub entitlements: Vec<Element>,
-    /// `externalId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    /// Entitlements and `externalId`.
+    #[serde(flatten)]
+    pub common: CreateCommon,
 }
 
 /// `POST /ServicePrincipals`.
@@ -283,25 +289,15 @@ pub struct ServicePrincipalCreate {
     /// `applicationId`: only on Azure (rows 15–18).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// Entitlements, when any.
-    #[serde(skip_serializing_if = "is_empty")]
-    pub entitlements: Vec<Element>,
-    /// `externalId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    /// Entitlements and `externalId`.
+    #[serde(flatten)]
+    pub common: CreateCommon,
 }
 
 impl UserCreate {
     /// A user with these names and nothing else.
     pub fn new(user_name: String, display_name: String) -> UserCreate {
-        UserCreate {
-            schemas: [USER_SCHEMA],
-            user_name,
-            display_name,
-            name: None,
-            entitlements: Vec::new(),
-            external_id: None,
-        }
+        UserCreate { schemas: [USER_SCHEMA], user_name, display_name, name: None, common: CreateCommon::default() }
     }
 }
 
@@ -313,8 +309,7 @@ impl GroupCreate {
             display_name,
             members: Vec::new(),
             groups: Vec::new(),
-            entitlements: Vec::new(),
-            external_id: None,
+            common: CreateCommon::default(),
         }
     }
 }
@@ -326,8 +321,7 @@ impl ServicePrincipalCreate {
             schemas: [SERVICE_PRINCIPAL_SCHEMA],
             display_name: None,
             application_id: None,
-            entitlements: Vec::new(),
-            external_id: None,
+            common: CreateCommon::default(),
         }
     }
 }
