@@ -5,10 +5,14 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use shared::databricks::{Cloud, DatabricksId};
 use shared::mapping::{group, service_principal, user};
 use shared::scim::discovery::ENTITLEMENTS;
+use shared::scim::lenient::ObjectOr;
+use shared::scim::values::ClientObject;
 use shared::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, SERVICE_PRINCIPAL_SCHEMA, USER_SCHEMA};
 
 use super::patch::{Kind, check_operations, refused_with_400, strings_in, value_of};
@@ -80,6 +84,18 @@ pub fn databricks_resource() -> impl Strategy<Value = Value> {
         9 => prop::collection::vec(field, 0..12).prop_map(|fields| Value::Object(fields.into_iter().collect())),
         1 => json_value(),
     ]
+}
+
+/// `db` read as the bridge reads a Databricks answer.
+fn answer<T: DeserializeOwned + Default>(db: &Value) -> Result<T, TestCaseError> {
+    serde_json::from_value::<ObjectOr<T>>(db.clone())
+        .map(ObjectOr::into_inner)
+        .map_err(|e| TestCaseError::fail(format!("{db} could not be read: {e}")))
+}
+
+/// What the bridge made, as JSON.
+fn json(made: impl Serialize) -> Result<Value, TestCaseError> {
+    serde_json::to_value(made).map_err(|e| TestCaseError::fail(format!("not written as JSON: {e}")))
 }
 
 const BASES: &[&str] = &[
@@ -207,13 +223,13 @@ proptest! {
             "schemas", "id", "userName", "name", "displayName", "emails", "active", "groups", "entitlements",
             "externalId", "applicationId", "meta",
         ];
-        let u = user::user_to_scim(&db, base);
+        let u = json(user::user_to_scim(&answer(&db)?, base))?;
         check_scim(&u, &db, base, (USER_SCHEMA, "User", "Users"), &principal)?;
         prop_assert!(u.get("applicationId").is_none());
-        let sp = service_principal::service_principal_to_scim(&db, base);
+        let sp = json(service_principal::service_principal_to_scim(&answer(&db)?, base))?;
         check_scim(&sp, &db, base, (SERVICE_PRINCIPAL_SCHEMA, "ServicePrincipal", "ServicePrincipals"), &principal)?;
         prop_assert!(sp.get("userName").is_none() && sp.get("name").is_none() && sp.get("emails").is_none());
-        let g = group::group_to_scim(&db, base);
+        let g = json(group::group_to_scim(&answer(&db)?, base))?;
         let group_attributes = ["schemas", "id", "displayName", "members", "externalId", GROUP_EXTENSION_SCHEMA, "meta"];
         check_scim(&g, &db, base, (GROUP_SCHEMA, "Group", "Groups"), &group_attributes)?;
     }
@@ -222,23 +238,26 @@ proptest! {
     fn any_scim_create_body_is_refused_with_a_400_or_becomes_a_databricks_body_of_known_attributes(
         body in scim_body()
     ) {
+        let body = ClientObject::from(body);
         match user::create_request(&body) {
             Ok(new) => {
-                check_create(&new.body, USER_SCHEMA, &["schemas", "userName", "displayName", "name", "entitlements", "externalId"])?;
-                prop_assert_eq!(&new.body["userName"], &json!(new.user_name));
+                let new_body = json(&new.body)?;
+                check_create(&new_body, USER_SCHEMA, &["schemas", "userName", "displayName", "name", "entitlements", "externalId"])?;
+                prop_assert_eq!(&new_body["userName"], &json!(new.user_name));
                 prop_assert!(!new.user_name.is_empty() && new.user_name.trim() == new.user_name);
             }
             Err(e) => refused_with_400(e)?,
         }
         match group::create_request(&body) {
-            Ok(db) => check_create(&db, GROUP_SCHEMA, &["schemas", "displayName", "members", "groups", "entitlements", "externalId"])?,
+            Ok(db) => check_create(&json(db)?, GROUP_SCHEMA, &["schemas", "displayName", "members", "groups", "entitlements", "externalId"])?,
             Err(e) => refused_with_400(e)?,
         }
         for cloud in [Cloud::Aws, Cloud::Azure] {
             match service_principal::create_request(&body, cloud) {
                 Ok(new) => {
-                    check_create(&new.body, SERVICE_PRINCIPAL_SCHEMA, &["schemas", "displayName", "applicationId", "entitlements", "externalId"])?;
-                    if let Some(a) = new.body.get("applicationId") {
+                    let new_body = json(&new.body)?;
+                    check_create(&new_body, SERVICE_PRINCIPAL_SCHEMA, &["schemas", "displayName", "applicationId", "entitlements", "externalId"])?;
+                    if let Some(a) = new_body.get("applicationId") {
                         prop_assert!(cloud.accepts_application_id(), "applicationId sent on {cloud:?}");
                         prop_assert!(a.as_str().is_some_and(|a| a.len() == 36 && a == a.to_ascii_lowercase()), "{a}");
                     }
@@ -255,10 +274,11 @@ proptest! {
         let mut sent = Vec::new();
         strings_in(&Value::Object(body.clone()), &mut sent);
         strings_in(&current, &mut sent);
+        let body = ClientObject::from(body);
         for result in [
-            user::replace_operations(&body, &current),
-            service_principal::replace_operations(&body, &current),
-            group::replace_operations(&body, &current),
+            user::replace_operations(&body, &answer(&current)?),
+            service_principal::replace_operations(&body, &answer(&current)?),
+            group::replace_operations(&body, &answer(&current)?),
         ] {
             match result {
                 Ok(operations) => check_operations(&operations, &sent)?,

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode, Url};
-use serde::Deserialize;
-use serde_json::Value;
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
-use super::model::{PatchOperation, PatchRequest};
+use super::model::{DatabricksResource, ErrorBody, ListAnswer, PatchOperation, PatchRequest, Selection, TokenList};
 use super::{DatabricksError, DatabricksId, TokenSource};
 use crate::scim::Resource;
 
@@ -26,15 +26,6 @@ pub struct ListParams {
     /// `attributes` (comma-joined).
     pub attributes: Vec<&'static str>,
     /// `excludedAttributes` (comma-joined).
-    pub excluded_attributes: Vec<&'static str>,
-}
-
-/// Attribute selection of a single-resource GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// `attributes`.
-    pub attributes: Vec<&'static str>,
-    /// `excludedAttributes`.
     pub excluded_attributes: Vec<&'static str>,
 }
 
@@ -161,20 +152,20 @@ impl DatabricksClient {
     }
 
     /// `GET /{resource}/{id}`.
-    pub async fn get(
+    pub async fn get<T: DatabricksResource>(
         &self,
-        resource: Resource,
         id: &DatabricksId,
         selection: &Selection,
-    ) -> Result<Value, DatabricksError> {
-        let mut url = self.url(resource, Some(id))?;
+    ) -> Result<T, DatabricksError> {
+        let mut url = self.url(T::RESOURCE, Some(id))?;
         append_selection(&mut url, &selection.attributes, &selection.excluded_attributes);
-        self.send(Method::GET, url, None, Idempotency::Read).await?.ok_or_else(empty_body)
+        let body = self.send(Method::GET, url, None, Idempotency::Read).await?;
+        decode(&body.ok_or_else(empty_body)?)
     }
 
     /// `GET /{resource}?…` — one page.
-    pub async fn list(&self, resource: Resource, params: &ListParams) -> Result<Value, DatabricksError> {
-        let mut url = self.url(resource, None)?;
+    pub async fn list<T: DatabricksResource>(&self, params: &ListParams) -> Result<ListAnswer<T>, DatabricksError> {
+        let mut url = self.url(T::RESOURCE, None)?;
         {
             let mut query = url.query_pairs_mut();
             if let Some(filter) = &params.filter {
@@ -184,55 +175,66 @@ impl DatabricksClient {
             query.append_pair("count", &params.count.to_string());
         }
         append_selection(&mut url, &params.attributes, &params.excluded_attributes);
-        self.send(Method::GET, url, None, Idempotency::Read).await?.ok_or_else(empty_body)
+        let body = self.send(Method::GET, url, None, Idempotency::Read).await?;
+        decode(&body.ok_or_else(empty_body)?)
     }
 
     /// `POST /{resource}`.
-    pub async fn create(&self, resource: Resource, body: &Value) -> Result<Value, DatabricksError> {
-        let url = self.url(resource, None)?;
-        self.send(Method::POST, url, Some(body), Idempotency::Write).await?.ok_or_else(empty_body)
+    pub async fn create<T: DatabricksResource>(&self, body: &T::Create) -> Result<T, DatabricksError> {
+        let url = self.url(T::RESOURCE, None)?;
+        let answer = self.send(Method::POST, url, Some(&encode(body)?), Idempotency::Write).await?;
+        decode(&answer.ok_or_else(empty_body)?)
     }
 
     /// `PATCH /{resource}/{id}` with the given operations. `Some(resource)` when Databricks
-    /// answered with the resource; `None` for the `{}` or empty answers the real API gives.
-    pub async fn patch(
+    /// answered with the resource; `None` for the `{}` or empty answers the real API gives
+    /// (or any other JSON without an `id`).
+    pub async fn patch<T: DatabricksResource>(
         &self,
-        resource: Resource,
         id: &DatabricksId,
         operations: &[PatchOperation],
-    ) -> Result<Option<Value>, DatabricksError> {
-        let url = self.url(resource, Some(id))?;
-        let body = serde_json::to_value(PatchRequest::new(operations))
-            .map_err(|e| DatabricksError::InvalidResponse(format!("cannot encode a PATCH: {e}")))?;
-        let answer = self.send(Method::PATCH, url, Some(&body), Idempotency::Write).await?;
-        Ok(answer.filter(|a| a.get("id").is_some()))
+    ) -> Result<Option<T>, DatabricksError> {
+        let url = self.url(T::RESOURCE, Some(id))?;
+        let body = encode(&PatchRequest::new(operations))?;
+        let Some(answer) = self.send(Method::PATCH, url, Some(&body), Idempotency::Write).await? else {
+            return Ok(None);
+        };
+        let resource: T = decode(&answer)?;
+        Ok(resource.id().is_some().then_some(resource))
     }
 
     /// `DELETE /{resource}/{id}`.
-    pub async fn delete(&self, resource: Resource, id: &DatabricksId) -> Result<(), DatabricksError> {
-        let url = self.url(resource, Some(id))?;
-        self.send(Method::DELETE, url, None, Idempotency::Write).await.map(|_| ())
+    pub async fn delete<T: DatabricksResource>(&self, id: &DatabricksId) -> Result<(), DatabricksError> {
+        let url = self.url(T::RESOURCE, Some(id))?;
+        match self.send(Method::DELETE, url, None, Idempotency::Write).await? {
+            // Whatever it says, it must be JSON.
+            Some(answer) => decode::<IgnoredAny>(&answer).map(|_| ()),
+            None => Ok(()),
+        }
     }
 
     /// `GET /api/2.0/token-management/tokens`: every personal access token of the workspace
     /// (workspace admins only; a 403 otherwise). The API filters only by creator, and a token
     /// made on behalf of a principal has an admin as its creator, so callers match `owner_id`.
-    pub async fn tokens(&self) -> Result<Value, DatabricksError> {
+    pub async fn tokens(&self) -> Result<TokenList, DatabricksError> {
         let mut url = self.api_base.clone();
         url.path_segments_mut()
             .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?
             .pop_if_empty()
             .extend(["token-management", "tokens"]);
-        Ok(self.send(Method::GET, url, None, Idempotency::Read).await?.unwrap_or_else(|| serde_json::json!({})))
+        match self.send(Method::GET, url, None, Idempotency::Read).await? {
+            Some(answer) => decode(&answer),
+            None => Ok(TokenList::default()),
+        }
     }
 
     async fn send(
         &self,
         method: Method,
         url: Url,
-        body: Option<&Value>,
+        body: Option<&[u8]>,
         idempotency: Idempotency,
-    ) -> Result<Option<Value>, DatabricksError> {
+    ) -> Result<Option<Vec<u8>>, DatabricksError> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         let mut credential_retried = false;
@@ -248,7 +250,7 @@ impl DatabricksClient {
                 .bearer_auth(token.expose())
                 .header(reqwest::header::ACCEPT, "application/json");
             if let Some(body) = body {
-                request = request.json(body);
+                request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.to_vec());
             }
             self.counters.calls.fetch_add(1, Ordering::Relaxed);
             let outcome = match request.send().await {
@@ -332,6 +334,23 @@ fn empty_body() -> DatabricksError {
     DatabricksError::InvalidResponse("no body where one was expected".into())
 }
 
+/// A request body as JSON.
+fn encode(body: &impl Serialize) -> Result<Vec<u8>, DatabricksError> {
+    serde_json::to_vec(body).map_err(|e| DatabricksError::InvalidResponse(format!("cannot encode a request: {e}")))
+}
+
+/// A 2xx body read as `T` (leniently: see [`crate::scim::lenient`]). Only a body that is not
+/// JSON fails; the error names where, never what (answers hold personal data).
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DatabricksError> {
+    serde_json::from_slice(body).map_err(|e| {
+        DatabricksError::InvalidResponse(format!(
+            "a success answer that is not the expected JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
 /// Exponential backoff with full jitter: up to 250 ms · 2^attempt, capped.
 fn backoff(attempt: u32) -> Duration {
     let ceiling = Duration::from_millis(250).saturating_mul(1 << attempt.min(5)).min(MAX_BACKOFF);
@@ -391,46 +410,7 @@ impl Failure {
     }
 }
 
-/// An error body in either of Databricks' shapes: SCIM (`detail`, `scimType`, `status`) or
-/// the platform's (`error_code`, `message`). Unknown fields are ignored; every field may be
-/// missing (some gateways answer HTML).
-#[derive(Debug, Default, Deserialize)]
-struct ErrorBody {
-    #[serde(default)]
-    detail: Option<String>,
-    #[serde(default, rename = "scimType")]
-    scim_type: Option<String>,
-    #[serde(default)]
-    error_code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
-
-impl ErrorBody {
-    fn parse(bytes: &[u8]) -> ErrorBody {
-        serde_json::from_slice(bytes).unwrap_or_default()
-    }
-
-    /// Databricks' own words: the SCIM detail, else the platform message.
-    fn text(&self) -> String {
-        self.detail.clone().or_else(|| self.message.clone()).unwrap_or_default()
-    }
-
-    fn is(&self, code: &str) -> bool {
-        self.error_code.as_deref() == Some(code)
-            || self.detail.as_deref().is_some_and(|d| d.starts_with(code))
-            || self.message.as_deref().is_some_and(|m| m.starts_with(code))
-    }
-
-    /// Throttling, however it is signalled: `error_code` REQUEST_LIMIT_EXCEEDED at any
-    /// status (databricks-sdk-go), or the code written into a SCIM `detail` (HTTP 500).
-    fn is_throttling(&self) -> bool {
-        self.is("REQUEST_LIMIT_EXCEEDED")
-            || self.detail.as_deref().is_some_and(|d| d.contains("REQUEST_LIMIT_EXCEEDED"))
-    }
-}
-
-async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Failure> {
+async fn read_response(response: reqwest::Response) -> Result<Option<Vec<u8>>, Failure> {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -444,9 +424,10 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Value>, Fai
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        return serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|_| Failure::Invalid(format!("HTTP {} with a body that is not JSON", status.as_u16())));
+        if serde_json::from_slice::<IgnoredAny>(&bytes).is_err() {
+            return Err(Failure::Invalid(format!("HTTP {} with a body that is not JSON", status.as_u16())));
+        }
+        return Ok(Some(bytes.to_vec()));
     }
     let error = ErrorBody::parse(&bytes);
     if status == StatusCode::TOO_MANY_REQUESTS || error.is_throttling() {

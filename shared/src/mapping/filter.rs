@@ -61,7 +61,7 @@ impl FilterTable {
 
 /// `attribute eq "value"` for Databricks, the value quoted as a JSON string so it stays a literal.
 pub fn equals(databricks_attribute: &str, value: &str) -> String {
-    format!("{databricks_attribute} eq {}", serde_json::Value::String(value.to_string()))
+    format!("{databricks_attribute} eq {}", crate::scim::filter::quoted(value))
 }
 
 /// Translates a parsed SCIM filter into a Databricks filter expression.
@@ -160,7 +160,7 @@ fn comparison(exp: &AttrExp, table: &FilterTable, path_override: Option<&AttrPat
         }
     };
     let literal = match (attribute.kind, value) {
-        (AttrKind::Text, CompValue::Str(s)) => serde_json::Value::String(s.clone()).to_string(),
+        (AttrKind::Text, CompValue::Str(s)) => crate::scim::filter::quoted(s),
         (AttrKind::Boolean, CompValue::True) => "true".into(),
         (AttrKind::Boolean, CompValue::False) => "false".into(),
         (AttrKind::Boolean, CompValue::Str(s)) if s.eq_ignore_ascii_case("true") => "true".into(),

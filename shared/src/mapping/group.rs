@@ -2,18 +2,17 @@
 //! (seed table 323, docs/design.md §3).
 
 use scim_v2::filter::PatchPath;
-use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, check_elements, check_target_patch, copy_present, direct_memberships, element_count, multi,
-    refuse_roles, selection, validate_entitlements, validate_ids, value_list, values_of,
+    attribute_name, check_elements, check_target_patch, direct_memberships, element_count, multi, refuse_roles,
+    scim_values, selection, validate_entitlements, validate_ids,
 };
-use crate::databricks::client::Selection;
-use crate::databricks::model;
+use crate::databricks::model::{self, Element, Group, GroupCreate, Reference, Selection};
 use crate::scim::list::Projection;
+use crate::scim::model as scim;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
-use crate::scim::values::{get_ci, multi_values, optional_string};
+use crate::scim::values::ClientObject;
 use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, ScimError};
 
 /// What groups can be filtered on.
@@ -84,92 +83,68 @@ fn member_kind(reference: Option<&str>) -> Option<(&'static str, &'static str)> 
 /// `value`, `$ref` and `type`, the sub-attributes of RFC 7643 §8.7.1; Databricks' `display`
 /// is left out because it is derived and read-only, and a strict client (scim2-tester) rejects
 /// sub-attributes the schema does not declare.
-pub fn group_to_scim(db: &Value, base_url: &str) -> Value {
-    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
-    out.insert("id".into(), json!(id));
-    copy_present(db, &mut out, "displayName", "displayName");
-    if let Some(members) = db.get("members").and_then(Value::as_array) {
-        let members: Vec<Value> = members
-            .iter()
-            .filter_map(|m| {
-                let mid = m.get("value")?.as_str()?;
-                let mut entry = Map::new();
-                entry.insert("value".into(), json!(mid));
-                if let Some((kind, segment)) = member_kind(m.get("$ref").and_then(Value::as_str)) {
-                    entry.insert("$ref".into(), json!(format!("{base_url}/{segment}/{mid}")));
-                    entry.insert("type".into(), json!(kind));
-                }
-                Some(Value::Object(entry))
+pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
+    let id = db.id.clone().unwrap_or_default();
+    let members: Vec<scim::Reference> = db
+        .members
+        .iter()
+        .filter_map(|m| {
+            let mid = m.value.as_deref()?;
+            Some(match member_kind(m.reference.as_deref()) {
+                Some((kind, segment)) => scim::Reference {
+                    kind: Some(kind.into()),
+                    ..scim::Reference::to(mid, format!("{base_url}/{segment}/{mid}"))
+                },
+                None => scim::Reference::value(mid),
             })
-            .collect();
-        if !members.is_empty() {
-            out.insert("members".into(), Value::Array(members));
-        }
+        })
+        .collect();
+    let parents: Vec<scim::Reference> = db
+        .groups
+        .iter()
+        .filter(|g| !g.is_indirect())
+        .filter_map(|g| g.value.as_deref().map(|gid| scim::Reference::to(gid, group_location(base_url, gid))))
+        .collect();
+    let extension = scim::GroupExtension {
+        parent_groups: (!parents.is_empty()).then_some(parents),
+        entitlements: scim_values(&db.entitlements),
+    };
+    let extended = extension.parent_groups.is_some() || extension.entitlements.is_some();
+    scim::Group {
+        schemas: if extended { vec![GROUP_SCHEMA, GROUP_EXTENSION_SCHEMA] } else { vec![GROUP_SCHEMA] },
+        display_name: db.display_name.clone(),
+        members: (!members.is_empty()).then_some(members),
+        external_id: db.external_id.clone(),
+        extension: extended.then_some(extension),
+        meta: scim::Meta { resource_type: "Group", location: group_location(base_url, &id) },
+        id,
     }
-    copy_present(db, &mut out, "externalId", "externalId");
-    let mut extension = Map::new();
-    if let Some(parents) = db.get("groups").and_then(Value::as_array) {
-        let parents: Vec<Value> = parents
-            .iter()
-            .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
-            .filter_map(|g| {
-                let gid = g.get("value")?.as_str()?;
-                let mut entry = Map::new();
-                entry.insert("value".into(), json!(gid));
-                entry.insert("$ref".into(), json!(group_location(base_url, gid)));
-                Some(Value::Object(entry))
-            })
-            .collect();
-        if !parents.is_empty() {
-            extension.insert("parentGroups".into(), Value::Array(parents));
-        }
-    }
-    let entitlements = values_of(db, "entitlements");
-    if !entitlements.is_empty() {
-        extension.insert("entitlements".into(), value_list(&entitlements));
-    }
-    if !extension.is_empty() {
-        out.insert("schemas".into(), json!([GROUP_SCHEMA, GROUP_EXTENSION_SCHEMA]));
-        out.insert(GROUP_EXTENSION_SCHEMA.into(), Value::Object(extension));
-    }
-    out.insert("meta".into(), json!({"resourceType": "Group", "location": group_location(base_url, id)}));
-    Value::Object(out)
 }
 
 /// The values of an extension attribute, accepted in the extension object or (Databricks'
 /// own form) at the top level. `None` when the client sent neither.
-fn extension_values(body: &Map<String, Value>, name: &str) -> Result<Option<Vec<String>>, ScimError> {
-    let from_extension = body
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA))
-        .and_then(|(_, v)| v.as_object())
-        .and_then(|ext| get_ci(ext, name));
-    let top_level = get_ci(body, name);
-    match from_extension.or(top_level) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let values = multi_values(v, name)?;
-            check_elements(values.len())?;
-            Ok(Some(values))
-        }
+fn extension_values(body: &ClientObject, name: &str) -> Result<Option<Vec<String>>, ScimError> {
+    let values = match body.get(GROUP_EXTENSION_SCHEMA).object().filter(|ext| ext.contains(name)) {
+        Some(extension) => extension.get(name).values(name)?,
+        None => body.get(name).values(name)?,
+    };
+    if let Some(values) = &values {
+        check_elements(values.len())?;
     }
+    Ok(values)
 }
 
 /// The members a body sets, `None` when it says nothing about them.
-fn sent_members(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
-    let members = match get_ci(body, "members") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(v) => multi_values(v, "members")?,
-    };
+fn sent_members(body: &ClientObject) -> Result<Option<Vec<String>>, ScimError> {
+    let Some(members) = body.get("members").values("members")? else { return Ok(None) };
     check_elements(members.len())?;
     validate_ids(&members, "members")?;
     Ok(Some(members))
 }
 
-fn display_name_of(body: &Map<String, Value>) -> Result<String, ScimError> {
-    optional_string(get_ci(body, "displayName"), "displayName")?
+fn display_name_of(body: &ClientObject) -> Result<String, ScimError> {
+    body.get("displayName")
+        .text("displayName")?
         .filter(|d| !d.trim().is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))
 }
@@ -179,33 +154,21 @@ fn group_roles_refused() -> ScimError {
 }
 
 /// Translates a SCIM `POST /Groups` body.
-pub fn create_request(body: &Map<String, Value>) -> Result<Value, ScimError> {
+pub fn create_request(body: &ClientObject) -> Result<GroupCreate, ScimError> {
     refuse_roles(body, group_roles_refused)?;
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([GROUP_SCHEMA]));
-    out.insert("displayName".into(), json!(display_name_of(body)?));
-    let members = sent_members(body)?.unwrap_or_default();
-    if !members.is_empty() {
-        out.insert("members".into(), value_list(&members));
-    }
+    let mut create = GroupCreate::new(display_name_of(body)?);
+    create.members = Element::all(&sent_members(body)?.unwrap_or_default());
     if let Some(parents) = extension_values(body, "parentGroups")?.filter(|p| !p.is_empty()) {
         validate_ids(&parents, "parentGroups")?;
-        out.insert("groups".into(), value_list(&parents));
+        create.groups = Element::all(&parents);
     }
     if let Some(ents) = extension_values(body, "entitlements")?.filter(|e| !e.is_empty()) {
         validate_entitlements(&ents)?;
-        out.insert("entitlements".into(), value_list(&ents));
+        create.common.entitlements = Element::all(&ents);
     }
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
-    }
-    let elements = ["members", "groups", "entitlements"].iter().map(|a| values_of_len(&out, a)).sum();
-    check_elements(elements)?;
-    Ok(Value::Object(out))
-}
-
-fn values_of_len(body: &Map<String, Value>, attribute: &str) -> usize {
-    body.get(attribute).and_then(Value::as_array).map_or(0, Vec::len)
+    create.common.external_id = body.get("externalId").text("externalId")?;
+    check_elements(create.members.len() + create.groups.len() + create.common.entitlements.len())?;
+    Ok(create)
 }
 
 /// What a SCIM `PUT /Groups/{id}` needs to know of the group as Databricks holds it.
@@ -215,26 +178,26 @@ pub const REPLACE_READ: &[&str] = &["id", "displayName", "members", "groups", "e
 /// (read with [`REPLACE_READ`]) what the client sent: members, parent groups and entitlements
 /// become exactly the lists sent (`[]` empties one), and what the client did not send is kept
 /// (roles always). Nothing to change → no operations.
-pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
+pub fn replace_operations(body: &ClientObject, current: &Group) -> Result<Vec<model::PatchOperation>, ScimError> {
     refuse_roles(body, group_roles_refused)?;
     let display_name = display_name_of(body)?;
     let mut ops = Vec::new();
-    if current.get("displayName").and_then(Value::as_str) != Some(display_name.as_str()) {
+    if current.display_name.as_deref() != Some(display_name.as_str()) {
         ops.push(model::PatchOperation::replace("displayName", display_name));
     }
     if let Some(members) = sent_members(body)? {
-        ops.extend(multi::difference("members", &members, &values_of(current, "members")));
+        ops.extend(multi::difference("members", &members, &Reference::values(&current.members)));
     }
     if let Some(parents) = extension_values(body, "parentGroups")? {
         validate_ids(&parents, "parentGroups")?;
-        ops.extend(multi::difference("groups", &parents, &direct_memberships(current)));
+        ops.extend(multi::difference("groups", &parents, &direct_memberships(&current.groups)));
     }
     if let Some(ents) = extension_values(body, "entitlements")? {
         validate_entitlements(&ents)?;
-        ops.extend(multi::difference("entitlements", &ents, &values_of(current, "entitlements")));
+        ops.extend(multi::difference("entitlements", &ents, &Reference::values(&current.entitlements)));
     }
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")?
-        && current.get("externalId").and_then(Value::as_str) != Some(ext.as_str())
+    if let Some(ext) = body.get("externalId").text("externalId")?
+        && current.external_id.as_deref() != Some(ext.as_str())
     {
         ops.push(model::PatchOperation::replace("externalId", ext));
     }
@@ -253,8 +216,8 @@ pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<
 
 /// Whether Databricks shows this group as an account group (identity federation): it lists
 /// them with `meta.resourceType` `Group`, and refuses membership changes to them.
-pub fn is_account_group(group: &Value) -> bool {
-    group.pointer("/meta/resourceType").and_then(Value::as_str) == Some("Group")
+pub fn is_account_group(group: &Group) -> bool {
+    group.is_account_group()
 }
 
 /// A client PATCH on a group translated into one Databricks PATCH.
@@ -298,7 +261,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
                 return Err(ScimError::Mutability("'displayName' cannot be removed".into()));
             }
             ("displayname", _, false) => {
-                let v = optional_string(operation.value.as_ref(), "displayName")?.unwrap_or_default();
+                let v = operation.value().text("displayName")?.unwrap_or_default();
                 if v.trim().is_empty() {
                     return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
                 }
@@ -308,7 +271,7 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
                 plan.operations.push(model::PatchOperation::remove("externalId"))
             }
             ("externalid", _, false) => {
-                let v = optional_string(operation.value.as_ref(), "externalId")?.unwrap_or_default();
+                let v = operation.value().text("externalId")?.unwrap_or_default();
                 plan.operations.push(model::PatchOperation::replace("externalId", v));
             }
             ("entitlements", _, _) => plan.operations.extend(multi::translate(
@@ -332,6 +295,8 @@ pub fn patch_request(operations: &[PatchOperation]) -> Result<GroupPatch, ScimEr
     check_target_patch(&plan.operations)?;
     Ok(plan)
 }
+
+super::served!(Group, scim::Group, GROUP_FILTERS, target_selection, group_to_scim);
 
 #[cfg(test)]
 mod tests;

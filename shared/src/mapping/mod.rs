@@ -1,4 +1,6 @@
-//! SCIM ⇄ Databricks translation (docs/design.md §3, §4). Pure functions on JSON values: no HTTP, no AWS.
+//! SCIM ⇄ Databricks translation (docs/design.md §3, §4): functions from typed Databricks values to
+//! SCIM resources, and from client bodies and PATCH operations to Databricks create bodies and PATCH
+//! operations. No HTTP, no AWS, nothing of the Databricks client.
 
 pub mod filter;
 pub mod group;
@@ -8,16 +10,55 @@ pub mod user;
 
 use std::collections::{HashMap, HashSet};
 
-use serde_json::Value;
+use serde::Serialize;
 
-use crate::databricks::client::Selection;
-use crate::databricks::model::{PatchOp, PatchOperation, PatchTarget};
+use crate::databricks::model::{
+    DatabricksResource, Holding, PatchOp, PatchOperation, PatchTarget, PatchValue, Reference, Selection,
+};
 use crate::scim::list::Projection;
 
 use crate::scim::discovery::ENTITLEMENTS;
 use crate::scim::limits::{self, MAX_MEMBERS_PER_REQUEST, MAX_PATCH_OPERATIONS};
-use crate::scim::values::get_ci;
-use crate::scim::{GROUP_EXTENSION_SCHEMA, ScimError};
+use crate::scim::values::ClientObject;
+use crate::scim::{GROUP_EXTENSION_SCHEMA, ScimError, model as scim};
+
+/// A Databricks resource the bridge serves as a SCIM resource.
+pub trait Served: DatabricksResource {
+    /// The SCIM resource it becomes.
+    type Scim: Serialize;
+
+    /// What it can be filtered on.
+    fn filters() -> &'static filter::FilterTable;
+
+    /// The Databricks attribute selection that serves a client's projection.
+    fn selection(projection: &Projection) -> Selection;
+
+    /// The SCIM resource, with `meta.location` and `$ref`s under `base_url`.
+    fn to_scim(&self, base_url: &str) -> Self::Scim;
+}
+
+/// [`Served`] for a Databricks resource type from its SCIM type, filter table, selection and
+/// rendering functions.
+macro_rules! served {
+    ($type:ty, $scim:ty, $filters:expr, $selection:path, $to_scim:path) => {
+        impl $crate::mapping::Served for $type {
+            type Scim = $scim;
+
+            fn filters() -> &'static FilterTable {
+                &$filters
+            }
+
+            fn selection(projection: &Projection) -> Selection {
+                $selection(projection)
+            }
+
+            fn to_scim(&self, base_url: &str) -> $scim {
+                $to_scim(self, base_url)
+            }
+        }
+    };
+}
+use served;
 
 /// Checks entitlement values against the ones Databricks knows.
 pub fn validate_entitlements(values: &[String]) -> Result<(), ScimError> {
@@ -31,11 +72,6 @@ pub fn validate_entitlements(values: &[String]) -> Result<(), ScimError> {
     }
 }
 
-/// `[{"value": v}, …]`, the only member/entitlement shape Databricks needs.
-pub fn value_list(values: &[String]) -> Value {
-    Value::Array(values.iter().map(|v| serde_json::json!({ "value": v })).collect())
-}
-
 /// Checks that every value is a numeric Databricks id (members, parent groups).
 pub fn validate_ids(values: &[String], attribute: &str) -> Result<(), ScimError> {
     match values.iter().find(|v| crate::databricks::DatabricksId::parse(v).is_none()) {
@@ -47,44 +83,22 @@ pub fn validate_ids(values: &[String], attribute: &str) -> Result<(), ScimError>
     }
 }
 
-/// The `value` strings of a Databricks multi-valued attribute.
-pub fn values_of(resource: &Value, attribute: &str) -> Vec<String> {
-    resource
-        .get(attribute)
-        .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|i| i.get("value").and_then(Value::as_str)).map(String::from).collect())
-        .unwrap_or_default()
-}
-
-/// Copies a JSON attribute when it is present and not null.
-pub fn copy_present(from: &Value, to: &mut serde_json::Map<String, Value>, from_key: &str, to_key: &str) {
-    if let Some(v) = from.get(from_key).filter(|v| !v.is_null()) {
-        to.insert(to_key.to_string(), v.clone());
-    }
-}
-
 /// The `value`s of a principal's or group's direct group memberships (Databricks `groups`
 /// entries whose `type` is not `indirect`).
-pub fn direct_memberships(current: &Value) -> Vec<String> {
-    current
-        .get("groups")
-        .and_then(Value::as_array)
-        .map(|gs| {
-            gs.iter()
-                .filter(|g| g.get("type").and_then(Value::as_str).is_none_or(|t| t != "indirect"))
-                .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+pub fn direct_memberships(groups: &[Reference]) -> Vec<String> {
+    groups.iter().filter(|g| !g.is_indirect()).filter_map(|g| g.value.clone()).collect()
+}
+
+/// SCIM `[{"value": …}]` of a Databricks list's values; `None` when there are none.
+pub fn scim_values(list: &[Reference]) -> Option<Vec<scim::Reference>> {
+    let values: Vec<scim::Reference> =
+        list.iter().filter_map(|r| r.value.clone()).map(scim::Reference::value).collect();
+    (!values.is_empty()).then_some(values)
 }
 
 /// Refuses a non-empty `roles` in a request body with the resource's own detail.
-pub fn refuse_roles(body: &serde_json::Map<String, Value>, refusal: fn() -> ScimError) -> Result<(), ScimError> {
-    match crate::scim::values::get_ci(body, "roles") {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::Array(a)) if a.is_empty() => Ok(()),
-        Some(_) => Err(refusal()),
-    }
+pub fn refuse_roles(body: &ClientObject, refusal: fn() -> ScimError) -> Result<(), ScimError> {
+    if body.get("roles").is_empty() { Ok(()) } else { Err(refusal()) }
 }
 
 /// The attribute a PATCH path names, without any value filter (filters may hold e-mail
@@ -98,32 +112,34 @@ pub fn attribute_name(path: &scim_v2::filter::PatchPath) -> String {
 
 /// The `active` a create or replace asks for; absent or null means `otherwise` (true on a
 /// create; the current state on a replace, so a PUT never suspends by omission).
-pub fn requested_active(body: &serde_json::Map<String, Value>, otherwise: bool) -> Result<bool, ScimError> {
-    match crate::scim::values::get_ci(body, "active") {
-        None | Some(Value::Null) => Ok(otherwise),
-        Some(v) => crate::scim::values::lenient_bool(v, "active"),
-    }
+pub fn requested_active(body: &ClientObject, otherwise: bool) -> Result<bool, ScimError> {
+    Ok(body.get("active").flag("active")?.unwrap_or(otherwise))
 }
 
 /// The operations without the removes of what `current` does not hold (an unset attribute,
 /// an empty list, an element that is not there): Databricks refuses those with "No such
 /// attribute" (terraform-provider-databricks PR #2409), and the client's intent — that it be
 /// gone — already holds. `None` when every remove still has a target.
-pub fn without_absent_removes(operations: &[PatchOperation], current: &Value) -> Option<Vec<PatchOperation>> {
+pub fn without_absent_removes<T: DatabricksResource>(
+    operations: &[PatchOperation],
+    current: &T,
+) -> Option<Vec<PatchOperation>> {
     // The elements each attribute holds, read once (a PATCH may remove thousands of members).
     let mut held: HashMap<&str, HashSet<String>> = HashMap::new();
     let mut kept = Vec::with_capacity(operations.len());
     for op in operations {
         let absent = match (&op.op, &op.path) {
-            (PatchOp::Remove, PatchTarget::Attribute(attribute)) => match current.get(*attribute) {
-                None | Some(Value::Null) => true,
-                Some(Value::Array(items)) => items.is_empty(),
-                Some(Value::String(text)) => text.is_empty(),
-                Some(_) => false,
+            (PatchOp::Remove, PatchTarget::Attribute(attribute)) => match current.holding(attribute) {
+                Holding::Elements(items) => items.is_empty(),
+                Holding::Text(text) => text.is_none_or(str::is_empty),
+                Holding::Unknown => false,
             },
             (PatchOp::Remove, PatchTarget::Element { attribute, value }) => !held
                 .entry(attribute)
-                .or_insert_with(|| values_of(current, attribute).into_iter().collect())
+                .or_insert_with(|| match current.holding(attribute) {
+                    Holding::Elements(items) => Reference::values(items).into_iter().collect(),
+                    Holding::Text(_) | Holding::Unknown => HashSet::new(),
+                })
                 .contains(value),
             _ => false,
         };
@@ -153,7 +169,7 @@ pub fn element_count(operations: &[PatchOperation]) -> usize {
         .iter()
         .map(|op| match (&op.path, &op.value) {
             (PatchTarget::Element { .. }, _) => 1,
-            (_, Some(Value::Array(items))) => items.len(),
+            (_, Some(PatchValue::Elements(items))) => items.len(),
             _ => 0,
         })
         .sum()
@@ -169,31 +185,23 @@ pub fn check_elements(count: usize) -> Result<(), ScimError> {
 /// reads the resource before translating the body, so the translation alone would be too late:
 /// its string attributes (length, control characters) and how many elements its multi-valued
 /// attributes name, the extension's included. Types are left to the translation.
-pub fn check_resource_body(body: &serde_json::Map<String, Value>) -> Result<(), ScimError> {
-    let text = |object: &serde_json::Map<String, Value>, key: &str, attribute: &str| match get_ci(object, key) {
-        Some(Value::String(s)) => limits::check_text(attribute, s),
-        _ => Ok(()),
+pub fn check_resource_body(body: &ClientObject) -> Result<(), ScimError> {
+    let text = |object: &ClientObject, key: &str, attribute: &str| match object.get(key).as_str() {
+        Some(s) => limits::check_text(attribute, s),
+        None => Ok(()),
     };
     for attribute in ["userName", "displayName", "externalId", "applicationId"] {
         text(body, attribute, attribute)?;
     }
-    if let Some(Value::Object(name)) = get_ci(body, "name") {
-        text(name, "givenName", "name.givenName")?;
-        text(name, "familyName", "name.familyName")?;
+    if let Some(name) = body.get("name").object() {
+        text(&name, "givenName", "name.givenName")?;
+        text(&name, "familyName", "name.familyName")?;
     }
-    let extension =
-        body.iter().find(|(k, _)| k.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA)).and_then(|(_, v)| v.as_object());
-    let elements = |object: &serde_json::Map<String, Value>| -> usize {
-        ["members", "entitlements", "parentGroups"]
-            .iter()
-            .map(|a| match get_ci(object, a) {
-                None | Some(Value::Null) => 0,
-                Some(Value::Array(items)) => items.len(),
-                Some(_) => 1,
-            })
-            .sum()
+    let extension = body.get(GROUP_EXTENSION_SCHEMA).object();
+    let elements = |object: &ClientObject| -> usize {
+        ["members", "entitlements", "parentGroups"].iter().map(|a| object.get(a).element_count()).sum()
     };
-    check_elements(elements(body) + extension.map_or(0, elements))
+    check_elements(elements(body) + extension.as_ref().map_or(0, elements))
 }
 
 /// Holds the Databricks PATCH a request becomes to [`MAX_MEMBERS_PER_REQUEST`] elements and
@@ -203,9 +211,23 @@ pub fn check_target_patch(operations: &[PatchOperation]) -> Result<(), ScimError
     limits::check_count("PATCH operations", operations.len(), MAX_PATCH_OPERATIONS)
 }
 
+/// A Databricks answer, given as JSON, read as the client reads it (tests build answers so).
+#[cfg(test)]
+pub(crate) fn databricks<T: DatabricksResource>(json: serde_json::Value) -> T {
+    serde_json::from_value::<crate::scim::lenient::ObjectOr<T>>(json)
+        .map(crate::scim::lenient::ObjectOr::into_inner)
+        .expect("lenient reading fails on no JSON value")
+}
+
+/// What the bridge answers, as JSON (tests look into it).
+#[cfg(test)]
+pub(crate) fn scim_json(answer: impl Serialize) -> serde_json::Value {
+    serde_json::to_value(answer).expect("answers are written as JSON")
+}
+
 /// The operations as the JSON Databricks receives (tests compare against it).
 #[cfg(test)]
-pub(crate) fn wire(operations: &[PatchOperation]) -> Vec<Value> {
+pub(crate) fn wire(operations: &[PatchOperation]) -> Vec<serde_json::Value> {
     operations.iter().filter_map(|op| serde_json::to_value(op).ok()).collect()
 }
 

@@ -7,11 +7,9 @@ use std::collections::HashSet;
 
 use scim_v2::filter::{AttrExp, CompValue, CompareOp, PatchPath, ValFilter};
 
-use super::value_list;
 use crate::databricks::model;
 use crate::scim::ScimError;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
-use crate::scim::values::multi_values;
 
 /// Translates one client operation on a multi-valued attribute into Databricks operations.
 /// `validate` checks the values (entitlement names, numeric ids).
@@ -37,10 +35,7 @@ pub fn translate(
             })?)
         }
     };
-    let given = match &operation.value {
-        Some(v) => multi_values(v, scim_name)?,
-        None => Vec::new(),
-    };
+    let given = operation.value().values(scim_name)?.unwrap_or_default();
     match (operation.op, filter_values) {
         (PatchOpKind::Remove, Some(selected)) => Ok(model::PatchOperation::remove_values(databricks_path, &selected)),
         // Entra: remove with a value list removes only those elements.
@@ -63,7 +58,7 @@ pub fn translate(
             if given.is_empty() {
                 return Ok(vec![model::PatchOperation::remove(databricks_path)]);
             }
-            Ok(vec![model::PatchOperation::replace(databricks_path, value_list(&given))])
+            Ok(vec![model::PatchOperation::replace(databricks_path, model::PatchValue::elements(&given))])
         }
     }
 }

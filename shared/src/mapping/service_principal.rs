@@ -1,16 +1,14 @@
 //! Service principals: Databricks' `ServicePrincipal` resource (docs/databricks-behaviour.md row 50) as a
 //! SCIM resource type: displayName, applicationId, active, entitlements, groups, externalId.
 
-use serde_json::{Map, Value, json};
-
 use super::filter::{AttrKind, FilterTable, Filterable};
-use super::user::{append_principal_attributes, entitlements_from, principal_replace_operations, roles_refused};
-use super::{copy_present, refuse_roles, requested_active, selection, value_list};
+use super::user::{entitlements_from, principal_attributes, principal_replace_operations, roles_refused};
+use super::{refuse_roles, requested_active, selection};
 use crate::databricks::Cloud;
-use crate::databricks::client::Selection;
-use crate::databricks::model;
+use crate::databricks::model::{self, CreateCommon, Element, Selection, ServicePrincipal, ServicePrincipalCreate};
 use crate::scim::list::Projection;
-use crate::scim::values::{get_ci, optional_string};
+use crate::scim::model as scim;
+use crate::scim::values::ClientObject;
 use crate::scim::{Resource, SERVICE_PRINCIPAL_SCHEMA, ScimError};
 
 /// What service principals can be filtered on.
@@ -46,32 +44,30 @@ pub fn service_principal_location(base_url: &str, id: &str) -> String {
 }
 
 /// A Databricks service principal as a SCIM resource.
-pub fn service_principal_to_scim(db: &Value, base_url: &str) -> Value {
-    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
-    out.insert("id".into(), json!(id));
-    copy_present(db, &mut out, "applicationId", "applicationId");
-    copy_present(db, &mut out, "displayName", "displayName");
-    append_principal_attributes(db, base_url, &mut out);
-    out.insert(
-        "meta".into(),
-        json!({"resourceType": "ServicePrincipal", "location": service_principal_location(base_url, id)}),
-    );
-    Value::Object(out)
+pub fn service_principal_to_scim(db: &ServicePrincipal, base_url: &str) -> scim::ServicePrincipal {
+    let id = db.id.clone().unwrap_or_default();
+    let shows_active = db.id.is_some() && (db.principal.active.is_some() || db.application_id.is_some());
+    scim::ServicePrincipal {
+        schemas: [SERVICE_PRINCIPAL_SCHEMA],
+        application_id: db.application_id.clone(),
+        display_name: db.display_name.clone(),
+        principal: principal_attributes(&db.principal, shows_active, base_url),
+        meta: scim::Meta { resource_type: "ServicePrincipal", location: service_principal_location(base_url, &id) },
+        id,
+    }
 }
 
 /// A service principal to create, and whether it must then be deactivated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewServicePrincipal {
     /// `POST /ServicePrincipals` body.
-    pub body: Value,
+    pub body: ServicePrincipalCreate,
     /// The client asked for `active:false`.
     pub deactivate: bool,
 }
 
-fn application_id_of(body: &Map<String, Value>) -> Result<Option<String>, ScimError> {
-    let id = optional_string(get_ci(body, "applicationId"), "applicationId")?.map(|a| a.trim().to_ascii_lowercase());
+fn application_id_of(body: &ClientObject) -> Result<Option<String>, ScimError> {
+    let id = body.get("applicationId").text("applicationId")?.map(|a| a.trim().to_ascii_lowercase());
     match id {
         Some(a) if a.is_empty() => Ok(None),
         Some(a) if !is_uuid(&a) => Err(ScimError::InvalidValue("'applicationId' must be a UUID".into())),
@@ -88,7 +84,7 @@ fn is_uuid(s: &str) -> bool {
 /// Translates a SCIM `POST /ServicePrincipals` body. Databricks generates the applicationId;
 /// only on Azure may the client give one (the Entra application id): AWS and GCP workspaces
 /// refuse it (terraform-provider-databricks issues #556, #630).
-pub fn create_request(body: &Map<String, Value>, cloud: Cloud) -> Result<NewServicePrincipal, ScimError> {
+pub fn create_request(body: &ClientObject, cloud: Cloud) -> Result<NewServicePrincipal, ScimError> {
     refuse_roles(body, roles_refused)?;
     let application_id = application_id_of(body)?;
     if application_id.is_some() && !cloud.accepts_application_id() {
@@ -98,26 +94,21 @@ pub fn create_request(body: &Map<String, Value>, cloud: Cloud) -> Result<NewServ
                 .into(),
         ));
     }
-    let display_name = optional_string(get_ci(body, "displayName"), "displayName")?.filter(|d| !d.trim().is_empty());
+    let display_name = body.get("displayName").text("displayName")?.filter(|d| !d.trim().is_empty());
     if display_name.is_none() && application_id.is_none() {
         return Err(ScimError::InvalidValue("'displayName' is required".into()));
     }
     let active = requested_active(body, true)?;
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([SERVICE_PRINCIPAL_SCHEMA]));
-    if let Some(d) = display_name {
-        out.insert("displayName".into(), json!(d));
-    }
-    if let Some(a) = application_id {
-        out.insert("applicationId".into(), json!(a));
-    }
-    if let Some(ents) = entitlements_from(body)?.filter(|e| !e.is_empty()) {
-        out.insert("entitlements".into(), value_list(&ents));
-    }
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
-    }
-    Ok(NewServicePrincipal { body: Value::Object(out), deactivate: !active })
+    let create = ServicePrincipalCreate {
+        display_name,
+        application_id,
+        common: CreateCommon {
+            entitlements: Element::all(&entitlements_from(body)?.unwrap_or_default()),
+            external_id: body.get("externalId").text("externalId")?,
+        },
+        ..ServicePrincipalCreate::new()
+    };
+    Ok(NewServicePrincipal { body: create, deactivate: !active })
 }
 
 /// What a SCIM `PUT /ServicePrincipals/{id}` needs to know of the principal as Databricks holds it.
@@ -126,24 +117,37 @@ pub const REPLACE_READ: &[&str] = &["id", "applicationId", "displayName", "activ
 /// Translates a SCIM `PUT /ServicePrincipals/{id}` into the one Databricks PATCH that makes
 /// `current` (read with [`REPLACE_READ`]) what the client sent, keeping what it did not send
 /// (memberships, roles, entitlements). The applicationId cannot change and is never sent.
-pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
+pub fn replace_operations(
+    body: &ClientObject,
+    current: &ServicePrincipal,
+) -> Result<Vec<model::PatchOperation>, ScimError> {
     refuse_roles(body, roles_refused)?;
-    let current_app = current.get("applicationId").and_then(Value::as_str).unwrap_or_default();
+    let current_app = current.application_id.as_deref().unwrap_or_default();
     if let Some(a) = application_id_of(body)?
         && !a.eq_ignore_ascii_case(current_app)
     {
         return Err(ScimError::Mutability("applicationId cannot be changed".into()));
     }
-    let display_name = optional_string(get_ci(body, "displayName"), "displayName")?
+    let display_name = body
+        .get("displayName")
+        .text("displayName")?
         .filter(|d| !d.trim().is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'displayName' is required".into()))?;
     let mut ops = Vec::new();
-    if current.get("displayName").and_then(Value::as_str) != Some(display_name.as_str()) {
+    if current.display_name.as_deref() != Some(display_name.as_str()) {
         ops.push(super::user::rename(Resource::ServicePrincipal, &display_name));
     }
-    ops.extend(principal_replace_operations(body, current)?);
+    ops.extend(principal_replace_operations(body, &current.principal)?);
     Ok(ops)
 }
+
+super::served!(
+    ServicePrincipal,
+    scim::ServicePrincipal,
+    SERVICE_PRINCIPAL_FILTERS,
+    target_selection,
+    service_principal_to_scim
+);
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::mapping::databricks;
 
 #[test]
 fn known_entitlements_pass_and_unknown_ones_are_invalid_value() {
@@ -16,7 +17,8 @@ fn member_ids_must_be_numbers() {
 #[test]
 fn removes_of_what_databricks_does_not_hold_are_dropped_and_the_rest_is_kept() {
     use crate::databricks::model::PatchOperation as Op;
-    let current = serde_json::json!({"id": "1", "members": [{"value": "3"}], "entitlements": []});
+    let current: crate::databricks::model::Group =
+        databricks(serde_json::json!({"id": "1", "members": [{"value": "3"}], "entitlements": []}));
     let ops = vec![
         Op::remove_element("members", "3"),
         Op::remove_element("members", "4"),
@@ -38,7 +40,8 @@ fn removes_of_what_databricks_does_not_hold_are_dropped_and_the_rest_is_kept() {
 #[test]
 fn when_every_remove_has_a_target_nothing_is_dropped() {
     use crate::databricks::model::PatchOperation as Op;
-    let current = serde_json::json!({"id": "1", "members": [{"value": "3"}], "externalId": "e"});
+    let current: crate::databricks::model::Group =
+        databricks(serde_json::json!({"id": "1", "members": [{"value": "3"}], "externalId": "e"}));
     let ops = vec![Op::remove_element("members", "3"), Op::remove("externalId")];
     assert_eq!(without_absent_removes(&ops, &current), None);
 }

@@ -1,18 +1,19 @@
 //! Users: SCIM core User ⇄ Databricks workspace user (seed table 322, docs/design.md §3–§4).
 
 use scim_v2::filter::PatchPath;
-use serde_json::{Map, Value, json};
 
 use super::filter::{AttrKind, FilterTable, Filterable};
 use super::{
-    attribute_name, check_elements, check_target_patch, copy_present, multi, refuse_roles, requested_active, selection,
-    validate_entitlements, value_list, values_of,
+    attribute_name, check_elements, check_target_patch, multi, refuse_roles, requested_active, scim_values, selection,
+    validate_entitlements,
 };
-use crate::databricks::client::Selection;
-use crate::databricks::model;
+use crate::databricks::model::{
+    self, CreateCommon, Element, PrincipalAttributes, Reference, Selection, User, UserCreate,
+};
 use crate::scim::list::Projection;
+use crate::scim::model::{self as scim, Name};
 use crate::scim::patch::{PatchOpKind, PatchOperation};
-use crate::scim::values::{get_ci, lenient_bool, multi_values, optional_string};
+use crate::scim::values::{ClientObject, ClientValue, not_a_boolean};
 use crate::scim::{Resource, ScimError, USER_SCHEMA};
 
 /// What users can be filtered on. A user's work e-mail is its userName in Databricks.
@@ -53,72 +54,66 @@ pub fn user_location(base_url: &str, id: &str) -> String {
 }
 
 /// A Databricks user as a SCIM User.
-pub fn user_to_scim(db: &Value, base_url: &str) -> Value {
-    let id = db.get("id").and_then(Value::as_str).unwrap_or_default();
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([USER_SCHEMA]));
-    out.insert("id".into(), json!(id));
-    copy_present(db, &mut out, "userName", "userName");
-    if let Some(name) = db.get("name").and_then(Value::as_object) {
-        let mut n = Map::new();
-        for key in ["givenName", "familyName"] {
-            if let Some(v) = name.get(key).filter(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
-                n.insert(key.into(), v.clone());
-            }
-        }
-        if !n.is_empty() {
-            out.insert("name".into(), Value::Object(n));
-        }
+pub fn user_to_scim(db: &User, base_url: &str) -> scim::User {
+    let id = db.id.clone().unwrap_or_default();
+    let non_empty = |part: &Option<String>| part.clone().filter(|s| !s.is_empty());
+    let name = db
+        .name
+        .as_ref()
+        .map(|n| Name { given_name: non_empty(&n.given_name), family_name: non_empty(&n.family_name) })
+        .filter(|n| n.given_name.is_some() || n.family_name.is_some());
+    let shows_active = db.id.is_some() && (db.principal.active.is_some() || db.user_name.is_some());
+    scim::User {
+        schemas: [USER_SCHEMA],
+        user_name: db.user_name.clone(),
+        name,
+        display_name: db.display_name.clone(),
+        emails: db.emails.clone(),
+        principal: principal_attributes(&db.principal, shows_active, base_url),
+        meta: scim::Meta { resource_type: "User", location: user_location(base_url, &id) },
+        id,
     }
-    copy_present(db, &mut out, "displayName", "displayName");
-    copy_present(db, &mut out, "emails", "emails");
-    append_principal_attributes(db, base_url, &mut out);
-    out.insert("meta".into(), json!({"resourceType": "User", "location": user_location(base_url, id)}));
-    Value::Object(out)
 }
 
-/// What users and service principals share: `active`, `groups` (typed, with our `$ref`),
+/// What users and service principals share: `active` (when `shows_active`: the answer is a
+/// whole principal, not a projection without it), `groups` (typed, with our `$ref`),
 /// `entitlements`, `externalId`.
-pub(crate) fn append_principal_attributes(db: &Value, base_url: &str, out: &mut Map<String, Value>) {
-    if db.get("id").is_some()
-        && (db.get("active").is_some() || db.get("userName").is_some() || db.get("applicationId").is_some())
-    {
-        let active = db.get("active").map(|v| lenient_bool(v, "active").unwrap_or(true)).unwrap_or(true);
-        out.insert("active".into(), json!(active));
-    }
-    if let Some(groups) = db.get("groups").and_then(Value::as_array).filter(|g| !g.is_empty()) {
-        let groups: Vec<Value> = groups
+pub(crate) fn principal_attributes(
+    db: &PrincipalAttributes,
+    shows_active: bool,
+    base_url: &str,
+) -> scim::PrincipalAttributes {
+    let groups = (!db.groups.is_empty()).then(|| {
+        db.groups
             .iter()
             .filter_map(|g| {
-                let gid = g.get("value")?.as_str()?;
-                let mut entry = Map::new();
-                entry.insert("value".into(), json!(gid));
-                entry.insert("$ref".into(), json!(format!("{base_url}/Groups/{gid}")));
-                copy_present(g, &mut entry, "display", "display");
-                let kind = g.get("type").and_then(Value::as_str).unwrap_or("direct");
-                entry.insert("type".into(), json!(kind));
-                Some(Value::Object(entry))
+                let gid = g.value.as_deref()?;
+                Some(scim::Reference {
+                    display: g.display.clone(),
+                    kind: Some(g.kind.clone().unwrap_or_else(|| "direct".into())),
+                    ..scim::Reference::to(gid, format!("{base_url}/Groups/{gid}"))
+                })
             })
-            .collect();
-        out.insert("groups".into(), Value::Array(groups));
+            .collect()
+    });
+    scim::PrincipalAttributes {
+        active: shows_active.then(|| db.is_active()),
+        groups,
+        entitlements: scim_values(&db.entitlements),
+        external_id: db.external_id.clone(),
     }
-    let entitlements = values_of(db, "entitlements");
-    if !entitlements.is_empty() {
-        out.insert("entitlements".into(), value_list(&entitlements));
-    }
-    copy_present(db, out, "externalId", "externalId");
 }
 
 /// displayName wins; else "givenName familyName"; else userName (docs/design.md §4).
-pub fn display_name_for(body: &Map<String, Value>, user_name: &str) -> Result<String, ScimError> {
-    if let Some(d) = optional_string(get_ci(body, "displayName"), "displayName")?
+pub fn display_name_for(body: &ClientObject, user_name: &str) -> Result<String, ScimError> {
+    if let Some(d) = body.get("displayName").text("displayName")?
         && !d.trim().is_empty()
     {
         return Ok(d);
     }
-    if let Some(Value::Object(name)) = get_ci(body, "name") {
-        let given = optional_string(get_ci(name, "givenName"), "name.givenName")?.unwrap_or_default();
-        let family = optional_string(get_ci(name, "familyName"), "name.familyName")?.unwrap_or_default();
+    if let Some(name) = body.get("name").object() {
+        let given = name.get("givenName").text("name.givenName")?.unwrap_or_default();
+        let family = name.get("familyName").text("name.familyName")?.unwrap_or_default();
         let joined = format!("{} {}", given.trim(), family.trim()).trim().to_string();
         if !joined.is_empty() {
             return Ok(joined);
@@ -133,34 +128,25 @@ pub(crate) fn roles_refused() -> ScimError {
     )
 }
 
-pub(crate) fn entitlements_from(body: &Map<String, Value>) -> Result<Option<Vec<String>>, ScimError> {
-    match get_ci(body, "entitlements") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => {
-            let values = multi_values(v, "entitlements")?;
-            check_elements(values.len())?;
-            validate_entitlements(&values)?;
-            Ok(Some(values))
-        }
-    }
+pub(crate) fn entitlements_from(body: &ClientObject) -> Result<Option<Vec<String>>, ScimError> {
+    let Some(values) = body.get("entitlements").values("entitlements")? else { return Ok(None) };
+    check_elements(values.len())?;
+    validate_entitlements(&values)?;
+    Ok(Some(values))
 }
 
-fn name_object(body: &Map<String, Value>) -> Result<Option<Value>, ScimError> {
-    let Some(Value::Object(name)) = get_ci(body, "name") else { return Ok(None) };
-    let mut n = Map::new();
-    for key in ["givenName", "familyName"] {
-        if let Some(v) = optional_string(get_ci(name, key), key)? {
-            n.insert(key.into(), json!(v));
-        }
-    }
-    Ok((!n.is_empty()).then_some(Value::Object(n)))
+fn name_object(body: &ClientObject) -> Result<Option<Name>, ScimError> {
+    let Some(name) = body.get("name").object() else { return Ok(None) };
+    let given_name = name.get("givenName").text("givenName")?;
+    let family_name = name.get("familyName").text("familyName")?;
+    Ok((given_name.is_some() || family_name.is_some()).then_some(Name { given_name, family_name }))
 }
 
 /// A user to create: the Databricks body, and whether it must then be deactivated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
     /// `POST /Users` body.
-    pub body: Value,
+    pub body: UserCreate,
     /// The client asked for `active:false`: create, then deactivate (docs/design.md §4).
     pub deactivate: bool,
     /// The userName as given.
@@ -168,29 +154,22 @@ pub struct NewUser {
 }
 
 /// Translates a SCIM `POST /Users` body.
-pub fn create_request(body: &Map<String, Value>) -> Result<NewUser, ScimError> {
-    let user_name = optional_string(get_ci(body, "userName"), "userName")?
+pub fn create_request(body: &ClientObject) -> Result<NewUser, ScimError> {
+    let user_name = body
+        .get("userName")
+        .text("userName")?
         .map(|u| u.trim().to_string())
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
     refuse_roles(body, roles_refused)?;
     let active = requested_active(body, true)?;
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([USER_SCHEMA]));
-    out.insert("userName".into(), json!(user_name));
-    out.insert("displayName".into(), json!(display_name_for(body, &user_name)?));
-    if let Some(name) = name_object(body)? {
-        out.insert("name".into(), name);
-    }
-    if let Some(ents) = entitlements_from(body)?
-        && !ents.is_empty()
-    {
-        out.insert("entitlements".into(), value_list(&ents));
-    }
-    if let Some(ext) = optional_string(get_ci(body, "externalId"), "externalId")? {
-        out.insert("externalId".into(), json!(ext));
-    }
-    Ok(NewUser { body: Value::Object(out), deactivate: !active, user_name })
+    let mut create = UserCreate::new(user_name.clone(), display_name_for(body, &user_name)?);
+    create.name = name_object(body)?;
+    create.common = CreateCommon {
+        entitlements: Element::all(&entitlements_from(body)?.unwrap_or_default()),
+        external_id: body.get("externalId").text("externalId")?,
+    };
+    Ok(NewUser { body: create, deactivate: !active, user_name })
 }
 
 /// What a SCIM `PUT /Users/{id}` needs to know of the user as Databricks holds it.
@@ -201,29 +180,32 @@ pub const REPLACE_READ: &[&str] = &["id", "userName", "displayName", "name", "ac
 /// group memberships, roles, and entitlements an admin granted in Databricks, which Okta
 /// (it PUTs every profile change) never manages; an absent `active` keeps the current state.
 /// Nothing to change → no operations.
-pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<Vec<model::PatchOperation>, ScimError> {
-    let current_name = current.get("userName").and_then(Value::as_str).unwrap_or_default();
-    let user_name = optional_string(get_ci(body, "userName"), "userName")?
+pub fn replace_operations(body: &ClientObject, current: &User) -> Result<Vec<model::PatchOperation>, ScimError> {
+    let current_name = current.user_name.as_deref().unwrap_or_default();
+    let user_name = body
+        .get("userName")
+        .text("userName")?
         .ok_or_else(|| ScimError::InvalidValue("'userName' is required".into()))?;
     if !user_name.trim().eq_ignore_ascii_case(current_name) {
         return Err(ScimError::Mutability("userName cannot be changed in Databricks".into()));
     }
     refuse_roles(body, roles_refused)?;
-    let mut ops = principal_replace_operations(body, current)?;
-    let name_sent = matches!(get_ci(body, "name"), Some(Value::Object(_)));
-    let display_sent =
-        optional_string(get_ci(body, "displayName"), "displayName")?.is_some_and(|d| !d.trim().is_empty());
-    if display_sent || name_sent {
+    let mut ops = principal_replace_operations(body, &current.principal)?;
+    let name = body.get("name").object();
+    let display_sent = body.get("displayName").text("displayName")?.is_some_and(|d| !d.trim().is_empty());
+    if display_sent || name.is_some() {
         let wanted = display_name_for(body, current_name)?;
-        if current.get("displayName").and_then(Value::as_str) != Some(wanted.as_str()) {
+        if current.display_name.as_deref() != Some(wanted.as_str()) {
             ops.insert(0, model::PatchOperation::replace("displayName", wanted));
         }
     }
-    if let Some(Value::Object(name)) = get_ci(body, "name") {
-        for (key, path) in [("givenName", "name.givenName"), ("familyName", "name.familyName")] {
-            let wanted = optional_string(get_ci(name, key), key)?.unwrap_or_default();
-            let held = current.pointer(&format!("/name/{key}")).and_then(Value::as_str).unwrap_or_default();
-            if wanted != held {
+    if let Some(name) = name {
+        let held = current.name.clone().unwrap_or_default();
+        for (key, path, held) in
+            [("givenName", "name.givenName", held.given_name), ("familyName", "name.familyName", held.family_name)]
+        {
+            let wanted = name.get(key).text(key)?.unwrap_or_default();
+            if wanted != held.unwrap_or_default() {
                 ops.push(model::PatchOperation::replace(path, wanted));
             }
         }
@@ -234,19 +216,20 @@ pub fn replace_operations(body: &Map<String, Value>, current: &Value) -> Result<
 /// What users and service principals share on a PUT: `active`, `entitlements` and
 /// `externalId`, each changed only when the client sent it and it differs.
 pub(crate) fn principal_replace_operations(
-    body: &Map<String, Value>,
-    current: &Value,
+    body: &ClientObject,
+    current: &PrincipalAttributes,
 ) -> Result<Vec<model::PatchOperation>, ScimError> {
     let mut ops = Vec::new();
-    let current_active = current.get("active").map(|v| lenient_bool(v, "active")).transpose()?.unwrap_or(true);
+    let current_active =
+        current.active.map(|a| a.read().ok_or_else(|| not_a_boolean("active"))).transpose()?.unwrap_or(true);
     if requested_active(body, current_active)? != current_active {
         ops.push(model::PatchOperation::replace("active", (!current_active).to_string()));
     }
     if let Some(wanted) = entitlements_from(body)? {
-        ops.extend(multi::difference("entitlements", &wanted, &values_of(current, "entitlements")));
+        ops.extend(multi::difference("entitlements", &wanted, &Reference::values(&current.entitlements)));
     }
-    if let Some(wanted) = optional_string(get_ci(body, "externalId"), "externalId")?
-        && current.get("externalId").and_then(Value::as_str) != Some(wanted.as_str())
+    if let Some(wanted) = body.get("externalId").text("externalId")?
+        && current.external_id.as_deref() != Some(wanted.as_str())
     {
         ops.push(model::PatchOperation::replace("externalId", wanted));
     }
@@ -305,20 +288,20 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Resource) -> Re
             plan.ignored.push(attribute_name(&operation.path));
             continue;
         }
-        let value = operation.value.as_ref();
+        let value = operation.value();
         match (name.as_str(), operation.op) {
             ("active", PatchOpKind::Remove) => {
                 return Err(ScimError::Mutability("'active' cannot be removed; replace it with false".into()));
             }
             ("active", _) => {
-                let v = lenient_bool(value.unwrap_or(&Value::Null), "active")?;
+                let v = value.required_flag("active")?;
                 plan.operations.push(model::PatchOperation::replace("active", v.to_string()));
             }
             ("displayname", PatchOpKind::Remove) => {
                 return Err(ScimError::Mutability("'displayName' cannot be removed in Databricks".into()));
             }
             ("displayname", _) => {
-                let v = optional_string(value, "displayName")?.unwrap_or_default();
+                let v = value.text("displayName")?.unwrap_or_default();
                 if v.trim().is_empty() {
                     return Err(ScimError::InvalidValue("'displayName' cannot be empty".into()));
                 }
@@ -328,7 +311,7 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Resource) -> Re
             ("name", op) if is_user => plan.operations.extend(name_operations(op, sub.as_deref(), value)?),
             ("externalid", PatchOpKind::Remove) => plan.operations.push(model::PatchOperation::remove("externalId")),
             ("externalid", _) => {
-                let v = optional_string(value, "externalId")?.unwrap_or_default();
+                let v = value.text("externalId")?.unwrap_or_default();
                 plan.operations.push(model::PatchOperation::replace("externalId", v));
             }
             ("entitlements", _) => plan.operations.extend(multi::translate(
@@ -340,7 +323,7 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Resource) -> Re
             (key, PatchOpKind::Remove) if !key_scim.is_empty() && key == key_scim => {
                 return Err(ScimError::Mutability(format!("{key_name} cannot be removed")));
             }
-            (key, _) if !key_scim.is_empty() && key == key_scim => plan.key = optional_string(value, key_name)?,
+            (key, _) if !key_scim.is_empty() && key == key_scim => plan.key = value.text(key_name)?,
             ("roles", _) => return Err(roles_refused()),
             // A whole resource sent path-less carries its read-only memberships: ignore them.
             ("groups", _) if operation.pathless => plan.ignored.push(name.clone()),
@@ -363,14 +346,14 @@ pub fn principal_patch(operations: &[PatchOperation], principal: Resource) -> Re
 fn name_operations(
     op: PatchOpKind,
     sub: Option<&str>,
-    value: Option<&Value>,
+    value: ClientValue<'_>,
 ) -> Result<Vec<model::PatchOperation>, ScimError> {
     let canonical = |s: &str| -> Option<&'static str> {
         ["name.givenName", "name.familyName"].into_iter().find(|k| k[5..].eq_ignore_ascii_case(s))
     };
     // Databricks is sent `replace` with "" rather than a `remove` it refuses when the part is unset.
-    let set = |path: &'static str, v: &Value| -> Result<model::PatchOperation, ScimError> {
-        let text = optional_string(Some(v), &path[5..])?.unwrap_or_default();
+    let set = |path: &'static str, v: ClientValue<'_>| -> Result<model::PatchOperation, ScimError> {
+        let text = v.text(&path[5..])?.unwrap_or_default();
         Ok(model::PatchOperation::replace(path, text))
     };
     match (op, sub) {
@@ -382,15 +365,15 @@ fn name_operations(
             model::PatchOperation::replace("name.familyName", ""),
         ]),
         (_, Some(s)) => match canonical(s) {
-            Some(path) => Ok(vec![set(path, value.unwrap_or(&Value::Null))?]),
+            Some(path) => Ok(vec![set(path, value)?]),
             None => Ok(Vec::new()),
         },
         (_, None) => {
-            let Some(Value::Object(map)) = value else {
+            let Some(map) = value.object() else {
                 return Err(ScimError::InvalidValue("'name' must be an object".into()));
             };
             let mut out = Vec::new();
-            for (k, v) in map {
+            for (k, v) in map.attributes() {
                 if let Some(path) = canonical(k) {
                     out.push(set(path, v)?);
                 }
@@ -399,6 +382,8 @@ fn name_operations(
         }
     }
 }
+
+super::served!(User, scim::User, USER_FILTERS, target_selection, user_to_scim);
 
 #[cfg(test)]
 mod tests;

@@ -2,22 +2,18 @@
 //! (databricks-behaviour: POST group 500 "Failed to update members"): re-read by name and
 //! add what is missing, never POST again.
 
-use serde_json::Value;
-
 use super::Context;
-use super::support::{answer_or_read, body_object, find_one, id_of};
+use super::support::{answer_or_read, body_object, created, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::databricks::DatabricksError;
-use crate::databricks::client::Selection;
-use crate::databricks::model::PatchOperation;
-use crate::mapping::group::{create_request, group_to_scim};
-use crate::mapping::values_of;
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::{Group, GroupCreate, PatchOperation, Reference, Selection};
+use crate::mapping::group::create_request;
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = create_request(&body_object(&request)?)?;
-    let group = match ctx.databricks.create(Resource::Group, &body).await {
+    let group = match ctx.databricks.create::<Group>(&body).await {
         Ok(group) => group,
         // Also after throttled attempts: Databricks did not do those, so the group is someone
         // else's (a concurrent create of the name is told 409, never 201).
@@ -30,28 +26,27 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         }
         Err(err) => return Err(err.into()),
     };
-    Ok(ScimResponse::created(group_to_scim(&group, &request.base_url)))
+    created(&group, &request.base_url)
 }
 
 /// The group an unanswered create made (group names are unique): found by name and given
 /// the members it lacks. Not found → the original error.
-async fn recover(ctx: &Context, body: &Value, err: DatabricksError) -> Result<Value, ScimError> {
-    let name = body.get("displayName").and_then(Value::as_str).unwrap_or_default();
-    let Some(found) = find_one(ctx, Resource::Group, "displayName", name).await? else {
+async fn recover(ctx: &Context, body: &GroupCreate, err: DatabricksError) -> Result<Group, ScimError> {
+    let Some(found) = find_one::<Group>(ctx, "displayName", &body.display_name).await? else {
         return Err(err.into());
     };
-    let present: std::collections::HashSet<String> = values_of(&found, "members").into_iter().collect();
-    let missing: Vec<String> = values_of(body, "members").into_iter().filter(|m| !present.contains(m)).collect();
+    let present: std::collections::HashSet<String> = Reference::values(&found.members).into_iter().collect();
+    let missing: Vec<String> = body.members.iter().map(|m| m.value.clone()).filter(|m| !present.contains(m)).collect();
     if missing.is_empty() {
         return Ok(found);
     }
     let id = id_of(&found)?;
     let answered = ctx
         .databricks
-        .patch(Resource::Group, &id, &[PatchOperation::add_values("members", &missing)])
+        .patch::<Group>(&id, &[PatchOperation::add_values("members", &missing)])
         .await
         .map_err(|err| never_as_nothing_done(created_but_unfinished("group"))(err.into()))?;
-    answer_or_read(ctx, Resource::Group, &id, answered, &Selection::default())
+    answer_or_read(ctx, &id, answered, &Selection::default())
         .await
         .map_err(never_as_nothing_done(created_but_unfinished("group")))
 }

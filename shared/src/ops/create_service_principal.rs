@@ -2,19 +2,18 @@
 //! outcome is unknown, only a principal that is certainly this request's is adopted:
 //! display names are not unique.
 
-use serde_json::Value;
-
 use super::Context;
-use super::support::{body_object, deactivate_if_asked, find_one};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
+use super::support::{body_object, created_principal, find_one};
+use super::{ScimRequest, ScimResponse};
+use crate::databricks::model::{ServicePrincipal, ServicePrincipalCreate};
 use crate::databricks::{DatabricksError, ListParams};
-use crate::mapping::service_principal::{create_request, service_principal_to_scim};
-use crate::scim::{Resource, ScimError};
+use crate::mapping::service_principal::create_request;
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let new = create_request(&body_object(&request)?, ctx.config.cloud)?;
-    let created = match ctx.databricks.create(Resource::ServicePrincipal, &new.body).await {
+    let created = match ctx.databricks.create::<ServicePrincipal>(&new.body).await {
         Ok(principal) => principal,
         // Also after throttled attempts, which Databricks did not do: the applicationId is taken.
         Err(DatabricksError::Conflict { .. }) => return Err(taken()),
@@ -26,10 +25,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         },
         Err(err) => return Err(err.into()),
     };
-    let principal = deactivate_if_asked(&ctx, Resource::ServicePrincipal, created, new.deactivate)
-        .await
-        .map_err(never_as_nothing_done(created_but_unfinished("service principal")))?;
-    Ok(ScimResponse::created(service_principal_to_scim(&principal, &request.base_url)))
+    created_principal(&ctx, created, new.deactivate, &request.base_url).await
 }
 
 fn taken() -> ScimError {
@@ -39,13 +35,11 @@ fn taken() -> ScimError {
 /// The principal a create whose outcome is unknown may have made, when it can be told apart:
 /// by the applicationId the client chose (unique), else by an `externalId` held by exactly one
 /// principal of that displayName. Without either, nothing is adopted.
-async fn own_principal(ctx: &Context, body: &Value) -> Result<Option<Value>, ScimError> {
-    if let Some(app) = body.get("applicationId").and_then(Value::as_str) {
-        return find_one(ctx, Resource::ServicePrincipal, "applicationId", app).await;
+async fn own_principal(ctx: &Context, body: &ServicePrincipalCreate) -> Result<Option<ServicePrincipal>, ScimError> {
+    if let Some(app) = &body.application_id {
+        return find_one(ctx, "applicationId", app).await;
     }
-    let (Some(external), Some(name)) =
-        (body.get("externalId").and_then(Value::as_str), body.get("displayName").and_then(Value::as_str))
-    else {
+    let (Some(external), Some(name)) = (&body.common.external_id, &body.display_name) else {
         return Ok(None);
     };
     let params = ListParams {
@@ -54,10 +48,9 @@ async fn own_principal(ctx: &Context, body: &Value) -> Result<Option<Value>, Sci
         count: 2,
         ..ListParams::default()
     };
-    let page = ctx.databricks.list(Resource::ServicePrincipal, &params).await?;
-    let found = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
-    match found.as_slice() {
-        [one] if one.get("displayName").and_then(Value::as_str) == Some(name) => Ok(Some(one.clone())),
+    let page = ctx.databricks.list::<ServicePrincipal>(&params).await?;
+    match <[ServicePrincipal; 1]>::try_from(page.resources) {
+        Ok([one]) if one.display_name.as_deref() == Some(name.as_str()) => Ok(Some(one)),
         _ => Ok(None),
     }
 }

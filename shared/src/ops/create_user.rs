@@ -1,21 +1,19 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
-use serde_json::{Map, Value};
-
 use super::Context;
-use super::support::{answer_or_read, body_object, deactivate_if_asked, find_one, id_of, patch_target};
-use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
+use super::support::{answer_or_read, body_object, created_principal, find_one, id_of, patch_target};
+use super::{ScimRequest, ScimResponse, never_as_nothing_done};
 use crate::databricks::DatabricksError;
-use crate::databricks::client::Selection;
-use crate::mapping::user::{NewUser, create_request, replace_operations, user_to_scim};
-use crate::scim::values::lenient_bool;
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::{Selection, User};
+use crate::mapping::user::{NewUser, create_request, replace_operations};
+use crate::scim::ScimError;
+use crate::scim::values::ClientObject;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = body_object(&request)?;
     let new = create_request(&body)?;
-    let created = match ctx.databricks.create(Resource::User, &new.body).await {
+    let created = match ctx.databricks.create::<User>(&new.body).await {
         Ok(user) => user,
         // Also after throttled attempts: Databricks did not do those, so an active user holding
         // the userName is someone else's (a concurrent create of it is told 409, never 201).
@@ -29,10 +27,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         }
         Err(err) => return Err(err.into()),
     };
-    let user = deactivate_if_asked(&ctx, Resource::User, created, new.deactivate)
-        .await
-        .map_err(never_as_nothing_done(created_but_unfinished("user")))?;
-    Ok(ScimResponse::created(user_to_scim(&user, &request.base_url)))
+    created_principal(&ctx, created, new.deactivate, &request.base_url).await
 }
 
 fn taken() -> ScimError {
@@ -48,22 +43,20 @@ fn taken() -> ScimError {
 async fn reactivate_or_adopt(
     ctx: &Context,
     new: &NewUser,
-    body: &Map<String, Value>,
+    body: &ClientObject,
     own_if_active: bool,
     missing: ScimError,
-) -> Result<Value, ScimError> {
-    let existing = find_one(ctx, Resource::User, "userName", &new.user_name).await?.ok_or(missing)?;
-    let inactive = existing.get("active").is_some_and(|a| lenient_bool(a, "active").is_ok_and(|b| !b));
+) -> Result<User, ScimError> {
+    let existing = find_one::<User>(ctx, "userName", &new.user_name).await?.ok_or(missing)?;
+    let inactive = existing.principal.active.is_some_and(|a| a.read() == Some(false));
     if !inactive {
         return if own_if_active { Ok(existing) } else { Err(taken()) };
     }
     let id = id_of(&existing)?;
     // The create as a PUT of the whole user, active unless it asked otherwise (then the
     // deactivation that follows keeps it inactive).
-    let mut wanted = body.clone();
-    wanted.retain(|k, _| !k.eq_ignore_ascii_case("active"));
-    wanted.insert("active".into(), Value::Bool(true));
+    let wanted = body.with_flag("active", true);
     let operations = replace_operations(&wanted, &existing)?;
-    let answered = patch_target(ctx, Resource::User, &id, &operations).await?;
-    answer_or_read(ctx, Resource::User, &id, answered, &Selection::default()).await
+    let answered = patch_target(ctx, &id, &operations).await?;
+    answer_or_read(ctx, &id, answered, &Selection::default()).await
 }

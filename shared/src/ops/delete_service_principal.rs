@@ -3,9 +3,10 @@
 use super::Context;
 use super::support::delete;
 use super::{ScimRequest, ScimResponse};
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::ServicePrincipal;
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    delete(&ctx, Resource::ServicePrincipal, &request).await
+    delete::<ServicePrincipal>(&ctx, &request).await
 }

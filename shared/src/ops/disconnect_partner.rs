@@ -3,15 +3,66 @@
 //! the Partner Connect document's curl + jq recipe. Exactly one principal is ever deleted:
 //! none found → 404, several → 409 naming them.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::Context;
 use super::list_partners::{PARTNER_SUFFIX, partner_name};
-use super::support::{delete_by_id, id_of};
+use super::support::{delete_by_id, id_of, json};
 use super::{ScimRequest, ScimResponse};
+use crate::databricks::model::{ServicePrincipal, TokenInfo};
 use crate::databricks::{DatabricksError, ListParams};
+use crate::scim::ScimError;
 use crate::scim::limits::MAX_PARTNER_NAME_CHARS;
-use crate::scim::{Resource, ScimError};
+
+/// The answer of a disconnection.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Disconnected {
+    /// The partner's name (`null` if the principal's name is no partner's).
+    partner: Option<String>,
+    deleted: DeletedPrincipal,
+    tokens: TokenReport,
+}
+
+/// The service principal deleted.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedPrincipal {
+    service_principal_id: String,
+    application_id: Option<String>,
+    display_name: Option<String>,
+}
+
+/// The tokens deleted with the principal, when the bridge may see them.
+#[derive(Debug, Serialize)]
+struct TokenReport {
+    visible: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deleted: Option<Vec<DeletedToken>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
+/// One token deleted with the principal (its attributes `null` when Databricks did not say).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedToken {
+    token_id: Option<String>,
+    comment: Option<String>,
+    creation_time: Option<i64>,
+    expiry_time: Option<i64>,
+}
+
+impl From<TokenInfo> for DeletedToken {
+    fn from(t: TokenInfo) -> DeletedToken {
+        DeletedToken {
+            token_id: t.token_id,
+            comment: t.comment,
+            creation_time: t.creation_time,
+            expiry_time: t.expiry_time,
+        }
+    }
+}
 
 /// The principal name for a partner as a client writes it: `fivetran`, `FIVETRAN_USER`,
 /// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`. At most [`MAX_PARTNER_NAME_CHARS`] of
@@ -53,19 +104,12 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         attributes: vec!["id", "displayName", "applicationId", "active"],
         excluded_attributes: Vec::new(),
     };
-    let page = ctx.databricks.list(Resource::ServicePrincipal, &params).await?;
-    let matches: Vec<Value> = page
-        .get("Resources")
-        .and_then(Value::as_array)
-        .map(|all| {
-            all.iter()
-                .filter(|p| {
-                    p.get("displayName").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(&wanted))
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
+    let page = ctx.databricks.list::<ServicePrincipal>(&params).await?;
+    let matches: Vec<ServicePrincipal> = page
+        .resources
+        .into_iter()
+        .filter(|p| p.display_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&wanted)))
+        .collect();
     let principal = match matches.as_slice() {
         [] => return Err(ScimError::NotFound(format!("no partner connection named {wanted}"))),
         [one] => one,
@@ -75,8 +119,8 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
                 .map(|p| {
                     format!(
                         "id {} (applicationId {})",
-                        p.get("id").and_then(Value::as_str).unwrap_or("?"),
-                        p.get("applicationId").and_then(Value::as_str).unwrap_or("?")
+                        p.id.as_deref().unwrap_or("?"),
+                        p.application_id.as_deref().unwrap_or("?")
                     )
                 })
                 .collect();
@@ -91,40 +135,34 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let tokens = match ctx.databricks.tokens().await {
         Ok(answer) => {
             // Matched by owner: a token made on behalf of the principal names an admin as its creator.
-            let owned = |t: &&Value| match t.get("owner_id") {
-                Some(Value::Number(n)) => n.to_string() == id.as_str(),
-                Some(Value::String(s)) => s == id.as_str(),
-                _ => false,
-            };
-            let infos: Vec<Value> = answer
-                .get("token_infos")
-                .and_then(Value::as_array)
-                .map(|all| {
-                    all.iter()
-                        .filter(owned)
-                        .map(|t| json!({"tokenId": t.get("token_id"), "comment": t.get("comment"), "creationTime": t.get("creation_time"), "expiryTime": t.get("expiry_time")}))
-                        .collect()
-                })
-                .unwrap_or_default();
-            json!({"visible": true, "deleted": infos})
+            let deleted = answer
+                .token_infos
+                .into_iter()
+                .filter(|t| t.owner_id.as_ref().is_some_and(|owner| owner.is(id.as_str())))
+                .map(DeletedToken::from)
+                .collect();
+            TokenReport { visible: true, deleted: Some(deleted), reason: None }
         }
-        Err(DatabricksError::Forbidden { .. }) => json!({
-            "visible": false,
-            "reason": "the bridge's credential may not read the token-management API; the principal's tokens were deleted with it but cannot be listed"
-        }),
+        Err(DatabricksError::Forbidden { .. }) => TokenReport {
+            visible: false,
+            deleted: None,
+            reason: Some(
+                "the bridge's credential may not read the token-management API; the principal's tokens were deleted with it but cannot be listed",
+            ),
+        },
         Err(other) => return Err(other.into()),
     };
     // An unknown outcome (5xx, dropped connection) is settled by reading the principal again.
-    delete_by_id(&ctx, Resource::ServicePrincipal, &id).await?;
-    Ok(ScimResponse::ok(json!({
-        "partner": partner_name(&wanted),
-        "deleted": {
-            "servicePrincipalId": id.as_str(),
-            "applicationId": principal.get("applicationId"),
-            "displayName": principal.get("displayName"),
+    delete_by_id::<ServicePrincipal>(&ctx, &id).await?;
+    Ok(ScimResponse::ok(json(&Disconnected {
+        partner: partner_name(&wanted),
+        deleted: DeletedPrincipal {
+            service_principal_id: id.as_str().to_string(),
+            application_id: principal.application_id.clone(),
+            display_name: principal.display_name.clone(),
         },
-        "tokens": tokens,
-    })))
+        tokens,
+    })?))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! `GET /admin/partners`: the Partner Connect connections of the workspace — every service
 //! principal named `<PARTNER>_USER` (Partner Connect document) — in one Databricks call.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::Context;
+use super::support::json;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::ListParams;
-use crate::mapping::values_of;
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::{Active, Reference, ServicePrincipal};
+use crate::scim::ScimError;
 
 /// Suffix Partner Connect gives its service principals.
 pub const PARTNER_SUFFIX: &str = "_USER";
@@ -15,17 +16,42 @@ pub const PARTNER_SUFFIX: &str = "_USER";
 const PAGE: u32 = 1000;
 
 /// A partner connection as this API answers it.
-pub fn partner_entry(principal: &Value) -> Option<Value> {
-    let name = principal.get("displayName")?.as_str()?;
-    let partner = partner_name(name)?;
-    Some(json!({
-        "partner": partner,
-        "servicePrincipalId": principal.get("id")?.as_str()?,
-        "applicationId": principal.get("applicationId").and_then(Value::as_str),
-        "displayName": name,
-        "active": principal.get("active").and_then(Value::as_bool).unwrap_or(true),
-        "entitlements": values_of(principal, "entitlements"),
-    }))
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerEntry {
+    /// `FIVETRAN` for `FIVETRAN_USER`.
+    pub partner: String,
+    /// The service principal's id.
+    pub service_principal_id: String,
+    /// Its applicationId (`null` when Databricks did not say).
+    pub application_id: Option<String>,
+    /// Its displayName.
+    pub display_name: String,
+    /// Whether it is active (a JSON boolean from Databricks; true otherwise).
+    pub active: bool,
+    /// Its entitlements.
+    pub entitlements: Vec<String>,
+}
+
+/// The answer of `GET /admin/partners`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartnerList {
+    total_results: usize,
+    partners: Vec<PartnerEntry>,
+}
+
+/// A partner connection, when the principal is one.
+pub fn partner_entry(principal: &ServicePrincipal) -> Option<PartnerEntry> {
+    let name = principal.display_name.as_deref()?;
+    Some(PartnerEntry {
+        partner: partner_name(name)?,
+        service_principal_id: principal.id.clone()?,
+        application_id: principal.application_id.clone(),
+        display_name: name.to_string(),
+        active: principal.principal.active.and_then(Active::as_bool).unwrap_or(true),
+        entitlements: Reference::values(&principal.principal.entitlements),
+    })
 }
 
 /// `FIVETRAN_USER` → `FIVETRAN`; `None` for names that are not partner principals.
@@ -44,23 +70,21 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let mut start_index = 1;
     loop {
         let params = ListParams {
-            filter: Some(format!("displayName co {}", Value::String(PARTNER_SUFFIX.into()))),
+            filter: Some(format!("displayName co {}", crate::scim::filter::quoted(PARTNER_SUFFIX))),
             start_index,
             count: PAGE,
             attributes: vec!["id", "displayName", "applicationId", "active", "entitlements"],
             excluded_attributes: Vec::new(),
         };
-        let page = ctx.databricks.list(Resource::ServicePrincipal, &params).await?;
-        let resources = page.get("Resources").and_then(Value::as_array).cloned().unwrap_or_default();
-        partners.extend(resources.iter().filter_map(partner_entry));
-        let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-        start_index += resources.len() as u64;
-        if resources.is_empty() || start_index > total {
+        let page = ctx.databricks.list::<ServicePrincipal>(&params).await?;
+        partners.extend(page.resources.iter().filter_map(partner_entry));
+        start_index += page.resources.len() as u64;
+        if page.resources.is_empty() || start_index > page.total() {
             break;
         }
     }
-    partners.sort_by(|a, b| a["partner"].as_str().cmp(&b["partner"].as_str()));
-    Ok(ScimResponse::ok(json!({"totalResults": partners.len(), "partners": partners})))
+    partners.sort_by(|a, b| a.partner.cmp(&b.partner));
+    Ok(ScimResponse::ok(json(&PartnerList { total_results: partners.len(), partners })?))
 }
 
 #[cfg(test)]

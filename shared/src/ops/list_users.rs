@@ -2,11 +2,12 @@
 //! Databricks list call per page, the same call for both.
 
 use super::Context;
-use super::support::{USERS, list_page};
+use super::support::list_page;
 use super::{ScimRequest, ScimResponse};
+use crate::databricks::model::User;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    list_page(&ctx, &USERS, &request).await
+    list_page::<User>(&ctx, &request).await
 }

@@ -120,7 +120,8 @@ pub struct ScimResponse {
 /// The body of an answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnswerBody {
-    /// A JSON value, serialised when the answer is sent.
+    /// A JSON value, serialised when the answer is sent. Open JSON: a resource cut to the
+    /// client's projection, or a document of this API (partners, errors, discovery).
     Json(Value),
     /// JSON already serialised: a list page, whose resources were serialised one by one to be
     /// measured against the answer budget, so that no page is serialised twice.

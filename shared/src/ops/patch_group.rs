@@ -6,11 +6,13 @@
 use super::Context;
 use super::support::{
     account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection, read,
+    render,
 };
 use super::{ScimRequest, ScimResponse};
-use crate::mapping::group::{group_to_scim, patch_request, target_selection};
+use crate::databricks::model::Group;
+use crate::mapping::group::{patch_request, target_selection};
 use crate::scim::patch::parse_patch_request;
-use crate::scim::{Resource, ScimError, projection as project};
+use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
@@ -27,9 +29,9 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let selection = target_selection(&wanted);
     let answered = if plan.operations.is_empty() {
         let probe = if no_content { id_only() } else { selection.clone() };
-        Some(read(&ctx, Resource::Group, &id, &probe).await?)
+        Some(read::<Group>(&ctx, &id, &probe).await?)
     } else {
-        match patch_target(&ctx, Resource::Group, &id, &plan.operations).await {
+        match patch_target(&ctx, &id, &plan.operations).await {
             Ok(answered) => answered,
             Err(err) => return Err(account_group_refusal(&ctx, &id, err).await),
         }
@@ -37,8 +39,6 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    let group = answer_or_read(&ctx, Resource::Group, &id, answered, &selection).await?;
-    let mut scim = group_to_scim(&group, &request.base_url);
-    project::apply(&mut scim, &wanted, Resource::Group.schema(), Resource::Group.extensions());
-    Ok(ScimResponse::ok(scim))
+    let group = answer_or_read(&ctx, &id, answered, &selection).await?;
+    Ok(ScimResponse::ok(render(&group, &request.base_url, &wanted)?))
 }

@@ -1,11 +1,12 @@
 //! `PATCH /ServicePrincipals/{id}`: the client's operations become one Databricks PATCH.
 
 use super::Context;
-use super::support::{SERVICE_PRINCIPALS, patch_principal};
+use super::support::patch_principal;
 use super::{ScimRequest, ScimResponse};
+use crate::databricks::model::ServicePrincipal;
 use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    patch_principal(&ctx, &SERVICE_PRINCIPALS, &request).await
+    patch_principal::<ServicePrincipal>(&ctx, &request).await
 }

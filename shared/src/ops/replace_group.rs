@@ -3,34 +3,25 @@
 //! one `remove` per element that goes). What the client did not send is kept, roles always.
 
 use super::Context;
-use super::support::{
-    account_group_refusal, account_group_refused, answer_or_read, body_object, patch_target, path_id, read,
-};
+use super::support::{account_group_refusal, account_group_refused, answer_or_read, replacement, written};
 use super::{ScimRequest, ScimResponse};
-use crate::databricks::client::Selection;
-use crate::mapping::group::{group_to_scim, replace_operations};
-use crate::scim::{Resource, ScimError};
+use crate::databricks::model::{Group, Selection};
+use crate::mapping::group::replace_operations;
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(&request, Resource::Group)?;
-    let body = body_object(&request)?;
-    let full = Selection::default();
-    let current = read(&ctx, Resource::Group, &id, &full).await?;
-    let operations = replace_operations(&body, &current)?;
+    let put = replacement::<Group>(&ctx, &request, replace_operations).await?;
     // An account group (identity federation) refuses membership changes and has been seen to
     // ignore entitlement writes silently: refuse up front rather than write.
-    if !operations.is_empty() && crate::mapping::group::is_account_group(&current) {
+    if !put.operations.is_empty() && put.current.is_account_group() {
         return Err(account_group_refused());
     }
-    let answered = if operations.is_empty() {
-        Some(current)
-    } else {
-        match patch_target(&ctx, Resource::Group, &id, &operations).await {
-            Ok(answered) => answered,
-            Err(err) => return Err(account_group_refusal(&ctx, &id, err).await),
-        }
+    let id = put.id.clone();
+    let answered = match put.apply(&ctx).await {
+        Ok(answered) => answered,
+        Err(err) => return Err(account_group_refusal(&ctx, &id, err).await),
     };
-    let group = answer_or_read(&ctx, Resource::Group, &id, answered, &full).await?;
-    Ok(ScimResponse::ok(group_to_scim(&group, &request.base_url)))
+    let group = answer_or_read(&ctx, &id, answered, &Selection::default()).await?;
+    written(&group, &request.base_url)
 }

@@ -3,31 +3,27 @@
 //! never sent). A rename is checked on the answer: Databricks has been seen to ignore one.
 
 use super::Context;
-use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write, verify_renamed};
+use super::support::{or_not_found, read_after_write, replacement, verify_renamed, written};
 use super::{ScimRequest, ScimResponse};
-use crate::databricks::client::Selection;
-use crate::mapping::service_principal::{replace_operations, service_principal_to_scim};
+use crate::databricks::model::{Selection, ServicePrincipal};
+use crate::mapping::service_principal::replace_operations;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(&request, Resource::ServicePrincipal)?;
-    let body = body_object(&request)?;
-    let full = Selection::default();
-    let current = read(&ctx, Resource::ServicePrincipal, &id, &full).await?;
-    let operations = replace_operations(&body, &current)?;
-    let renamed_to = operations.iter().find(|op| op.path.attribute() == "displayName").and_then(|op| op.value.clone());
-    let answered = if operations.is_empty() {
-        Some(current)
-    } else {
-        patch_target(&ctx, Resource::ServicePrincipal, &id, &operations)
-            .await
-            .map_err(or_not_found(Resource::ServicePrincipal))?
-    };
-    let Some(principal) = read_after_write(&ctx, Resource::ServicePrincipal, &id, answered, &full).await? else {
+    let put = replacement::<ServicePrincipal>(&ctx, &request, replace_operations).await?;
+    let id = put.id.clone();
+    let renamed_to = put
+        .operations
+        .iter()
+        .find(|op| op.path.attribute() == "displayName")
+        .and_then(|op| op.value.as_ref())
+        .and_then(|v| v.as_text())
+        .map(String::from);
+    let answered = put.apply(&ctx).await.map_err(or_not_found(Resource::ServicePrincipal))?;
+    let Some(principal) = read_after_write(&ctx, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
-    let wanted = renamed_to.as_ref().and_then(|v| v.as_str());
-    let principal = verify_renamed(&ctx, &id, principal, wanted).await?;
-    Ok(ScimResponse::ok(service_principal_to_scim(&principal, &request.base_url)))
+    let principal = verify_renamed(&ctx, &id, principal, renamed_to.as_deref()).await?;
+    written(&principal, &request.base_url)
 }

@@ -3,27 +3,20 @@
 //! and there is no read-then-PUT race on memberships.
 
 use super::Context;
-use super::support::{body_object, or_not_found, patch_target, path_id, read, read_after_write};
+use super::support::{or_not_found, read_after_write, replacement, written};
 use super::{ScimRequest, ScimResponse};
-use crate::databricks::client::Selection;
-use crate::mapping::user::{replace_operations, user_to_scim};
+use crate::databricks::model::{Selection, User};
+use crate::mapping::user::replace_operations;
 use crate::scim::{Resource, ScimError};
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(&request, Resource::User)?;
-    let body = body_object(&request)?;
-    let full = Selection::default();
-    let current = read(&ctx, Resource::User, &id, &full).await?;
-    let operations = replace_operations(&body, &current)?;
-    let answered = if operations.is_empty() {
-        Some(current)
-    } else {
-        patch_target(&ctx, Resource::User, &id, &operations).await.map_err(or_not_found(Resource::User))?
-    };
+    let put = replacement::<User>(&ctx, &request, replace_operations).await?;
+    let id = put.id.clone();
+    let answered = put.apply(&ctx).await.map_err(or_not_found(Resource::User))?;
     // A target that hides inactive users cannot show the user after a deactivation: 204.
-    let Some(user) = read_after_write(&ctx, Resource::User, &id, answered, &full).await? else {
+    let Some(user) = read_after_write(&ctx, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
-    Ok(ScimResponse::ok(user_to_scim(&user, &request.base_url)))
+    written(&user, &request.base_url)
 }

@@ -5,12 +5,14 @@ use serde_json::Value;
 use super::Context;
 use super::{ScimRequest, ScimResponse};
 use crate::config::PatchResponse;
-use crate::databricks::client::Selection;
-use crate::databricks::model::PatchOperation;
+use crate::databricks::model::{
+    Active, DatabricksResource, Group, ListAnswer, PatchOperation, Principal, Selection, ServicePrincipal, User,
+};
 use crate::databricks::{DatabricksError, DatabricksId, ListParams};
+use crate::mapping::Served;
 use crate::scim::limits::{AnswerBudget, carried_len, list_answer, too_large};
 use crate::scim::list::Projection;
-use crate::scim::values::parse_object;
+use crate::scim::values::ClientObject;
 use crate::scim::{Resource, ScimError};
 
 /// SCIM 404 for a resource that does not exist (the id is not echoed: clients have put e-mail
@@ -34,8 +36,8 @@ pub fn or_not_found(resource: Resource) -> impl Fn(DatabricksError) -> ScimError
 
 /// The request body of a `POST` or `PUT` as a JSON object, held to the limits on string
 /// attributes and member counts before any Databricks call.
-pub fn body_object(request: &ScimRequest) -> Result<serde_json::Map<String, Value>, ScimError> {
-    let body = parse_object(&request.body)?;
+pub fn body_object(request: &ScimRequest) -> Result<ClientObject, ScimError> {
+    let body = ClientObject::parse(&request.body)?;
     crate::mapping::check_resource_body(&body)?;
     Ok(body)
 }
@@ -46,56 +48,52 @@ pub fn projection(request: &ScimRequest) -> Projection {
 }
 
 /// Reads one resource with the given selection.
-pub async fn read(
+pub async fn read<T: DatabricksResource>(
     ctx: &Context,
-    resource: Resource,
     id: &DatabricksId,
     selection: &Selection,
-) -> Result<Value, ScimError> {
-    ctx.databricks.get(resource, id, selection).await.map_err(or_not_found(resource))
+) -> Result<T, ScimError> {
+    ctx.databricks.get::<T>(id, selection).await.map_err(or_not_found(T::RESOURCE))
 }
 
 /// The first resource whose attribute equals `value` (one list call), if any.
-pub async fn find_one(
+pub async fn find_one<T: DatabricksResource>(
     ctx: &Context,
-    resource: Resource,
     attribute: &str,
     value: &str,
-) -> Result<Option<Value>, ScimError> {
+) -> Result<Option<T>, ScimError> {
     let params = ListParams {
         filter: Some(crate::mapping::filter::equals(attribute, value)),
         start_index: 1,
         count: 2,
         ..ListParams::default()
     };
-    let page = ctx.databricks.list(resource, &params).await?;
-    Ok(page.get("Resources").and_then(Value::as_array).and_then(|r| r.first()).cloned())
+    let page = ctx.databricks.list::<T>(&params).await?;
+    Ok(page.resources.into_iter().next())
 }
 
 /// The resource after a write: Databricks' answer when it carried the resource (the
 /// `resource` answer shape), else one read with `selection` (the real API answers `{}`).
-pub async fn answer_or_read(
+pub async fn answer_or_read<T: DatabricksResource>(
     ctx: &Context,
-    resource: Resource,
     id: &DatabricksId,
-    answered: Option<Value>,
+    answered: Option<T>,
     selection: &Selection,
-) -> Result<Value, ScimError> {
-    read_after_write(ctx, resource, id, answered, selection).await?.ok_or_else(|| not_found(resource))
+) -> Result<T, ScimError> {
+    read_after_write(ctx, id, answered, selection).await?.ok_or_else(|| not_found(T::RESOURCE))
 }
 
 /// The same, `None` when the target no longer shows the resource after the write was applied
 /// (a target that hides inactive users, after a deactivation).
-pub async fn read_after_write(
+pub async fn read_after_write<T: DatabricksResource>(
     ctx: &Context,
-    resource: Resource,
     id: &DatabricksId,
-    answered: Option<Value>,
+    answered: Option<T>,
     selection: &Selection,
-) -> Result<Option<Value>, ScimError> {
+) -> Result<Option<T>, ScimError> {
     match answered {
-        Some(body) if body.get("id").is_some() => Ok(Some(body)),
-        _ => match ctx.databricks.get(resource, id, selection).await {
+        Some(body) if body.id().is_some() => Ok(Some(body)),
+        _ => match ctx.databricks.get::<T>(id, selection).await {
             Ok(resource) => Ok(Some(resource)),
             Err(DatabricksError::NotFound { .. }) => Ok(None),
             Err(err) => Err(err.into()),
@@ -108,21 +106,20 @@ pub async fn read_after_write(
 /// applies nothing; the target is then re-read — never written blindly — the removes of
 /// what is absent are dropped (the client's intent already holds), and the rest is sent
 /// once more. `Some(resource)` when an answer or that read carries the resource as it now is.
-pub async fn patch_target(
+pub async fn patch_target<T: DatabricksResource>(
     ctx: &Context,
-    resource: Resource,
     id: &DatabricksId,
     operations: &[PatchOperation],
-) -> Result<Option<Value>, DatabricksError> {
-    let refusal = match ctx.databricks.patch(resource, id, operations).await {
+) -> Result<Option<T>, DatabricksError> {
+    let refusal = match ctx.databricks.patch::<T>(id, operations).await {
         Err(err) if err.is_absent_target() => err,
         other => return other,
     };
-    let current = ctx.databricks.get(resource, id, &Selection::default()).await?;
+    let current = ctx.databricks.get::<T>(id, &Selection::default()).await?;
     match crate::mapping::without_absent_removes(operations, &current) {
         None => Err(refusal),
         Some(rest) if rest.is_empty() => Ok(Some(current)),
-        Some(rest) => ctx.databricks.patch(resource, id, &rest).await,
+        Some(rest) => ctx.databricks.patch::<T>(id, &rest).await,
     }
 }
 
@@ -151,8 +148,8 @@ pub async fn account_group_refusal(ctx: &Context, id: &DatabricksId, err: Databr
 /// 400 `mutability`; anything else keeps the original error.
 async fn probe_account_group(ctx: &Context, id: &DatabricksId, err: DatabricksError) -> ScimError {
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
-    match ctx.databricks.get(Resource::Group, id, &probe).await {
-        Ok(group) if crate::mapping::group::is_account_group(&group) => account_group_refused(),
+    match ctx.databricks.get::<Group>(id, &probe).await {
+        Ok(group) if group.is_account_group() => account_group_refused(),
         _ => or_not_found(Resource::Group)(err),
     }
 }
@@ -169,18 +166,18 @@ pub fn account_group_refused() -> ScimError {
 /// The service principal after a rename, checked with [`check_renamed`]. Reads right after a
 /// write can be stale (Azure, ~0.3–1 s), so a mismatch is read twice more, half a second
 /// apart, before it is reported.
-pub async fn verify_renamed(
+pub async fn verify_renamed<T: DatabricksResource>(
     ctx: &Context,
     id: &DatabricksId,
-    mut principal: Value,
+    mut principal: T,
     wanted: Option<&str>,
-) -> Result<Value, ScimError> {
+) -> Result<T, ScimError> {
     for _ in 0..2 {
         if check_renamed(&principal, wanted).is_ok() {
             return Ok(principal);
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        principal = read(ctx, Resource::ServicePrincipal, id, &Selection::default()).await?;
+        principal = read::<T>(ctx, id, &Selection::default()).await?;
     }
     check_renamed(&principal, wanted).map(|()| principal)
 }
@@ -194,9 +191,9 @@ pub fn patch_answers_no_content(ctx: &Context, request: &ScimRequest) -> bool {
 /// Checks that a service principal carries the displayName a write set. Databricks has been
 /// seen to answer a service-principal rename with success and keep the old name
 /// (docs/databricks-behaviour.md); a client told 200 would loop on the difference forever.
-pub fn check_renamed(resource: &Value, wanted: Option<&str>) -> Result<(), ScimError> {
+pub fn check_renamed(resource: &impl DatabricksResource, wanted: Option<&str>) -> Result<(), ScimError> {
     match wanted {
-        Some(name) if resource.get("displayName").and_then(Value::as_str) != Some(name) => Err(ScimError::Mutability(
+        Some(name) if resource.display_name() != Some(name) => Err(ScimError::Mutability(
             "Databricks accepted the new displayName of this service principal but did not apply it; \
                  rename it in the Databricks account console (any other change of this request was applied)"
                 .into(),
@@ -206,44 +203,45 @@ pub fn check_renamed(resource: &Value, wanted: Option<&str>) -> Result<(), ScimE
 }
 
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
-pub async fn delete(ctx: &Context, resource: Resource, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, resource)?;
-    delete_by_id(ctx, resource, &id).await?;
+pub async fn delete<T: DatabricksResource>(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+    let id = path_id(request, T::RESOURCE)?;
+    delete_by_id::<T>(ctx, &id).await?;
     Ok(ScimResponse::no_content())
 }
 
 /// DELETE of one resource by id; when the outcome is unknown (5xx, dropped connection) the
 /// target is re-read, and a resource that is gone was deleted (databricks-behaviour: a large
 /// group's DELETE answers 500 after deleting it).
-pub async fn delete_by_id(ctx: &Context, resource: Resource, id: &DatabricksId) -> Result<(), ScimError> {
-    match ctx.databricks.delete(resource, id).await {
+pub async fn delete_by_id<T: DatabricksResource>(ctx: &Context, id: &DatabricksId) -> Result<(), ScimError> {
+    match ctx.databricks.delete::<T>(id).await {
         Ok(()) => Ok(()),
-        Err(err) if err.outcome_unknown() => match ctx.databricks.get(resource, id, &id_only()).await {
+        Err(err) if err.outcome_unknown() => match ctx.databricks.get::<T>(id, &id_only()).await {
             Err(DatabricksError::NotFound { .. }) => Ok(()),
             _ => Err(err.into()),
         },
-        Err(err) => Err(or_not_found(resource)(err)),
+        Err(err) => Err(or_not_found(T::RESOURCE)(err)),
     }
 }
 
-/// How one resource kind is read and listed.
-pub struct ResourceSpec {
-    /// Which resource.
-    pub resource: Resource,
-    /// What it can be filtered on.
-    pub filters: &'static crate::mapping::filter::FilterTable,
-    /// SCIM projection → Databricks selection.
-    pub selection: fn(&Projection) -> Selection,
-    /// Databricks resource → SCIM resource.
-    pub to_scim: fn(&Value, &str) -> Value,
+/// An answer body as the JSON the HTTP layer sends (and measures).
+pub fn json(body: &impl serde::Serialize) -> Result<Value, ScimError> {
+    serde_json::to_value(body).map_err(|e| ScimError::Internal(format!("an answer could not be written as JSON: {e}")))
+}
+
+/// A resource as its SCIM answer carries it: rendered, then cut to the client's projection
+/// (open JSON from here on: which attributes remain depends on the request).
+pub fn render<T: Served>(resource: &T, base_url: &str, projection: &Projection) -> Result<Value, ScimError> {
+    let mut scim = json(&resource.to_scim(base_url))?;
+    crate::scim::projection::apply(&mut scim, projection, T::RESOURCE.schema(), T::RESOURCE.extensions());
+    Ok(scim)
 }
 
 /// One list page: one Databricks call, whatever the filter or projection. Serves `GET /Users`
 /// and `POST /Users/.search` alike (and the same for groups and service principals).
-pub async fn list_page(ctx: &Context, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+pub async fn list_page<T: Served>(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let query = list_query(request)?;
-    let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, spec.filters)).transpose()?;
-    let selection = (spec.selection)(&query.projection);
+    let filter = query.filter.as_ref().map(|f| crate::mapping::filter::translate(f, T::filters())).transpose()?;
+    let selection = T::selection(&query.projection);
     let params = ListParams {
         filter,
         start_index: query.start_index,
@@ -252,13 +250,12 @@ pub async fn list_page(ctx: &Context, spec: &ResourceSpec, request: &ScimRequest
         attributes: selection.attributes,
         excluded_attributes: selection.excluded_attributes,
     };
-    let page = ctx.databricks.list(spec.resource, &params).await?;
-    let total = page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
+    let page = ctx.databricks.list::<T>(&params).await?;
     let mut resources = Vec::new();
     let mut budget = AnswerBudget::for_list();
     let wanted = PageRequest { take: query.count as usize, projection: &query.projection, base_url: &request.base_url };
-    page_resources(spec, &page, &wanted, &mut budget, &mut resources)?;
-    Ok(ScimResponse::ok_serialized(list_answer(total, query.start_index, &resources)))
+    page_resources(&page, &wanted, &mut budget, &mut resources)?;
+    Ok(ScimResponse::ok_serialized(list_answer(page.total(), query.start_index, &resources)))
 }
 
 /// What a list request asks. A `POST …/.search` is read from its SearchRequest body alone:
@@ -291,28 +288,19 @@ struct PageRequest<'a> {
 /// and the client's next `startIndex` (this one + `itemsPerPage`) starts at that resource, so
 /// none is skipped. A resource that does not fit even as the first of the answer is 400
 /// `tooMany` naming it.
-fn page_resources(
-    spec: &ResourceSpec,
-    page: &Value,
+fn page_resources<T: Served>(
+    page: &ListAnswer<T>,
     wanted: &PageRequest<'_>,
     budget: &mut AnswerBudget,
     out: &mut Vec<String>,
 ) -> Result<bool, ScimError> {
-    let items = page.get("Resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    for item in items.iter().take(wanted.take) {
-        let mut scim = (spec.to_scim)(item, wanted.base_url);
-        crate::scim::projection::apply(
-            &mut scim,
-            wanted.projection,
-            spec.resource.schema(),
-            spec.resource.extensions(),
-        );
-        let text = scim.to_string();
+    for item in page.resources.iter().take(wanted.take) {
+        let text = render(item, wanted.base_url, wanted.projection)?.to_string();
         let size = carried_len(&text);
         if !budget.take(size) {
             if out.is_empty() {
-                let id = item.get("id").and_then(Value::as_str).unwrap_or("?");
-                return Err(too_large(&format!("{} {id}", spec.resource.resource_type()), size, false));
+                let id = item.id().unwrap_or("?");
+                return Err(too_large(&format!("{} {id}", T::RESOURCE.resource_type()), size, false));
             }
             return Ok(true);
         }
@@ -329,126 +317,176 @@ fn page_resources(
 /// `or`); a type the filter cannot match at all costs no call. `totalResults` is the sum.
 pub async fn search_all(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let query = crate::scim::list::ListQuery::from_search_request(&request.body)?;
-    let plans = search_plans(query.filter.as_ref())?;
-    let wanted = query.count as usize;
-    let (mut total, mut resources) = (0u64, Vec::new());
-    let mut budget = AnswerBudget::for_list();
-    let mut full = false;
-    for (spec, filter) in plans {
-        // Once the byte budget has cut the page, later types only count towards totalResults.
-        let share = if full { 0 } else { wanted.saturating_sub(resources.len()) };
-        let selection = (spec.selection)(&query.projection);
-        let params = ListParams {
-            filter,
-            // Where the rest of the page starts within this type: past the types before it.
-            start_index: (query.start_index + resources.len() as u64).saturating_sub(total).max(1),
-            count: u32::try_from(share).unwrap_or(u32::MAX).max(1),
-            attributes: selection.attributes,
-            excluded_attributes: selection.excluded_attributes,
-        };
-        let page = ctx.databricks.list(spec.resource, &params).await?;
-        total += page.get("totalResults").and_then(Value::as_u64).unwrap_or(0);
-        let request = PageRequest { take: share, projection: &query.projection, base_url: &request.base_url };
-        full |= page_resources(spec, &page, &request, &mut budget, &mut resources)?;
-    }
-    Ok(ScimResponse::ok_serialized(list_answer(total, query.start_index, &resources)))
-}
-
-/// Every resource type a root search reads, in paging order.
-const SEARCHED_TYPES: [&ResourceSpec; 3] = [&USERS, &GROUPS, &SERVICE_PRINCIPALS];
-
-/// The resource types a root search must ask, each with its Databricks filter. A filter that
-/// no type can match is `invalidFilter`; one a type can match but Databricks cannot filter is
-/// refused as `GET` on that type would refuse it.
-fn search_plans(
-    filter: Option<&scim_v2::filter::Filter>,
-) -> Result<Vec<(&'static ResourceSpec, Option<String>)>, ScimError> {
-    let Some(filter) = filter else {
-        return Ok(SEARCHED_TYPES.iter().map(|spec| (*spec, None)).collect());
-    };
-    let mut plans = Vec::new();
-    for spec in SEARCHED_TYPES {
-        let defines = |path: &scim_v2::filter::AttrPath| {
-            crate::scim::discovery::defines_attribute(spec.resource.schema(), spec.resource.extensions(), path)
-        };
-        if let Some(own) = crate::scim::list::restrict_filter(filter, &defines) {
-            plans.push((spec, Some(crate::mapping::filter::translate(&own, spec.filters)?)));
-        }
-    }
-    if plans.is_empty() {
+    let filter = query.filter.as_ref();
+    let plans = (plan::<User>(filter)?, plan::<Group>(filter)?, plan::<ServicePrincipal>(filter)?);
+    if let (None, None, None) = plans {
         return Err(ScimError::InvalidFilter(
             "no resource type (User, Group, ServicePrincipal) has the attributes this filter compares".into(),
         ));
     }
-    Ok(plans)
+    let mut search = Search {
+        query: &query,
+        base_url: &request.base_url,
+        total: 0,
+        resources: Vec::new(),
+        budget: AnswerBudget::for_list(),
+        full: false,
+    };
+    // Paging order: users, then groups, then service principals.
+    if let Some(filter) = plans.0 {
+        search.step::<User>(ctx, filter).await?;
+    }
+    if let Some(filter) = plans.1 {
+        search.step::<Group>(ctx, filter).await?;
+    }
+    if let Some(filter) = plans.2 {
+        search.step::<ServicePrincipal>(ctx, filter).await?;
+    }
+    Ok(ScimResponse::ok_serialized(list_answer(search.total, query.start_index, &search.resources)))
+}
+
+/// A root search under way: what the types asked so far brought.
+struct Search<'a> {
+    query: &'a crate::scim::list::ListQuery,
+    base_url: &'a str,
+    total: u64,
+    resources: Vec<String>,
+    budget: AnswerBudget,
+    /// The byte budget has cut the page.
+    full: bool,
+}
+
+impl Search<'_> {
+    /// One type's list call, with its Databricks filter.
+    async fn step<T: Served>(&mut self, ctx: &Context, filter: Option<String>) -> Result<(), ScimError> {
+        // Once the byte budget has cut the page, later types only count towards totalResults.
+        let share = if self.full { 0 } else { (self.query.count as usize).saturating_sub(self.resources.len()) };
+        let selection = T::selection(&self.query.projection);
+        let params = ListParams {
+            filter,
+            // Where the rest of the page starts within this type: past the types before it.
+            start_index: (self.query.start_index + self.resources.len() as u64).saturating_sub(self.total).max(1),
+            count: u32::try_from(share).unwrap_or(u32::MAX).max(1),
+            attributes: selection.attributes,
+            excluded_attributes: selection.excluded_attributes,
+        };
+        let page = ctx.databricks.list::<T>(&params).await?;
+        self.total += page.total();
+        let wanted = PageRequest { take: share, projection: &self.query.projection, base_url: self.base_url };
+        self.full |= page_resources(&page, &wanted, &mut self.budget, &mut self.resources)?;
+        Ok(())
+    }
+}
+
+/// What a root search asks of type `T`: `None` when the filter can match none of its resources
+/// (no call), else its Databricks filter. A filter `T` can match but Databricks cannot filter is
+/// refused as `GET` on that type would refuse it.
+fn plan<T: Served>(filter: Option<&scim_v2::filter::Filter>) -> Result<Option<Option<String>>, ScimError> {
+    let Some(filter) = filter else { return Ok(Some(None)) };
+    let resource = T::RESOURCE;
+    let defines = |path: &scim_v2::filter::AttrPath| {
+        crate::scim::discovery::defines_attribute(resource.schema(), resource.extensions(), path)
+    };
+    crate::scim::list::restrict_filter(filter, &defines)
+        .map(|own| crate::mapping::filter::translate(&own, T::filters()).map(Some))
+        .transpose()
 }
 
 /// One resource by id: one Databricks call asking only for what the client wants.
-pub async fn get_one(ctx: &Context, spec: &ResourceSpec, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, spec.resource)?;
+pub async fn get_one<T: Served>(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
+    let id = path_id(request, T::RESOURCE)?;
     let wanted = projection(request);
-    let resource = read(ctx, spec.resource, &id, &(spec.selection)(&wanted)).await?;
-    let mut scim = (spec.to_scim)(&resource, &request.base_url);
-    crate::scim::projection::apply(&mut scim, &wanted, spec.resource.schema(), spec.resource.extensions());
-    Ok(ScimResponse::ok(scim))
+    let resource = read::<T>(ctx, &id, &T::selection(&wanted)).await?;
+    Ok(ScimResponse::ok(render(&resource, &request.base_url, &wanted)?))
 }
 
-/// Users.
-pub const USERS: ResourceSpec = ResourceSpec {
-    resource: Resource::User,
-    filters: &crate::mapping::user::USER_FILTERS,
-    selection: crate::mapping::user::target_selection,
-    to_scim: crate::mapping::user::user_to_scim,
-};
-
-/// Groups.
-pub const GROUPS: ResourceSpec = ResourceSpec {
-    resource: Resource::Group,
-    filters: &crate::mapping::group::GROUP_FILTERS,
-    selection: crate::mapping::group::target_selection,
-    to_scim: crate::mapping::group::group_to_scim,
-};
-
-/// Service principals.
-pub const SERVICE_PRINCIPALS: ResourceSpec = ResourceSpec {
-    resource: Resource::ServicePrincipal,
-    filters: &crate::mapping::service_principal::SERVICE_PRINCIPAL_FILTERS,
-    selection: crate::mapping::service_principal::target_selection,
-    to_scim: crate::mapping::service_principal::service_principal_to_scim,
-};
-
 /// The id of a resource Databricks answered.
-pub fn id_of(resource: &Value) -> Result<DatabricksId, ScimError> {
+pub fn id_of(resource: &impl DatabricksResource) -> Result<DatabricksId, ScimError> {
     resource
-        .get("id")
-        .and_then(Value::as_str)
+        .id()
         .and_then(DatabricksId::parse)
         .ok_or_else(|| ScimError::BadGateway("Databricks answered a resource without an id".into()))
+}
+
+/// A PUT as read: the resource as Databricks holds it, and the one PATCH that makes it what the
+/// client sent (no operations when nothing changes).
+pub struct Replacement<T> {
+    /// The resource's id.
+    pub id: DatabricksId,
+    /// The resource before the PUT.
+    pub current: T,
+    /// What changes.
+    pub operations: Vec<PatchOperation>,
+}
+
+/// Reads the resource a PUT names, whole, and translates the body against it (the body is
+/// checked before anything is read).
+pub async fn replacement<T: DatabricksResource>(
+    ctx: &Context,
+    request: &ScimRequest,
+    translate: fn(&ClientObject, &T) -> Result<Vec<PatchOperation>, ScimError>,
+) -> Result<Replacement<T>, ScimError> {
+    let id = path_id(request, T::RESOURCE)?;
+    let body = body_object(request)?;
+    let current = read::<T>(ctx, &id, &Selection::default()).await?;
+    let operations = translate(&body, &current)?;
+    Ok(Replacement { id, current, operations })
+}
+
+impl<T: DatabricksResource> Replacement<T> {
+    /// The PATCH, when there is anything to change ([`patch_target`]); what it answers, or the
+    /// current resource when nothing changes.
+    pub async fn apply(self, ctx: &Context) -> Result<Option<T>, DatabricksError> {
+        if self.operations.is_empty() {
+            return Ok(Some(self.current));
+        }
+        patch_target(ctx, &self.id, &self.operations).await
+    }
+}
+
+/// The 201 of a create: the resource as SCIM answers it.
+pub fn created<T: Served>(resource: &T, base_url: &str) -> Result<ScimResponse, ScimError> {
+    Ok(ScimResponse::created(render(resource, base_url, &Projection::default())?))
+}
+
+/// The 200 of a write: the resource as SCIM answers it.
+pub fn written<T: Served>(resource: &T, base_url: &str) -> Result<ScimResponse, ScimError> {
+    Ok(ScimResponse::ok(render(resource, base_url, &Projection::default())?))
+}
+
+/// The 201 of a user or service principal created, deactivated first when the client asked
+/// for `active:false`; a failed deactivation is a 502, never a 429/503 (see
+/// [`super::never_as_nothing_done`]).
+pub async fn created_principal<T: Served + Principal>(
+    ctx: &Context,
+    created: T,
+    deactivate: bool,
+    base_url: &str,
+) -> Result<ScimResponse, ScimError> {
+    let principal = deactivate_if_asked(ctx, created, deactivate)
+        .await
+        .map_err(super::never_as_nothing_done(super::created_but_unfinished(T::RESOURCE.noun())))?;
+    self::created(&principal, base_url)
 }
 
 /// Creation with `active:false` (docs/design.md §4): Databricks creates active principals, so the new
 /// one is deactivated with one PATCH. The answer is the created resource with `active:false`
 /// — exactly what the PATCH changed — so no read follows (a target that hides inactive users
 /// could not be read anyway).
-pub async fn deactivate_if_asked(
+pub async fn deactivate_if_asked<T: Principal>(
     ctx: &Context,
-    resource: Resource,
-    mut created: Value,
+    mut created: T,
     deactivate: bool,
-) -> Result<Value, ScimError> {
-    let active =
-        created.get("active").map(|a| crate::scim::values::lenient_bool(a, "active").unwrap_or(true)).unwrap_or(true);
-    if !deactivate || !active {
+) -> Result<T, ScimError> {
+    if !deactivate || !created.principal().is_active() {
         return Ok(created);
     }
     let id = id_of(&created)?;
-    let answered = ctx.databricks.patch(resource, &id, &[PatchOperation::replace("active", "false")]).await?;
+    let answered = ctx.databricks.patch::<T>(&id, &[PatchOperation::replace("active", "false")]).await?;
     match answered {
         Some(deactivated) => Ok(deactivated),
         None => {
-            if let Some(map) = created.as_object_mut() {
-                map.insert("active".into(), Value::Bool(false));
-            }
+            created.principal_mut().active = Some(Active::Bool(false));
             Ok(created)
         }
     }
@@ -456,56 +494,56 @@ pub async fn deactivate_if_asked(
 
 /// PATCH of a user or service principal: one Databricks PATCH; a client value for the
 /// immutable key (userName, applicationId) is accepted only when it is the current one.
-pub async fn patch_principal(
+pub async fn patch_principal<T: Served + Principal>(
     ctx: &Context,
-    spec: &ResourceSpec,
     request: &ScimRequest,
 ) -> Result<ScimResponse, ScimError> {
-    let id = path_id(request, spec.resource)?;
+    let resource = T::RESOURCE;
+    let id = path_id(request, resource)?;
     let operations = crate::scim::patch::parse_patch_request(&request.body)?;
-    let plan = crate::mapping::user::principal_patch(&operations, spec.resource)?;
+    let plan = crate::mapping::user::principal_patch(&operations, resource)?;
     if !plan.ignored.is_empty() {
         tracing::info!(ignored = ?plan.ignored, "PATCH attributes Databricks cannot hold were ignored");
     }
     let no_content = patch_answers_no_content(ctx, request);
     let nothing_to_send = plan.operations.is_empty();
     // With nothing to send, one read serves the key check, the existence check and the answer.
-    let key = spec.resource.immutable_key();
+    let key = resource.immutable_key();
     let current = match (&plan.key, nothing_to_send) {
-        (_, true) if no_content && plan.key.is_none() => Some(read(ctx, spec.resource, &id, &id_only()).await?),
-        (_, true) => Some(read(ctx, spec.resource, &id, &Selection::default()).await?),
+        (_, true) if no_content && plan.key.is_none() => Some(read::<T>(ctx, &id, &id_only()).await?),
+        (_, true) => Some(read::<T>(ctx, &id, &Selection::default()).await?),
         (Some(_), false) => {
             let probe =
                 Selection { attributes: ["id"].into_iter().chain(key).collect(), excluded_attributes: Vec::new() };
-            Some(read(ctx, spec.resource, &id, &probe).await?)
+            Some(read::<T>(ctx, &id, &probe).await?)
         }
         (None, false) => None,
     };
     if let (Some(wanted), Some(current), Some(key)) = (&plan.key, &current, key) {
-        let same = current.get(key).and_then(Value::as_str).is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
+        let same = current.key().is_some_and(|u| u.eq_ignore_ascii_case(wanted.trim()));
         if !same {
             return Err(ScimError::Mutability(format!("{key} cannot be changed in Databricks")));
         }
     }
     let answered = if nothing_to_send {
-        current.filter(|c| c.get("id").is_some() && !no_content)
+        current.filter(|c| c.id().is_some() && !no_content)
     } else {
-        patch_target(ctx, spec.resource, &id, &plan.operations).await.map_err(or_not_found(spec.resource))?
+        patch_target::<T>(ctx, &id, &plan.operations).await.map_err(or_not_found(resource))?
     };
     // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
-    let check_rename = spec.resource == Resource::ServicePrincipal && plan.renamed_to.is_some();
+    let check_rename = resource == Resource::ServicePrincipal && plan.renamed_to.is_some();
     if no_content && !check_rename {
         return Ok(ScimResponse::no_content());
     }
-    let Some(resource) = read_after_write(ctx, spec.resource, &id, answered, &Selection::default()).await? else {
+    let Some(patched) = read_after_write(ctx, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };
-    let resource =
-        if check_rename { verify_renamed(ctx, &id, resource, plan.renamed_to.as_deref()).await? } else { resource };
+    let patched =
+        if check_rename { verify_renamed(ctx, &id, patched, plan.renamed_to.as_deref()).await? } else { patched };
     if no_content {
         return Ok(ScimResponse::no_content());
     }
-    Ok(ScimResponse::ok((spec.to_scim)(&resource, &request.base_url)))
+    written(&patched, &request.base_url)
 }
 
 /// A read that only proves the resource exists.

@@ -121,5 +121,11 @@ fn find_unquoted(raw: &str, pattern: &str) -> Option<usize> {
     None
 }
 
+/// `text` as a JSON string literal, the form Databricks filters quote values in: quotes,
+/// backslashes and control characters stay inside it (serde_json writes the escapes).
+pub fn quoted(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
 #[cfg(test)]
 mod tests;

@@ -167,6 +167,7 @@ pub fn too_large(what: &str, size: usize, applied: bool) -> ScimError {
 
 /// How an answer body names its resource in [`too_large`]: `Group 123` from its
 /// `meta.resourceType` (else its first schema's last segment) and `id`; `answer` otherwise.
+/// The body is open JSON: any answer, already projected, as the HTTP layer is about to send it.
 pub fn resource_named_by(body: &Value) -> String {
     let id = body.get("id").and_then(Value::as_str);
     let resource_type = body

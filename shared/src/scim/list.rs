@@ -2,12 +2,12 @@
 //! query string (RFC 7644 §3.4.2) or a SearchRequest body (§3.4.3), and the ListResponse envelope.
 
 use scim_v2::filter::{AttrExp, AttrPath, Filter, Operands};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::filter::parse_filter;
 use super::limits::MAX_START_INDEX;
 pub use super::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use super::values::{get_ci, parse_object};
+use super::values::{ClientObject, ClientValue, Shape};
 use super::{LIST_RESPONSE_SCHEMA, ScimError};
 
 /// SearchRequest message (RFC 7644 §3.4.3).
@@ -89,18 +89,18 @@ impl ListQuery {
     /// A body that is not a SearchRequest (not a JSON object, another message's `schemas`, a
     /// member of the wrong type) is `invalidSyntax`; a filter that does not parse is `invalidFilter`.
     pub fn from_search_request(body: &[u8]) -> Result<ListQuery, ScimError> {
-        let request = parse_object(body)?;
-        check_search_schemas(get_ci(&request, "schemas"))?;
+        let request = ClientObject::parse(body)?;
+        check_search_schemas(request.get("schemas"))?;
         let start_index = search_integer(&request, "startIndex")?.map_or(Ok(1), start_index)?;
         let count = search_integer(&request, "count")?.map_or(DEFAULT_PAGE_SIZE, page_size);
-        let filter = match get_ci(&request, "filter") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(raw)) if raw.trim().is_empty() => None,
-            Some(Value::String(raw)) => Some(parse_filter(raw)?),
-            Some(_) => return Err(wrong_type("filter", "a string")),
+        let filter = match request.get("filter").shape() {
+            Shape::Unset => None,
+            Shape::Text(raw) if raw.trim().is_empty() => None,
+            Shape::Text(raw) => Some(parse_filter(raw)?),
+            _ => return Err(wrong_type("filter", "a string")),
         };
         for ignored in ["sortBy", "sortOrder"] {
-            if get_ci(&request, ignored).is_some_and(|v| !(v.is_null() || v.is_string())) {
+            if !matches!(request.get(ignored).shape(), Shape::Unset | Shape::Text(_)) {
                 return Err(wrong_type(ignored, "a string"));
             }
         }
@@ -147,12 +147,13 @@ fn wrong_type(member: &str, expected: &str) -> ScimError {
 }
 
 /// `schemas`, when present, must name the SearchRequest message.
-fn check_search_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
-    let is_search = |v: &Value| v.as_str().is_some_and(|s| s.trim().eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA));
-    let named = match schemas {
-        None | Some(Value::Null) => true,
-        Some(Value::Array(items)) => items.iter().any(is_search),
-        Some(other) => is_search(other),
+fn check_search_schemas(schemas: ClientValue<'_>) -> Result<(), ScimError> {
+    let is_search =
+        |v: ClientValue<'_>| v.as_str().is_some_and(|s| s.trim().eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA));
+    let named = match schemas.shape() {
+        Shape::Unset => true,
+        Shape::List(items) => items.iter().any(is_search),
+        _ => is_search(schemas),
     };
     if named {
         Ok(())
@@ -164,10 +165,10 @@ fn check_search_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
 }
 
 /// `startIndex` / `count`: a JSON integer, or absent.
-fn search_integer(request: &Map<String, Value>, member: &str) -> Result<Option<i64>, ScimError> {
-    match get_ci(request, member) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+fn search_integer(request: &ClientObject, member: &str) -> Result<Option<i64>, ScimError> {
+    match request.get(member).shape() {
+        Shape::Unset => Ok(None),
+        Shape::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => Ok(Some(i)),
             (None, Some(_), _) => Ok(Some(i64::MAX)),
             // An integer beyond 64 bits is read as a float: it saturates like the others.
@@ -176,21 +177,21 @@ fn search_integer(request: &Map<String, Value>, member: &str) -> Result<Option<i
             }
             _ => Err(wrong_type(member, "an integer")),
         },
-        Some(_) => Err(wrong_type(member, "an integer")),
+        _ => Err(wrong_type(member, "an integer")),
     }
 }
 
 /// `attributes` / `excludedAttributes`: an array of strings; each string, and a bare string,
 /// may hold several names separated by commas (what the query string allows).
-fn search_names(request: &Map<String, Value>, member: &str) -> Result<Vec<String>, ScimError> {
-    let strings: Vec<&str> = match get_ci(request, member) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items
+fn search_names(request: &ClientObject, member: &str) -> Result<Vec<String>, ScimError> {
+    let strings: Vec<&str> = match request.get(member).shape() {
+        Shape::Unset => Vec::new(),
+        Shape::Text(s) => vec![s],
+        Shape::List(items) => items
             .iter()
             .map(|i| i.as_str().ok_or_else(|| wrong_type(member, "an array of strings")))
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(wrong_type(member, "an array of strings")),
+        _ => return Err(wrong_type(member, "an array of strings")),
     };
     Ok(strings.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
 }
@@ -220,7 +221,9 @@ pub fn restrict_filter(filter: &Filter, defines: &dyn Fn(&AttrPath) -> bool) -> 
     }
 }
 
-/// Builds a ListResponse; `startIndex`, `itemsPerPage` and `totalResults` are integers.
+/// Builds a ListResponse; `startIndex`, `itemsPerPage` and `totalResults` are integers. The
+/// resources stay open JSON: they are the discovery documents (schemas, resource types), whose
+/// shapes differ and which are written as JSON where they are defined.
 pub fn list_response(total_results: u64, start_index: u64, resources: Vec<Value>) -> Value {
     json!({
         "schemas": [LIST_RESPONSE_SCHEMA],

@@ -5,8 +5,10 @@
 pub mod discovery;
 pub mod error;
 pub mod filter;
+pub mod lenient;
 pub mod limits;
 pub mod list;
+pub mod model;
 pub mod patch;
 pub mod projection;
 pub mod resource;

@@ -3,12 +3,12 @@
 //! object carries dotted or URN-qualified keys.
 
 use scim_v2::filter::{AttrPath, PatchPath};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::ScimError;
 use super::filter::{check_shape, val_filter_shape};
 use super::limits::{MAX_FILTER_LEN, MAX_PATCH_OPERATIONS, check_count};
-use super::values::{get_ci, parse_object};
+use super::values::{ClientObject, ClientValue, Fields, Shape};
 
 /// The three PATCH operations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,19 +29,28 @@ pub struct PatchOperation {
     pub op: PatchOpKind,
     /// Where.
     pub path: PatchPath,
-    /// With what (`None` for a remove without value).
+    /// With what (`None` for a remove without value). Open JSON: what it must be (a string, a
+    /// boolean, a list of `{"value": …}`, an object) depends on the path, and is read when the
+    /// operation is translated.
     pub value: Option<Value>,
     /// The operation came from a path-less value object (often the whole resource, read-only
     /// attributes included), not from an explicit `path`.
     pub pathless: bool,
 }
 
+impl PatchOperation {
+    /// The operation's value, read with the lenient readers of [`super::values`].
+    pub fn value(&self) -> ClientValue<'_> {
+        ClientValue::of(self.value.as_ref())
+    }
+}
+
 /// Parses a PATCH body into operations. Unknown ops are refused, never ignored.
 pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError> {
-    let object = parse_object(body)?;
-    let operations = match get_ci(&object, "Operations") {
-        Some(Value::Array(ops)) if !ops.is_empty() => ops,
-        Some(Value::Array(_)) => {
+    let object = ClientObject::parse(body)?;
+    let operations = match object.get("Operations").shape() {
+        Shape::List(ops) if !ops.is_empty() => ops,
+        Shape::List(_) => {
             return Err(ScimError::InvalidValue("'Operations' must not be empty".into()));
         }
         _ => {
@@ -50,8 +59,8 @@ pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError
     };
     check_count("PATCH operations", operations.len(), MAX_PATCH_OPERATIONS)?;
     let mut parsed = Vec::new();
-    for operation in operations {
-        let Value::Object(operation) = operation else {
+    for operation in operations.iter() {
+        let Shape::Object(operation) = operation.shape() else {
             return Err(ScimError::InvalidSyntax("each PATCH operation must be an object".into()));
         };
         parsed.extend(parse_operation(operation)?);
@@ -61,8 +70,8 @@ pub fn parse_patch_request(body: &[u8]) -> Result<Vec<PatchOperation>, ScimError
     Ok(parsed)
 }
 
-fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>, ScimError> {
-    let op = match get_ci(operation, "op").and_then(Value::as_str) {
+fn parse_operation(operation: Fields<'_>) -> Result<Vec<PatchOperation>, ScimError> {
+    let op = match operation.get("op").as_str() {
         Some(op) if op.eq_ignore_ascii_case("add") => PatchOpKind::Add,
         Some(op) if op.eq_ignore_ascii_case("remove") => PatchOpKind::Remove,
         Some(op) if op.eq_ignore_ascii_case("replace") => PatchOpKind::Replace,
@@ -74,13 +83,13 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
         }
         None => return Err(ScimError::InvalidSyntax("each PATCH operation needs an 'op'".into())),
     };
-    let value = get_ci(operation, "value").cloned();
-    let path = match get_ci(operation, "path") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(p)) if p.trim().is_empty() => None,
-        Some(Value::String(p)) if looks_like_schema_urn(p.trim()) => {
+    let value = operation.get("value");
+    let path = match operation.get("path").shape() {
+        Shape::Unset => None,
+        Shape::Text(p) if p.trim().is_empty() => None,
+        Shape::Text(p) if looks_like_schema_urn(p.trim()) => {
             // The path names a whole extension: its value object holds the attributes.
-            return match (op, value) {
+            return match (op, value.shape()) {
                 (PatchOpKind::Remove, _) => Ok(vec![PatchOperation {
                     pathless: false,
                     op,
@@ -91,24 +100,23 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
                     }),
                     value: None,
                 }]),
-                (_, Some(Value::Object(map))) => {
-                    expand_pathless(op, &Map::from_iter([(p.trim().to_string(), Value::Object(map))]))
-                }
+                (_, Shape::Object(_)) => expand_pathless(op, [(p.trim(), value)]),
                 _ => Err(ScimError::InvalidSyntax(format!("the value for '{}' must be an object", truncate(p)))),
             };
         }
-        Some(Value::String(p)) => Some(parse_path(p)?),
-        Some(_) => return Err(ScimError::InvalidPath("'path' must be a string".into())),
+        Shape::Text(p) => Some(parse_path(p)?),
+        _ => return Err(ScimError::InvalidPath("'path' must be a string".into())),
     };
-    match (op, path, value) {
+    match (op, path, value.shape()) {
         (PatchOpKind::Remove, None, _) => Err(ScimError::NoTarget("a remove operation needs a 'path'".into())),
-        (op, Some(path), value) => {
+        (op, Some(path), _) => {
+            let value = value.to_json();
             if op != PatchOpKind::Remove && value.is_none() {
                 return Err(ScimError::InvalidSyntax(format!("the {op:?} operation on '{path}' needs a 'value'")));
             }
             Ok(vec![PatchOperation { op, path, value, pathless: false }])
         }
-        (op, None, Some(Value::Object(map))) => expand_pathless(op, &map),
+        (op, None, Shape::Object(map)) => expand_pathless(op, map.attributes()),
         (_, None, _) => {
             Err(ScimError::InvalidSyntax("an add or replace without 'path' needs an object 'value'".into()))
         }
@@ -118,28 +126,31 @@ fn parse_operation(operation: &Map<String, Value>) -> Result<Vec<PatchOperation>
 /// A path-less value object becomes one operation per key. Keys may be dotted
 /// (`name.givenName`) or URN-qualified (`urn:…:User:employeeNumber`); a key that is a
 /// whole extension URN holding an object is expanded one level further.
-fn expand_pathless(op: PatchOpKind, map: &Map<String, Value>) -> Result<Vec<PatchOperation>, ScimError> {
+fn expand_pathless<'a>(
+    op: PatchOpKind,
+    attributes: impl IntoIterator<Item = (&'a str, ClientValue<'a>)>,
+) -> Result<Vec<PatchOperation>, ScimError> {
     let mut out = Vec::new();
-    for (key, value) in map {
-        if let Value::Object(inner) = value
+    for (key, value) in attributes {
+        if let Shape::Object(inner) = value.shape()
             && looks_like_schema_urn(key)
         {
-            for (sub_key, sub_value) in inner {
+            for (sub_key, sub_value) in inner.attributes() {
                 let (name, sub_attr) = match sub_key.split_once('.') {
                     Some((n, s)) => (n.to_string(), Some(s.to_string())),
-                    None => (sub_key.clone(), None),
+                    None => (sub_key.to_string(), None),
                 };
-                let path = AttrPath { uri: Some(key.clone()), name, sub_attr };
+                let path = AttrPath { uri: Some(key.to_string()), name, sub_attr };
                 out.push(PatchOperation {
                     op,
                     path: PatchPath::Attr(path),
-                    value: Some(sub_value.clone()),
+                    value: sub_value.to_json(),
                     pathless: true,
                 });
             }
             continue;
         }
-        out.push(PatchOperation { op, path: parse_path(key)?, value: Some(value.clone()), pathless: true });
+        out.push(PatchOperation { op, path: parse_path(key)?, value: value.to_json(), pathless: true });
     }
     Ok(out)
 }

@@ -41,7 +41,8 @@ fn split_name(extension: Option<String>, s: &str) -> AttrRef {
     }
 }
 
-/// Applies a projection to one resource in place.
+/// Applies a projection to one resource in place. The resource is open JSON from here on: which
+/// attributes and sub-attributes remain depends on the request.
 pub fn apply(resource: &mut Value, projection: &Projection, core_schema: &str, extensions: &[&str]) {
     let Value::Object(map) = resource else { return };
     if !projection.attributes.is_empty() {

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use super::*;
 use crate::databricks::StaticToken;
 use crate::databricks::credentials::{BearerToken, BoxFuture};
+use crate::databricks::model::{Group, ServicePrincipal, User, UserCreate};
 
 /// The bridge's credential in these tests; it must never show in an error.
 const TOKEN: &str = "dapi-secret-0123456789abcdef";
@@ -158,16 +159,16 @@ impl Call {
     }
 
     async fn on(self, client: &DatabricksClient) -> Result<(), DatabricksError> {
-        let user = serde_json::json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ann@example.com"});
+        let user = UserCreate::new("ann@example.com".into(), "ann@example.com".into());
         match self {
-            Call::Get => client.get(Resource::User, &id("123"), &Selection::default()).await.map(drop),
-            Call::List => client.list(Resource::User, &ListParams::default()).await.map(drop),
+            Call::Get => client.get::<User>(&id("123"), &Selection::default()).await.map(drop),
+            Call::List => client.list::<User>(&ListParams::default()).await.map(drop),
             Call::Tokens => client.tokens().await.map(drop),
-            Call::Create => client.create(Resource::User, &user).await.map(drop),
+            Call::Create => client.create::<User>(&user).await.map(drop),
             Call::Patch => {
-                client.patch(Resource::User, &id("123"), &[PatchOperation::replace("active", "false")]).await.map(drop)
+                client.patch::<User>(&id("123"), &[PatchOperation::replace("active", "false")]).await.map(drop)
             }
-            Call::Delete => client.delete(Resource::User, &id("123")).await,
+            Call::Delete => client.delete::<User>(&id("123")).await,
         }
     }
 }
@@ -247,7 +248,11 @@ async fn each_resource_has_its_own_endpoint() {
     ] {
         let (server, client) = start(vec![answer(204, "")], BUDGET).await;
 
-        let outcome = client.delete(resource, &id("42")).await;
+        let outcome = match resource {
+            Resource::User => client.delete::<User>(&id("42")).await,
+            Resource::Group => client.delete::<Group>(&id("42")).await,
+            Resource::ServicePrincipal => client.delete::<ServicePrincipal>(&id("42")).await,
+        };
 
         assert!(outcome.is_ok(), "{resource:?}: {outcome:?}");
         assert_eq!(server.requests().iter().map(|s| s.path.clone()).collect::<Vec<_>>(), [path]);
@@ -266,7 +271,7 @@ async fn a_list_filter_reaches_databricks_percent_encoded_and_whole() {
         excluded_attributes: vec!["groups"],
     };
 
-    let outcome = client.list(Resource::User, &params).await;
+    let outcome = client.list::<User>(&params).await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
     let seen = server.requests();
@@ -283,7 +288,7 @@ async fn a_read_asks_for_only_the_excluded_attributes_when_no_attributes_are_nam
     let (server, client) = start(vec![answer(200, USER)], BUDGET).await;
     let selection = Selection { attributes: vec![], excluded_attributes: vec!["members", "entitlements"] };
 
-    let outcome = client.get(Resource::Group, &id("7"), &selection).await;
+    let outcome = client.get::<Group>(&id("7"), &selection).await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
     let query = server.requests()[0].query.clone();
@@ -294,7 +299,7 @@ async fn a_read_asks_for_only_the_excluded_attributes_when_no_attributes_are_nam
 async fn a_read_without_a_selection_sends_no_query() {
     let (server, client) = start(vec![answer(200, USER)], BUDGET).await;
 
-    let outcome = client.get(Resource::User, &id("9"), &Selection::default()).await;
+    let outcome = client.get::<User>(&id("9"), &Selection::default()).await;
 
     assert!(outcome.is_ok(), "{outcome:?}");
     assert_eq!(server.requests()[0].query, None);

@@ -1,9 +1,10 @@
 use super::*;
-use crate::mapping::wire;
+use crate::mapping::{databricks, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
+use serde_json::{Value, json};
 
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+fn obj(v: Value) -> ClientObject {
+    ClientObject::from(v.as_object().cloned().unwrap_or_default())
 }
 
 #[test]
@@ -15,7 +16,7 @@ fn member_type_comes_from_the_databricks_ref_with_no_extra_call() {
             {"display": "etl", "value": "4", "$ref": "ServicePrincipals/4"}
         ],
         "groups": [], "entitlements": [{"value": "allow-cluster-create"}]});
-    let g = group_to_scim(&db, "http://b/scim/v2");
+    let g = scim_json(group_to_scim(&databricks(db.clone()), "http://b/scim/v2"));
     let types: Vec<&str> = g["members"].as_array().into_iter().flatten().filter_map(|m| m["type"].as_str()).collect();
     assert_eq!(types, vec!["User", "Group", "ServicePrincipal"]);
     assert_eq!(g["members"][0]["$ref"], "http://b/scim/v2/Users/2");
@@ -30,7 +31,7 @@ fn create_accepts_entitlements_in_the_extension_or_at_the_top_level() {
         json!({"displayName": "g", GROUP_EXTENSION_SCHEMA: {"entitlements": [{"value": "workspace-access"}], "parentGroups": [{"value": "9"}]}}),
         json!({"displayName": "g", "entitlements": [{"value": "workspace-access"}], "parentGroups": [{"value": "9"}]}),
     ] {
-        let out = create_request(&obj(body.clone())).unwrap_or_default();
+        let out = create_request(&obj(body.clone())).map(scim_json).unwrap_or_default();
         assert_eq!(out["entitlements"], json!([{"value": "workspace-access"}]), "{body}");
         assert_eq!(out["groups"], json!([{"value": "9"}]), "{body}");
     }
@@ -83,8 +84,10 @@ fn extension_paths_reach_databricks_groups_and_entitlements() {
 fn replace_sets_the_sent_members_and_keeps_parents_and_entitlements_the_client_did_not_send() {
     let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}],
         "groups": [{"value": "7", "type": "direct"}], "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]});
-    let ops =
-        replace_operations(&obj(json!({"displayName": "g2", "members": [{"value": "3"}, {"value": "5"}]})), &current);
+    let ops = replace_operations(
+        &obj(json!({"displayName": "g2", "members": [{"value": "3"}, {"value": "5"}]})),
+        &databricks(current.clone()),
+    );
     assert_eq!(
         ops.map(|o| wire(&o)),
         Ok(vec![
@@ -100,13 +103,14 @@ fn replace_with_lists_that_are_already_held_changes_nothing() {
     let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}],
         "groups": [{"value": "7", "type": "direct"}, {"value": "8", "type": "indirect"}], "entitlements": []});
     let body = json!({"displayName": "g", "members": [{"value": "3"}], GROUP_EXTENSION_SCHEMA: {"parentGroups": [{"value": "7"}], "entitlements": []}});
-    assert_eq!(replace_operations(&obj(body), &current), Ok(vec![]));
+    assert_eq!(replace_operations(&obj(body), &databricks(current.clone())), Ok(vec![]));
 }
 
 #[test]
 fn an_empty_member_list_removes_each_member_by_value() {
     let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}]});
-    let ops = replace_operations(&obj(json!({"displayName": "g", "members": []})), &current).unwrap_or_default();
+    let ops = replace_operations(&obj(json!({"displayName": "g", "members": []})), &databricks(current.clone()))
+        .unwrap_or_default();
     assert_eq!(
         wire(&ops),
         vec![
@@ -118,9 +122,9 @@ fn an_empty_member_list_removes_each_member_by_value() {
 
 #[test]
 fn account_groups_are_told_by_their_resource_type() {
-    assert!(is_account_group(&json!({"meta": {"resourceType": "Group"}})));
-    assert!(!is_account_group(&json!({"meta": {"resourceType": "WorkspaceGroup"}})));
-    assert!(!is_account_group(&json!({"id": "1"})));
+    assert!(is_account_group(&databricks(json!({"meta": {"resourceType": "Group"}}))));
+    assert!(!is_account_group(&databricks(json!({"meta": {"resourceType": "WorkspaceGroup"}}))));
+    assert!(!is_account_group(&databricks(json!({"id": "1"}))));
 }
 
 #[test]

@@ -1,10 +1,11 @@
 use super::*;
 use crate::mapping::user::principal_patch;
-use crate::mapping::wire;
+use crate::mapping::{databricks, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
+use serde_json::{Value, json};
 
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+fn obj(v: Value) -> ClientObject {
+    ClientObject::from(v.as_object().cloned().unwrap_or_default())
 }
 
 #[test]
@@ -12,7 +13,7 @@ fn a_databricks_service_principal_becomes_a_scim_resource_with_meta() {
     let db = json!({"id": "42", "applicationId": "11111111-0000-0000-0000-111111111111", "displayName": "FIVETRAN_USER",
         "active": true, "groups": [{"display": "g", "type": "direct", "value": "9", "$ref": "Groups/9"}],
         "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]});
-    let s = service_principal_to_scim(&db, "https://h/v1/scim/v2");
+    let s = scim_json(service_principal_to_scim(&databricks(db.clone()), "https://h/v1/scim/v2"));
     assert_eq!(s["schemas"], json!([SERVICE_PRINCIPAL_SCHEMA]));
     assert_eq!(s["meta"]["location"], "https://h/v1/scim/v2/ServicePrincipals/42");
     assert_eq!(s["meta"]["resourceType"], "ServicePrincipal");
@@ -46,7 +47,8 @@ fn an_application_id_on_an_aws_or_gcp_create_is_refused_with_the_reason() {
         );
         assert!(matches!(&out, Err(ScimError::InvalidValue(d)) if d.contains("AWS and GCP")), "{out:?}");
     }
-    let sent = create_request(&obj(json!({"displayName": "etl"})), Cloud::Aws).map(|n| n.body).unwrap_or_default();
+    let sent =
+        create_request(&obj(json!({"displayName": "etl"})), Cloud::Aws).map(|n| scim_json(n.body)).unwrap_or_default();
     assert!(sent.get("applicationId").is_none(), "{sent}");
 }
 
@@ -57,12 +59,12 @@ fn replace_sends_only_what_changed_never_the_application_id_and_refuses_a_new_on
         "groups": [{"value": "5", "type": "direct"}]});
     let ops = replace_operations(
         &obj(json!({"displayName": "n", "applicationId": "11111111-0000-0000-0000-111111111111"})),
-        &current,
+        &databricks(current.clone()),
     );
     assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "add", "path": "displayName", "value": "n"})]));
     let changed = replace_operations(
         &obj(json!({"displayName": "n", "applicationId": "22222222-0000-0000-0000-222222222222"})),
-        &current,
+        &databricks(current.clone()),
     );
     assert!(matches!(changed, Err(ScimError::Mutability(_))));
 }

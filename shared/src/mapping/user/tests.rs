@@ -1,9 +1,10 @@
 use super::*;
-use crate::mapping::wire;
+use crate::mapping::{databricks, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
+use serde_json::{Value, json};
 
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+fn obj(v: Value) -> ClientObject {
+    ClientObject::from(v.as_object().cloned().unwrap_or_default())
 }
 
 #[test]
@@ -24,7 +25,7 @@ fn create_with_active_false_creates_active_then_asks_for_deactivation() {
     let new = create_request(&obj(json!({"userName": "a@b.c", "active": "False", "password": "p", "groups": []})));
     let new = new.map_err(|e| e.to_string());
     assert_eq!(new.as_ref().map(|n| n.deactivate), Ok(true));
-    let body = new.map(|n| n.body).unwrap_or_default();
+    let body = new.map(|n| scim_json(n.body)).unwrap_or_default();
     assert!(body.get("active").is_none(), "{body}");
     assert!(body.get("password").is_none() && body.get("groups").is_none(), "{body}");
 }
@@ -52,7 +53,7 @@ fn databricks_user_becomes_a_scim_user_with_meta_and_typed_groups() {
         "entitlements": [{"value": "workspace-access"}],
         "roles": [{"value": "arn"}]
     });
-    let scim = user_to_scim(&db, "https://h/v1/scim/v2");
+    let scim = scim_json(user_to_scim(&databricks(db.clone()), "https://h/v1/scim/v2"));
     assert_eq!(scim["meta"], json!({"resourceType": "User", "location": "https://h/v1/scim/v2/Users/123"}));
     assert_eq!(scim["active"], false);
     assert_eq!(scim["groups"][0]["$ref"], "https://h/v1/scim/v2/Groups/9");
@@ -65,9 +66,10 @@ fn replace_changes_only_what_the_client_sent_and_refuses_a_new_user_name() {
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "Old", "active": true,
         "entitlements": [{"value": "allow-cluster-create"}],
         "groups": [{"value": "5", "type": "direct"}], "roles": [{"value": "arn"}]});
-    let ops = replace_operations(&obj(json!({"userName": "A@B.C", "displayName": "New"})), &current);
+    let ops =
+        replace_operations(&obj(json!({"userName": "A@B.C", "displayName": "New"})), &databricks(current.clone()));
     assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "replace", "path": "displayName", "value": "New"})]));
-    let renamed = replace_operations(&obj(json!({"userName": "other@b.c"})), &current);
+    let renamed = replace_operations(&obj(json!({"userName": "other@b.c"})), &databricks(current.clone()));
     assert!(matches!(renamed, Err(ScimError::Mutability(_))));
 }
 
@@ -75,12 +77,12 @@ fn replace_changes_only_what_the_client_sent_and_refuses_a_new_user_name() {
 fn a_put_without_entitlements_keeps_those_an_admin_granted_and_a_list_is_applied_as_a_difference() {
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "A", "active": true,
         "entitlements": [{"value": "allow-cluster-create"}, {"value": "workspace-access"}]});
-    assert_eq!(replace_operations(&obj(json!({"userName": "a@b.c"})), &current), Ok(vec![]));
+    assert_eq!(replace_operations(&obj(json!({"userName": "a@b.c"})), &databricks(current.clone())), Ok(vec![]));
     let ops = replace_operations(
         &obj(
             json!({"userName": "a@b.c", "active": false, "entitlements": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]}),
         ),
-        &current,
+        &databricks(current.clone()),
     );
     assert_eq!(
         ops.map(|o| wire(&o)),
@@ -97,7 +99,7 @@ fn a_put_with_a_name_derives_the_display_name_and_sets_both_parts() {
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "a@b.c", "name": {"givenName": "a@b.c"}});
     let ops = replace_operations(
         &obj(json!({"userName": "a@b.c", "name": {"givenName": "Ann", "familyName": "Bee"}})),
-        &current,
+        &databricks(current.clone()),
     );
     assert_eq!(
         ops.map(|o| wire(&o)),

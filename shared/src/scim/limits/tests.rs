@@ -114,8 +114,8 @@ mod enforced {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
-    fn body(value: &Value) -> serde_json::Map<String, Value> {
-        value.as_object().cloned().unwrap_or_default()
+    fn body(value: &Value) -> crate::scim::values::ClientObject {
+        value.as_object().cloned().unwrap_or_default().into()
     }
 
     fn comparisons(n: usize) -> String {
@@ -284,9 +284,12 @@ mod enforced {
         use crate::mapping::group::replace_operations;
         let current = json!({"id": "1", "displayName": "g", "members": members(MAX_MEMBERS_PER_REQUEST)});
         let keep_one = body(&json!({"displayName": "g", "members": [{"value": "1"}]}));
-        assert!(replace_operations(&keep_one, &current).is_ok(), "14,999 removes fit");
+        assert!(
+            replace_operations(&keep_one, &crate::mapping::databricks(current.clone())).is_ok(),
+            "14,999 removes fit"
+        );
         let none_kept = body(&json!({"displayName": "g", "members": [{"value": "99999"}, {"value": "99998"}]}));
-        let refused = replace_operations(&none_kept, &current);
+        let refused = replace_operations(&none_kept, &crate::mapping::databricks(current.clone()));
         assert!(matches!(&refused, Err(ScimError::InvalidValue(d)) if d.contains("PATCH in steps")), "{refused:?}");
     }
 }

@@ -1,8 +1,9 @@
-//! What the bridge sends to Databricks, as types: PATCH operations in exactly the forms
-//! public Databricks clients send (docs/databricks-behaviour.md).
+//! PATCH requests to Databricks, in exactly the forms public Databricks clients send
+//! (docs/databricks-behaviour.md).
 
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+
+use super::Element;
 
 /// The three PATCH operations; Databricks is only ever sent them in lower case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,9 +46,46 @@ impl Serialize for PatchTarget {
             PatchTarget::Attribute(a) => serializer.serialize_str(a),
             PatchTarget::Element { attribute, value } => {
                 // The value is written as a JSON string: quotes and backslashes stay inside it.
-                serializer.collect_str(&format_args!("{attribute}[value eq {}]", Value::String(value.clone())))
+                serializer.collect_str(&format_args!("{attribute}[value eq {}]", crate::scim::filter::quoted(value)))
             }
         }
+    }
+}
+
+/// What a PATCH operation sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PatchValue {
+    /// A scalar attribute's new value: always a string, `active` too (`"true"`, `"false"`).
+    Text(String),
+    /// Elements of a multi-valued attribute, `[{"value": …}, …]`.
+    Elements(Vec<Element>),
+}
+
+impl From<&str> for PatchValue {
+    fn from(text: &str) -> PatchValue {
+        PatchValue::Text(text.to_string())
+    }
+}
+
+impl From<String> for PatchValue {
+    fn from(text: String) -> PatchValue {
+        PatchValue::Text(text)
+    }
+}
+
+impl PatchValue {
+    /// The text of a scalar value.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            PatchValue::Text(text) => Some(text),
+            PatchValue::Elements(_) => None,
+        }
+    }
+
+    /// `[{"value": …}, …]` of these values.
+    pub fn elements(values: &[String]) -> PatchValue {
+        PatchValue::Elements(Element::all(values))
     }
 }
 
@@ -58,20 +96,19 @@ pub struct PatchOperation {
     pub op: PatchOp,
     /// Where.
     pub path: PatchTarget,
-    /// With what. Open JSON: a string for scalar attributes, `[{"value": …}]` for
-    /// multi-valued ones; absent on every remove.
+    /// With what; absent on every remove.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value>,
+    pub value: Option<PatchValue>,
 }
 
 impl PatchOperation {
     /// `replace` of a scalar attribute.
-    pub fn replace(attribute: &'static str, value: impl Into<Value>) -> PatchOperation {
+    pub fn replace(attribute: &'static str, value: impl Into<PatchValue>) -> PatchOperation {
         PatchOperation { op: PatchOp::Replace, path: PatchTarget::Attribute(attribute), value: Some(value.into()) }
     }
 
     /// `add` to an attribute (a multi-valued list, or a scalar where `add` is what works).
-    pub fn add(attribute: &'static str, value: impl Into<Value>) -> PatchOperation {
+    pub fn add(attribute: &'static str, value: impl Into<PatchValue>) -> PatchOperation {
         PatchOperation { op: PatchOp::Add, path: PatchTarget::Attribute(attribute), value: Some(value.into()) }
     }
 
@@ -91,8 +128,7 @@ impl PatchOperation {
 
     /// `add` of elements to a multi-valued attribute, as `[{"value": …}, …]`.
     pub fn add_values(attribute: &'static str, values: &[String]) -> PatchOperation {
-        let list = values.iter().map(|v| serde_json::json!({ "value": v })).collect::<Vec<Value>>();
-        PatchOperation::add(attribute, Value::Array(list))
+        PatchOperation::add(attribute, PatchValue::elements(values))
     }
 
     /// One `remove` per element (public clients never join elements with `or`).
