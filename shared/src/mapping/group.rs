@@ -25,16 +25,12 @@ pub static GROUP_FILTERS: FilterTable = FilterTable {
     ],
 };
 
-/// SCIM group attribute → the Databricks attributes it is built from.
-const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("id", &["id"]),
-    ("displayname", &["displayName"]),
-    ("members", &["members"]),
-    ("externalid", &["externalId"]),
-    ("parentgroups", &["groups"]),
-    ("entitlements", &["entitlements"]),
-    (GROUP_EXTENSION_LOWER, &["groups", "entitlements"]),
-];
+/// The Databricks attributes a SCIM group is built from, each under its own name…
+const TARGET_ATTRIBUTES: &[&str] = &["id", "displayName", "members", "externalId", "entitlements"];
+
+/// …and the SCIM attributes built from others.
+const RENAMED: &[(&str, &[&str])] =
+    &[("parentgroups", &["groups"]), (GROUP_EXTENSION_LOWER, &["groups", "entitlements"])];
 
 const GROUP_EXTENSION_LOWER: &str = "urn:ietf:params:scim:schemas:extension:databricks:2.0:group";
 
@@ -48,7 +44,7 @@ pub fn target_selection(projection: &Projection) -> Selection {
             *a = GROUP_EXTENSION_LOWER.to_string();
         }
     }
-    let mut s = selection(&p, TARGET_ATTRIBUTES, GROUP_SCHEMA, &["roles"]);
+    let mut s = selection(&p, TARGET_ATTRIBUTES, RENAMED, GROUP_SCHEMA, &["roles"]);
     if projection.attributes.iter().any(|a| a.eq_ignore_ascii_case(GROUP_EXTENSION_SCHEMA)) {
         for db in ["groups", "entitlements"] {
             if !s.attributes.contains(&db) {

@@ -231,11 +231,13 @@ pub(crate) fn wire(operations: &[PatchOperation]) -> Vec<serde_json::Value> {
     operations.iter().filter_map(|op| serde_json::to_value(op).ok()).collect()
 }
 
-/// Maps a SCIM projection onto Databricks attribute names, given each resource's table of
-/// SCIM attribute (lower-case) → Databricks attributes.
+/// Maps a SCIM projection onto Databricks attribute names: a SCIM attribute is the Databricks
+/// attribute of the same name (`attributes`, names compared without regard to case) unless
+/// `renamed` (SCIM attribute, lower-case → Databricks attributes) says otherwise.
 pub fn selection(
     projection: &Projection,
-    table: &[(&str, &[&'static str])],
+    attributes: &[&'static str],
+    renamed: &[(&str, &[&'static str])],
     core_schema: &str,
     always_excluded: &[&'static str],
 ) -> Selection {
@@ -245,18 +247,21 @@ pub fn selection(
         let name = lower.strip_prefix(&core_prefix).unwrap_or(&lower);
         let name = name.split('.').next().unwrap_or(name);
         let name = name.rsplit(':').next().unwrap_or(name);
-        table.iter().filter(|(scim, _)| *scim == name).flat_map(|(_, db)| db.iter().copied()).collect()
+        match renamed.iter().find(|(scim, _)| *scim == name) {
+            Some((_, db)) => db.to_vec(),
+            None => attributes.iter().filter(|db| db.eq_ignore_ascii_case(name)).copied().collect(),
+        }
     };
     if !projection.attributes.is_empty() {
-        let mut attributes: Vec<&'static str> = vec!["id"];
+        let mut wanted: Vec<&'static str> = vec!["id"];
         for a in &projection.attributes {
             for db in lookup(a) {
-                if !attributes.contains(&db) {
-                    attributes.push(db);
+                if !wanted.contains(&db) {
+                    wanted.push(db);
                 }
             }
         }
-        return Selection { attributes, excluded_attributes: Vec::new() };
+        return Selection { attributes: wanted, excluded_attributes: Vec::new() };
     }
     let mut excluded: Vec<&'static str> = always_excluded.to_vec();
     for e in &projection.excluded {

@@ -23,19 +23,13 @@ pub static SERVICE_PRINCIPAL_FILTERS: FilterTable = FilterTable {
     ],
 };
 
-const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("id", &["id"]),
-    ("applicationid", &["applicationId"]),
-    ("displayname", &["displayName"]),
-    ("active", &["active"]),
-    ("groups", &["groups"]),
-    ("entitlements", &["entitlements"]),
-    ("externalid", &["externalId"]),
-];
+/// The Databricks attributes a SCIM service principal is built from, each under its own name.
+const TARGET_ATTRIBUTES: &[&str] =
+    &["id", "applicationId", "displayName", "active", "groups", "entitlements", "externalId"];
 
 /// The Databricks attribute selection for a client's projection.
 pub fn target_selection(projection: &Projection) -> Selection {
-    selection(projection, TARGET_ATTRIBUTES, SERVICE_PRINCIPAL_SCHEMA, &["roles"])
+    selection(projection, TARGET_ATTRIBUTES, &[], SERVICE_PRINCIPAL_SCHEMA, &["roles"])
 }
 
 /// `{base}/ServicePrincipals/{id}`.

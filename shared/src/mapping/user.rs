@@ -30,22 +30,13 @@ pub static USER_FILTERS: FilterTable = FilterTable {
     ],
 };
 
-/// SCIM user attribute → the Databricks attributes it is built from.
-const TARGET_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("id", &["id"]),
-    ("username", &["userName"]),
-    ("name", &["name"]),
-    ("displayname", &["displayName"]),
-    ("emails", &["emails"]),
-    ("active", &["active"]),
-    ("groups", &["groups"]),
-    ("entitlements", &["entitlements"]),
-    ("externalid", &["externalId"]),
-];
+/// The Databricks attributes a SCIM user is built from, each under its own name.
+const TARGET_ATTRIBUTES: &[&str] =
+    &["id", "userName", "name", "displayName", "emails", "active", "groups", "entitlements", "externalId"];
 
 /// The Databricks attribute selection that serves a client's projection with the least work.
 pub fn target_selection(projection: &Projection) -> Selection {
-    selection(projection, TARGET_ATTRIBUTES, USER_SCHEMA, &["roles"])
+    selection(projection, TARGET_ATTRIBUTES, &[], USER_SCHEMA, &["roles"])
 }
 
 /// `{base}/Users/{id}`.
