@@ -148,7 +148,7 @@ impl InboundAuth {
 async fn read_tokens(store: &SecretStore, secret_id: &str) -> Result<Digests, ScimError> {
     let unavailable = |reason: &str| {
         tracing::error!(secret_id, reason, "cannot use the inbound bearer-token secret");
-        ScimError::Unavailable("the service cannot verify bearer tokens right now (token secret unavailable)".into())
+        ScimError::unavailable("the service cannot verify bearer tokens right now (token secret unavailable)")
     };
     let value = store.read(secret_id).await.map_err(|e| unavailable(&e.to_string()))?;
     let tokens = parse_token_secret(&value).map_err(|reason| unavailable(&reason.to_string()))?;

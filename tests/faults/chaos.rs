@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use shared::databricks::DatabricksError;
 use shared::databricks::TokenSource;
 use shared::databricks::credentials::{BearerToken, BoxFuture};
+use shared::databricks::error::CredentialError;
 use tests::{Call, TestStack};
 
 use crate::bridge::LAMBDA_TIMEOUT;
@@ -198,8 +199,8 @@ impl OAuthSecret {
 
     async fn exchange(&self) -> Result<BearerToken, DatabricksError> {
         self.exchanges.fetch_add(1, Ordering::Relaxed);
-        let refused = |why: String| DatabricksError::Credential(why);
-        let secret = self.secret.lock().map_err(|_| refused("the secret's lock is poisoned".into()))?.clone();
+        let refused = DatabricksError::Credential;
+        let secret = self.secret.lock().map_err(|_| refused(CredentialError::TokenEndpointUnreachable))?.clone();
         let response = self
             .http
             .post(&self.token_url)
@@ -208,12 +209,12 @@ impl OAuthSecret {
             .body("grant_type=client_credentials&scope=all-apis")
             .send()
             .await
-            .map_err(|e| refused(format!("token endpoint unreachable: {e}")))?;
+            .map_err(|_| refused(CredentialError::TokenEndpointUnreachable))?;
         if !response.status().is_success() {
-            return Err(refused(format!("token endpoint answered {}", response.status())));
+            return Err(refused(CredentialError::TokenEndpointStatus(response.status().as_u16())));
         }
-        let body: Value = response.json().await.map_err(|e| refused(format!("token answer: {e}")))?;
-        let token = body["access_token"].as_str().ok_or_else(|| refused("no access_token".into()))?;
+        let body: Value = response.json().await.map_err(|_| refused(CredentialError::TokenEndpointBody))?;
+        let token = body["access_token"].as_str().ok_or(refused(CredentialError::TokenEndpointBody))?;
         Ok(BearerToken::new(token))
     }
 }

@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use super::error::TransportError;
 use super::model::{DatabricksResource, ErrorBody, ListAnswer, PatchOperation, PatchRequest, Selection, TokenList};
 use super::{DatabricksError, DatabricksId, TokenSource};
 use crate::scim::Resource;
@@ -159,7 +160,7 @@ impl DatabricksClient {
     ) -> Result<T, DatabricksError> {
         let mut url = self.url(T::RESOURCE, Some(id))?;
         append_selection(&mut url, &selection.attributes, &selection.excluded_attributes);
-        let body = self.send(Method::GET, url, None, Idempotency::Read).await?;
+        let body = self.send(Method::GET, url, None, Idempotency::Read).await.map_err(|e| e.concerning(T::RESOURCE))?;
         decode(&body.ok_or_else(empty_body)?)
     }
 
@@ -175,14 +176,17 @@ impl DatabricksClient {
             query.append_pair("count", &params.count.to_string());
         }
         append_selection(&mut url, &params.attributes, &params.excluded_attributes);
-        let body = self.send(Method::GET, url, None, Idempotency::Read).await?;
+        let body = self.send(Method::GET, url, None, Idempotency::Read).await.map_err(|e| e.concerning(T::RESOURCE))?;
         decode(&body.ok_or_else(empty_body)?)
     }
 
     /// `POST /{resource}`.
     pub async fn create<T: DatabricksResource>(&self, body: &T::Create) -> Result<T, DatabricksError> {
         let url = self.url(T::RESOURCE, None)?;
-        let answer = self.send(Method::POST, url, Some(&encode(body)?), Idempotency::Write).await?;
+        let answer = self
+            .send(Method::POST, url, Some(&encode(body)?), Idempotency::Write)
+            .await
+            .map_err(|e| e.concerning(T::RESOURCE))?;
         decode(&answer.ok_or_else(empty_body)?)
     }
 
@@ -196,7 +200,11 @@ impl DatabricksClient {
     ) -> Result<Option<T>, DatabricksError> {
         let url = self.url(T::RESOURCE, Some(id))?;
         let body = encode(&PatchRequest::new(operations))?;
-        let Some(answer) = self.send(Method::PATCH, url, Some(&body), Idempotency::Write).await? else {
+        let Some(answer) = self
+            .send(Method::PATCH, url, Some(&body), Idempotency::Write)
+            .await
+            .map_err(|e| e.concerning(T::RESOURCE))?
+        else {
             return Ok(None);
         };
         let resource: T = decode(&answer)?;
@@ -206,7 +214,7 @@ impl DatabricksClient {
     /// `DELETE /{resource}/{id}`.
     pub async fn delete<T: DatabricksResource>(&self, id: &DatabricksId) -> Result<(), DatabricksError> {
         let url = self.url(T::RESOURCE, Some(id))?;
-        match self.send(Method::DELETE, url, None, Idempotency::Write).await? {
+        match self.send(Method::DELETE, url, None, Idempotency::Write).await.map_err(|e| e.concerning(T::RESOURCE))? {
             // Whatever it says, it must be JSON.
             Some(answer) => decode::<IgnoredAny>(&answer).map(|_| ()),
             None => Ok(()),
@@ -255,7 +263,7 @@ impl DatabricksClient {
             self.counters.calls.fetch_add(1, Ordering::Relaxed);
             let outcome = match request.send().await {
                 Ok(response) => read_response(response).await,
-                Err(e) => Err(Failure::Transport(describe_transport(&e))),
+                Err(e) => Err(Failure::Transport(TransportError::new(e))),
             };
             let failure = match outcome {
                 Ok(value) => return Ok(value),
@@ -357,16 +365,6 @@ fn backoff(attempt: u32) -> Duration {
     ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
 }
 
-fn describe_transport(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "connection failed".into()
-    } else {
-        "connection closed without an answer".into()
-    }
-}
-
 /// A failed attempt, before deciding whether to retry.
 enum Failure {
     Throttled {
@@ -383,7 +381,7 @@ enum Failure {
         status: u16,
         error: ErrorBody,
     },
-    Transport(String),
+    Transport(TransportError),
     Invalid(String),
 }
 
@@ -397,9 +395,13 @@ impl Failure {
             Failure::Unavailable { status } => {
                 DatabricksError::Server { status, detail: "temporarily unavailable".into() }
             }
-            Failure::Status { status: 404, error } => DatabricksError::NotFound { detail: error.text() },
+            Failure::Status { status: 404, error } => {
+                DatabricksError::NotFound { resource: None, detail: error.text() }
+            }
             Failure::Status { status: 403, error } => DatabricksError::Forbidden { detail: error.text() },
-            Failure::Status { status: 409, error } => DatabricksError::Conflict { detail: error.text() },
+            Failure::Status { status: 409, error } => {
+                DatabricksError::Conflict { resource: None, detail: error.text() }
+            }
             Failure::Status { status: 400..=499, error } => {
                 DatabricksError::BadRequest { scim_type: error.scim_type.clone(), detail: error.text() }
             }
@@ -419,7 +421,7 @@ async fn read_response(response: reqwest::Response) -> Result<Option<Vec<u8>>, F
         .and_then(|v| v.trim().parse::<u64>().ok())
         // A hostile or broken header must not overflow anything: an hour is already "give up".
         .map(|secs| Duration::from_secs(secs.min(3600)));
-    let bytes = response.bytes().await.map_err(|e| Failure::Transport(describe_transport(&e)))?;
+    let bytes = response.bytes().await.map_err(|e| Failure::Transport(TransportError::new(e)))?;
     if status.is_success() {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::DatabricksError;
+use super::error::CredentialError;
 use crate::aws::SecretStore;
 
 /// A boxed future, so the trait stays usable as `Arc<dyn TokenSource>`.
@@ -173,15 +174,13 @@ impl SecretsManagerToken {
         }
     }
 
-    fn unavailable(&self, reason: &str) -> DatabricksError {
-        // The secret's id and the reason go to the log; the client sees only that it failed.
-        tracing::error!(secret_id = %self.secret_id, reason, "cannot use the Databricks credential secret");
-        DatabricksError::Credential(format!("the Databricks credential secret cannot be used ({reason})"))
-    }
-
     async fn fetch(&self) -> Result<CachedToken, DatabricksError> {
-        let value = self.store.read(&self.secret_id).await.map_err(|e| self.unavailable(&e.to_string()))?;
-        match parse_credential(&value).map_err(|reason| self.unavailable(&reason.to_string()))? {
+        let value = self.store.read(&self.secret_id).await.map_err(|e| {
+            DatabricksError::Credential(CredentialError::Unreadable { secret_id: self.secret_id.clone(), source: e })
+        })?;
+        match parse_credential(&value).map_err(|reason| {
+            DatabricksError::Credential(CredentialError::Unusable { secret_id: self.secret_id.clone(), source: reason })
+        })? {
             DatabricksCredential::Pat(token) => Ok(CachedToken { token, refresh_at: None }),
             DatabricksCredential::OAuth { client_id, client_secret } => self.exchange(&client_id, &client_secret).await,
         }
@@ -203,21 +202,16 @@ impl SecretsManagerToken {
             .body("grant_type=client_credentials&scope=all-apis")
             .send()
             .await
-            .map_err(|_| self.unavailable("the OAuth token endpoint could not be reached"))?;
+            .map_err(|_| DatabricksError::Credential(CredentialError::TokenEndpointUnreachable))?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::BAD_REQUEST {
-            return Err(self.unavailable(&format!(
-                "the OAuth token endpoint refused the client credentials (HTTP {})",
-                status.as_u16()
-            )));
+            return Err(DatabricksError::Credential(CredentialError::ClientCredentialsRefused(status.as_u16())));
         }
         if !status.is_success() {
-            return Err(self.unavailable(&format!("the OAuth token endpoint answered HTTP {}", status.as_u16())));
+            return Err(DatabricksError::Credential(CredentialError::TokenEndpointStatus(status.as_u16())));
         }
-        let answer: TokenAnswer = response
-            .json()
-            .await
-            .map_err(|_| self.unavailable("the OAuth token endpoint answered an unexpected body"))?;
+        let answer: TokenAnswer =
+            response.json().await.map_err(|_| DatabricksError::Credential(CredentialError::TokenEndpointBody))?;
         // Clamp what the server says: at least a minute, at most a day.
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600).clamp(60, 86_400));
         let margin = Duration::from_secs(60).min(lifetime / 4);

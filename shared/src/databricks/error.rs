@@ -1,6 +1,10 @@
 //! What a Databricks call can end in, and its one translation into SCIM errors.
 
-use crate::scim::ScimError;
+use std::sync::Arc;
+
+use super::credentials::CredentialSecretError;
+use crate::aws::SecretError;
+use crate::scim::{Resource, ScimError};
 
 /// A failed Databricks call. `detail` holds Databricks' own text: it may echo e-mail
 /// addresses, so it goes into client answers only where noted and never into logs.
@@ -9,6 +13,8 @@ pub enum DatabricksError {
     /// 404.
     #[error("Databricks: not found")]
     NotFound {
+        /// The resource of the endpoint called (none for the token API).
+        resource: Option<Resource>,
         /// Databricks' detail.
         detail: String,
     },
@@ -17,6 +23,8 @@ pub enum DatabricksError {
     /// concurrent create of the same name), never with an earlier attempt of this call.
     #[error("Databricks: conflict")]
     Conflict {
+        /// The resource of the endpoint called.
+        resource: Option<Resource>,
         /// Databricks' detail.
         detail: String,
     },
@@ -58,17 +66,107 @@ pub enum DatabricksError {
     #[error("no time is left before the deadline to call Databricks")]
     NoTimeLeft,
     /// No answer (connection refused or dropped, timeout): the outcome of a write is unknown.
-    #[error("Databricks could not be reached: {0}")]
-    Transport(String),
+    #[error("Databricks could not be reached")]
+    Transport(#[source] TransportError),
     /// A 2xx whose body is not what the API documents.
     #[error("Databricks answered an unexpected body: {0}")]
     InvalidResponse(String),
     /// The credential could not be obtained.
-    #[error("the Databricks credential is unavailable: {0}")]
-    Credential(String),
+    #[error("the Databricks credential is unavailable")]
+    Credential(#[source] CredentialError),
+}
+
+/// Why no answer came: what happened, and reqwest's error (its URL removed: a filter in it may
+/// hold an e-mail address).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{what}")]
+pub struct TransportError {
+    what: &'static str,
+    #[source]
+    source: Arc<reqwest::Error>,
+}
+
+impl TransportError {
+    /// The failure of a request that got no answer.
+    pub fn new(error: reqwest::Error) -> TransportError {
+        let what = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "connection failed"
+        } else {
+            "connection closed without an answer"
+        };
+        TransportError { what, source: Arc::new(error.without_url()) }
+    }
+}
+
+/// Transport failures are alike when they failed the same way.
+impl PartialEq for TransportError {
+    fn eq(&self, other: &TransportError) -> bool {
+        self.what == other.what
+    }
+}
+
+impl Eq for TransportError {}
+
+/// Why the Databricks credential could not be obtained. Never holds the credential; names the
+/// secret (its id, not its value) for the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    /// Secrets Manager did not give the secret.
+    #[error("the Databricks credential secret {secret_id} cannot be read")]
+    Unreadable {
+        /// The secret's id.
+        secret_id: String,
+        /// Why.
+        #[source]
+        source: SecretError,
+    },
+    /// The secret's value is not a credential.
+    #[error("the Databricks credential secret {secret_id} cannot be used")]
+    Unusable {
+        /// The secret's id.
+        secret_id: String,
+        /// What is wrong with the value.
+        #[source]
+        source: CredentialSecretError,
+    },
+    /// The OAuth token endpoint (M2M) could not be reached.
+    #[error("the OAuth token endpoint could not be reached")]
+    TokenEndpointUnreachable,
+    /// The OAuth token endpoint refused the client id and secret (HTTP 400 or 401).
+    #[error("the OAuth token endpoint refused the client credentials (HTTP {0})")]
+    ClientCredentialsRefused(u16),
+    /// The OAuth token endpoint failed otherwise.
+    #[error("the OAuth token endpoint answered HTTP {0}")]
+    TokenEndpointStatus(u16),
+    /// The OAuth token endpoint answered without a token.
+    #[error("the OAuth token endpoint answered an unexpected body")]
+    TokenEndpointBody,
+}
+
+impl CredentialError {
+    /// What the client is told: why, without the secret's id.
+    pub fn reason(&self) -> String {
+        match self {
+            CredentialError::Unreadable { source, .. } => crate::scim::error::chain(source),
+            CredentialError::Unusable { source, .. } => crate::scim::error::chain(source),
+            _ => self.to_string(),
+        }
+    }
 }
 
 impl DatabricksError {
+    /// The same error, said of `resource` (the endpoint it came from): its 404 and 409 then
+    /// name the resource.
+    pub fn concerning(self, resource: Resource) -> DatabricksError {
+        match self {
+            DatabricksError::NotFound { detail, .. } => DatabricksError::NotFound { resource: Some(resource), detail },
+            DatabricksError::Conflict { detail, .. } => DatabricksError::Conflict { resource: Some(resource), detail },
+            other => other,
+        }
+    }
+
     /// True when a write may or may not have happened (re-read before doing anything else).
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, DatabricksError::Server { .. } | DatabricksError::Transport(_))
@@ -103,41 +201,51 @@ impl DatabricksError {
     }
 }
 
-/// The single Databricks-to-SCIM table. Operations that know better (a 409 on create is a
-/// duplicate userName) map the error themselves before this one applies.
+/// The single Databricks-to-SCIM table: operations do not re-map. A 404 and a 409 name the
+/// resource they concern; a 502 or 503 keeps the Databricks error as its cause, for the log.
 impl From<DatabricksError> for ScimError {
     fn from(err: DatabricksError) -> ScimError {
-        match err {
-            DatabricksError::NotFound { .. } => ScimError::NotFound("the resource does not exist".into()),
-            DatabricksError::Conflict { .. } => {
+        let scim = match &err {
+            DatabricksError::NotFound { resource: Some(resource), .. } => ScimError::no_such(*resource),
+            DatabricksError::NotFound { resource: None, .. } => {
+                ScimError::NotFound("the resource does not exist".into())
+            }
+            DatabricksError::Conflict { resource: Some(resource), .. } => {
+                ScimError::Uniqueness(resource.already_exists().into())
+            }
+            DatabricksError::Conflict { resource: None, .. } => {
                 ScimError::Uniqueness("the resource conflicts with an existing one".into())
             }
             DatabricksError::BadRequest { detail, .. } => ScimError::InvalidValue(format!(
                 "Databricks rejected the request: {}",
-                crate::scim::patch::truncate(&detail)
+                crate::scim::patch::truncate(detail)
             )),
-            DatabricksError::Unauthorized { status } => ScimError::BadGateway(format!(
+            DatabricksError::Unauthorized { status } => ScimError::bad_gateway(format!(
                 "Databricks refused the bridge's credential (HTTP {status}); check the configured secret"
             )),
-            DatabricksError::Forbidden { .. } => ScimError::BadGateway(
-                "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin".into(),
+            DatabricksError::Forbidden { .. } => ScimError::bad_gateway(
+                "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin",
             ),
-            DatabricksError::Throttled { retry_after_secs } => ScimError::Throttled { retry_after_secs },
-            DatabricksError::Server { status, .. } => ScimError::BadGateway(format!(
+            DatabricksError::Throttled { retry_after_secs } => {
+                ScimError::Throttled { retry_after_secs: *retry_after_secs }
+            }
+            DatabricksError::Server { status, .. } => ScimError::bad_gateway(format!(
                 "Databricks answered HTTP {status}; the change may not have been applied, read the resource before retrying"
             )),
-            DatabricksError::Transport(_) => ScimError::BadGateway(
-                "Databricks could not be reached; the change may not have been applied, read the resource before retrying".into(),
+            DatabricksError::Transport(_) => ScimError::bad_gateway(
+                "Databricks could not be reached; the change may not have been applied, read the resource before retrying",
             ),
             DatabricksError::InvalidResponse(_) => {
-                ScimError::BadGateway("Databricks answered with an unexpected body".into())
+                ScimError::bad_gateway("Databricks answered with an unexpected body")
             }
-            DatabricksError::Credential(reason) => ScimError::Unavailable(format!(
-                "the Databricks credential is unavailable: {reason}"
+            DatabricksError::Credential(reason) => ScimError::unavailable(format!(
+                "the Databricks credential is unavailable: {}",
+                crate::scim::error::chain(reason)
             )),
-            DatabricksError::NoTimeLeft => ScimError::Unavailable(
-                "the request ran out of time before Databricks could be called; nothing was changed, retry".into(),
+            DatabricksError::NoTimeLeft => ScimError::unavailable(
+                "the request ran out of time before Databricks could be called; nothing was changed, retry",
             ),
-        }
+        };
+        scim.caused_by(err)
     }
 }

@@ -41,7 +41,7 @@ where
     lambda_http::run(service_fn(move |request: Request| async move {
         let response = match state {
             Ok(state) => handle(state, name, operation, request).await,
-            Err(reason) => error_response(&ScimError::Unavailable(format!("the service is not configured: {reason}"))),
+            Err(reason) => error_response(&ScimError::unavailable(format!("the service is not configured: {reason}"))),
         };
         Ok::<_, std::convert::Infallible>(response)
     }))
@@ -102,6 +102,9 @@ where
         Ok(ok) => success_response(ok),
         Err(err) => error_response(err),
     };
+    if let Err(err) = &outcome {
+        log_cause(err);
+    }
     let record = request_log::RequestRecord {
         operation: name,
         method: request.method().to_string(),
@@ -111,7 +114,7 @@ where
         databricks_retries: retries_after.saturating_sub(retries_before),
         // Databricks refused the credential, or a secret (Databricks' or the inbound tokens') could not be read.
         credential_failure: credential_failures_after > credential_failures_before
-            || matches!(outcome, Err(ScimError::Unavailable(_))),
+            || matches!(outcome, Err(ScimError::Unavailable { .. })),
         error: outcome.as_ref().err().map(ScimError::kind),
         request_id: ids.request_id,
         api_request_id: ids.api_request_id,
@@ -145,6 +148,15 @@ fn log_request(record: &request_log::RequestRecord) {
         cold_start = record.cold_start,
         "scim request"
     );
+}
+
+/// What caused a failed request, once, at the edge: the cause chain of a 502 or 503 (a
+/// Databricks, transport or credential failure). Its texts hold no secret and no personal data:
+/// Databricks' own details and request URLs are not in them.
+fn log_cause(err: &ScimError) {
+    if let Some(cause) = std::error::Error::source(err) {
+        tracing::warn!(error = err.kind(), cause = %crate::scim::error::chain(cause), "the request failed");
+    }
 }
 
 /// API Gateway's own id of the request (REST v1 or HTTP API v2 context).
@@ -413,6 +425,68 @@ mod tests {
         assert_eq!(id("/Users/1/2"), None);
         assert_eq!(id("/Users/1/.."), None);
         assert_eq!(id("/Users"), None);
+    }
+
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut b) = self.0.lock() {
+                b.extend_from_slice(data);
+            }
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_request_logs_its_cause_chain_once_and_no_personal_data() {
+        let config = crate::Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("http://127.0.0.1:9".into()),
+            "DATABRICKS_TOKEN" => Some("t".into()),
+            "SCIM_BEARER_TOKENS" => Some("unit-test-token".into()),
+            _ => None,
+        });
+        let state = match config.and_then(AppState::new) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let event = serde_json::json!({
+            "version": "2.0", "routeKey": "$default", "rawPath": "/scim/v2/Users",
+            "rawQueryString": "filter=userName%20eq%20%22ann.person%40example.com%22",
+            "queryStringParameters": {"filter": "userName eq \"ann.person@example.com\""},
+            "headers": {"host": "127.0.0.1:9000", "authorization": "Bearer unit-test-token"},
+            "requestContext": {"http": {"method": "GET", "path": "/scim/v2/Users"}, "stage": "$default"},
+            "isBase64Encoded": false
+        });
+        let request = match lambda_http::request::from_str(&event.to_string()) {
+            Ok(request) => request,
+            Err(e) => panic!("{e}"),
+        };
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => panic!("{e}"),
+        };
+        let response = runtime.block_on(handle(&state, "list-users", crate::ops::list_users::handle, request));
+        assert_eq!(response.status().as_u16(), 502, "Databricks is on a closed port");
+        let log = match captured.0.lock() {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => panic!("{e}"),
+        };
+        let failures: Vec<&str> = log.lines().filter(|l| l.contains("the request failed")).collect();
+        assert_eq!(failures.len(), 1, "one line says why: {log}");
+        assert!(
+            failures[0].contains("Databricks could not be reached: connection failed"),
+            "with the cause chain: {log}"
+        );
+        assert!(!log.contains("ann.person") && !log.contains("example.com"), "no e-mail, not even in a URL: {log}");
     }
 
     #[test]

@@ -63,9 +63,7 @@ impl Verifier {
     /// cannot be read).
     pub async fn verify(&self, access_token: &str) -> Result<token::Claims, ScimError> {
         let unavailable = |_| {
-            ScimError::Unavailable(
-                "the service cannot verify access tokens right now (signing-key secret unavailable)".into(),
-            )
+            ScimError::unavailable("the service cannot verify access tokens right now (signing-key secret unavailable)")
         };
         let mut keys = self.keys.get().await.map_err(unavailable)?;
         if let Some(kid) = token::kid_of(access_token)

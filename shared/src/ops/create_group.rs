@@ -15,15 +15,12 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let body = create_request(&body_object(&request)?)?;
     let group = match ctx.databricks.create::<Group>(&body).await {
         Ok(group) => group,
-        // Also after throttled attempts: Databricks did not do those, so the group is someone
-        // else's (a concurrent create of the name is told 409, never 201).
-        Err(DatabricksError::Conflict { .. }) => {
-            return Err(ScimError::Uniqueness("a group with this displayName already exists".into()));
-        }
         Err(err) if err.outcome_unknown() => {
             let unknown = ScimError::from(err.clone());
             recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown))?
         }
+        // A 409 also after throttled attempts: Databricks did not do those, so the group is
+        // someone else's (a concurrent create of the name is told 409 `uniqueness`, never 201).
         Err(err) => return Err(err.into()),
     };
     created(&group, &request.base_url)

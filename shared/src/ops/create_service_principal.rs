@@ -5,8 +5,8 @@
 use super::Context;
 use super::support::{body_object, created_principal, find_one};
 use super::{ScimRequest, ScimResponse};
+use crate::databricks::ListParams;
 use crate::databricks::model::{ServicePrincipal, ServicePrincipalCreate};
-use crate::databricks::{DatabricksError, ListParams};
 use crate::mapping::service_principal::create_request;
 use crate::scim::ScimError;
 
@@ -15,21 +15,17 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let new = create_request(&body_object(&request)?, ctx.config.cloud)?;
     let created = match ctx.databricks.create::<ServicePrincipal>(&new.body).await {
         Ok(principal) => principal,
-        // Also after throttled attempts, which Databricks did not do: the applicationId is taken.
-        Err(DatabricksError::Conflict { .. }) => return Err(taken()),
         // A look-up that fails leaves the outcome unknown: the client is told so (502), never
         // a 429/503 that would have it create a second principal.
         Err(err) if err.outcome_unknown() => match own_principal(&ctx, &new.body).await {
             Ok(Some(found)) => found,
             Ok(None) | Err(_) => return Err(err.into()),
         },
+        // A 409 also after throttled attempts, which Databricks did not do: the applicationId
+        // is taken (409 `uniqueness`).
         Err(err) => return Err(err.into()),
     };
     created_principal(&ctx, created, new.deactivate, &request.base_url).await
-}
-
-fn taken() -> ScimError {
-    ScimError::Uniqueness("a service principal with this applicationId already exists".into())
 }
 
 /// The principal a create whose outcome is unknown may have made, when it can be told apart:

@@ -17,7 +17,9 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         Ok(user) => user,
         // Also after throttled attempts: Databricks did not do those, so an active user holding
         // the userName is someone else's (a concurrent create of it is told 409, never 201).
-        Err(DatabricksError::Conflict { .. }) => reactivate_or_adopt(&ctx, &new, &body, false, taken()).await?,
+        Err(err @ DatabricksError::Conflict { .. }) => {
+            reactivate_or_adopt(&ctx, &new, &body, false, err.into()).await?
+        }
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
             let unknown = ScimError::from(err);
@@ -30,27 +32,25 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     created_principal(&ctx, created, new.deactivate, &request.base_url).await
 }
 
-fn taken() -> ScimError {
-    ScimError::Uniqueness("a user with this userName already exists".into())
-}
-
 /// Databricks answered 409, or left the create's outcome unknown: the user holding the
-/// userName is looked up (none → `missing`). An inactive one is reactivated with every
+/// userName is looked up (none → `refusal`). An inactive one is reactivated with every
 /// attribute of the create (docs/design.md §4: "201 in both cases") — a create never makes an inactive
 /// user, so it was there before, even after an unanswered create. An active one is this
 /// request's own when `own_if_active` (the create went unanswered: 5xx or no answer), else the
-/// userName is taken.
+/// userName is taken (`refusal`, the 409).
 async fn reactivate_or_adopt(
     ctx: &Context,
     new: &NewUser,
     body: &ClientObject,
     own_if_active: bool,
-    missing: ScimError,
+    refusal: ScimError,
 ) -> Result<User, ScimError> {
-    let existing = find_one::<User>(ctx, "userName", &new.user_name).await?.ok_or(missing)?;
+    let Some(existing) = find_one::<User>(ctx, "userName", &new.user_name).await? else {
+        return Err(refusal);
+    };
     let inactive = existing.principal.active.is_some_and(|a| a.read() == Some(false));
     if !inactive {
-        return if own_if_active { Ok(existing) } else { Err(taken()) };
+        return if own_if_active { Ok(existing) } else { Err(refusal) };
     }
     let id = id_of(&existing)?;
     // The create as a PUT of the whole user, active unless it asked otherwise (then the

@@ -63,14 +63,14 @@ pub type Outcome = Result<ScimResponse, ScimError>;
 /// unique (service principals). The client gets `instead` (a 502: read before retrying).
 pub(crate) fn never_as_nothing_done(instead: ScimError) -> impl FnOnce(ScimError) -> ScimError {
     move |err| match err {
-        ScimError::Throttled { .. } | ScimError::Unavailable(_) => instead,
+        ScimError::Throttled { .. } | ScimError::Unavailable { .. } => instead,
         other => other,
     }
 }
 
 /// The 502 of a create whose object exists but whose follow-up failed (see [`never_as_nothing_done`]).
 pub(crate) fn created_but_unfinished(noun: &str) -> ScimError {
-    ScimError::BadGateway(format!(
+    ScimError::bad_gateway(format!(
         "the {noun} was created, but Databricks did not take the rest of the request; read it before retrying"
     ))
 }

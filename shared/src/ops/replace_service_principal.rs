@@ -3,11 +3,11 @@
 //! never sent). A rename is checked on the answer: Databricks has been seen to ignore one.
 
 use super::Context;
-use super::support::{or_not_found, read_after_write, replacement, verify_renamed, written};
+use super::support::{read_after_write, replacement, verify_renamed, written};
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::{Selection, ServicePrincipal};
 use crate::mapping::service_principal::replace_operations;
-use crate::scim::{Resource, ScimError};
+use crate::scim::ScimError;
 
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
@@ -20,7 +20,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         .and_then(|op| op.value.as_ref())
         .and_then(|v| v.as_text())
         .map(String::from);
-    let answered = put.apply(&ctx).await.map_err(or_not_found(Resource::ServicePrincipal))?;
+    let answered = put.apply(&ctx).await?;
     let Some(principal) = read_after_write(&ctx, &id, answered, &Selection::default()).await? else {
         return Ok(ScimResponse::no_content());
     };

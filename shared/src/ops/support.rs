@@ -15,23 +15,9 @@ use crate::scim::list::Projection;
 use crate::scim::values::ClientObject;
 use crate::scim::{Resource, ScimError};
 
-/// SCIM 404 for a resource that does not exist (the id is not echoed: clients have put e-mail
-/// addresses where ids belong).
-pub fn not_found(resource: Resource) -> ScimError {
-    ScimError::NotFound(format!("no {} with this id exists", resource.noun()))
-}
-
 /// The `{id}` of the path, checked to be a Databricks id before it reaches a URL.
 pub fn path_id(request: &ScimRequest, resource: Resource) -> Result<DatabricksId, ScimError> {
-    request.resource_id().and_then(DatabricksId::parse).ok_or_else(|| not_found(resource))
-}
-
-/// Maps a Databricks 404 to this resource's SCIM 404; everything else by the common table.
-pub fn or_not_found(resource: Resource) -> impl Fn(DatabricksError) -> ScimError {
-    move |err| match err {
-        DatabricksError::NotFound { .. } => not_found(resource),
-        other => other.into(),
-    }
+    request.resource_id().and_then(DatabricksId::parse).ok_or_else(|| ScimError::no_such(resource))
 }
 
 /// The request body of a `POST` or `PUT` as a JSON object, held to the limits on string
@@ -53,7 +39,7 @@ pub async fn read<T: DatabricksResource>(
     id: &DatabricksId,
     selection: &Selection,
 ) -> Result<T, ScimError> {
-    ctx.databricks.get::<T>(id, selection).await.map_err(or_not_found(T::RESOURCE))
+    Ok(ctx.databricks.get::<T>(id, selection).await?)
 }
 
 /// The first resource whose attribute equals `value` (one list call), if any.
@@ -80,7 +66,7 @@ pub async fn answer_or_read<T: DatabricksResource>(
     answered: Option<T>,
     selection: &Selection,
 ) -> Result<T, ScimError> {
-    read_after_write(ctx, id, answered, selection).await?.ok_or_else(|| not_found(T::RESOURCE))
+    read_after_write(ctx, id, answered, selection).await?.ok_or_else(|| ScimError::no_such(T::RESOURCE))
 }
 
 /// The same, `None` when the target no longer shows the resource after the write was applied
@@ -123,7 +109,7 @@ pub async fn patch_target<T: DatabricksResource>(
     }
 }
 
-/// The SCIM error for a failed group write. A displayName conflict is `uniqueness`.
+/// The SCIM error for a failed group write.
 /// Databricks refuses membership changes to account groups in identity-federated workspaces,
 /// in words that have varied (400 "Members attribute not supported for current workspace.",
 /// 500 "Error in performing the patch operation on group resource."), so any refusal or
@@ -131,16 +117,13 @@ pub async fn patch_target<T: DatabricksResource>(
 /// account group answers 400 `mutability` naming where to manage it.
 pub async fn account_group_refusal(ctx: &Context, id: &DatabricksId, err: DatabricksError) -> ScimError {
     match err {
-        DatabricksError::Conflict { .. } => {
-            ScimError::Uniqueness("a group with this displayName already exists".into())
-        }
         err @ (DatabricksError::Server { .. } | DatabricksError::Transport(_)) => {
             probe_account_group(ctx, id, err).await
         }
         DatabricksError::BadRequest { ref detail, .. } if detail.to_ascii_lowercase().contains("member") => {
             probe_account_group(ctx, id, err).await
         }
-        err => or_not_found(Resource::Group)(err),
+        err => err.into(),
     }
 }
 
@@ -150,7 +133,7 @@ async fn probe_account_group(ctx: &Context, id: &DatabricksId, err: DatabricksEr
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
     match ctx.databricks.get::<Group>(id, &probe).await {
         Ok(group) if group.is_account_group() => account_group_refused(),
-        _ => or_not_found(Resource::Group)(err),
+        _ => err.into(),
     }
 }
 
@@ -219,7 +202,7 @@ pub async fn delete_by_id<T: DatabricksResource>(ctx: &Context, id: &DatabricksI
             Err(DatabricksError::NotFound { .. }) => Ok(()),
             _ => Err(err.into()),
         },
-        Err(err) => Err(or_not_found(T::RESOURCE)(err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -405,7 +388,7 @@ pub fn id_of(resource: &impl DatabricksResource) -> Result<DatabricksId, ScimErr
     resource
         .id()
         .and_then(DatabricksId::parse)
-        .ok_or_else(|| ScimError::BadGateway("Databricks answered a resource without an id".into()))
+        .ok_or_else(|| ScimError::bad_gateway("Databricks answered a resource without an id"))
 }
 
 /// A PUT as read: the resource as Databricks holds it, and the one PATCH that makes it what the
@@ -528,7 +511,7 @@ pub async fn patch_principal<T: Served + Principal>(
     let answered = if nothing_to_send {
         current.filter(|c| c.id().is_some() && !no_content)
     } else {
-        patch_target::<T>(ctx, &id, &plan.operations).await.map_err(or_not_found(resource))?
+        patch_target::<T>(ctx, &id, &plan.operations).await?
     };
     // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
     let check_rename = resource == Resource::ServicePrincipal && plan.renamed_to.is_some();

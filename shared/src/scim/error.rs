@@ -1,6 +1,10 @@
 //! The one error type every operation returns, and its SCIM rendering (RFC 7644 §3.12).
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
+
+use super::Resource;
 
 /// URN of a SCIM error message.
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -55,20 +59,92 @@ pub enum ScimError {
         retry_after_secs: u64,
     },
     /// Databricks answered in a way we cannot use, or could not be reached.
-    #[error("{0}")]
-    BadGateway(String),
+    #[error("{detail}")]
+    BadGateway {
+        /// What the client is told.
+        detail: String,
+        /// What went wrong, for the log line (never shown to the client).
+        #[source]
+        cause: Option<Cause>,
+    },
     /// A SCIM feature we do not offer (e.g. `POST /.search`).
     #[error("{0}")]
     NotImplemented(String),
     /// The bridge itself is not able to serve (configuration, credential).
-    #[error("{0}")]
-    Unavailable(String),
+    #[error("{detail}")]
+    Unavailable {
+        /// What the client is told.
+        detail: String,
+        /// What went wrong, for the log line (never shown to the client).
+        #[source]
+        cause: Option<Cause>,
+    },
     /// A bug or an unexpected state in the bridge.
     #[error("{0}")]
     Internal(String),
 }
 
+/// The error behind a SCIM error, kept for the one log line of the request (`http`): the cause
+/// chain of a Databricks, transport or credential failure. Its texts carry no secret and no
+/// personal data (Databricks' own details are left out of them). Two SCIM errors are equal when
+/// they tell the client the same: causes compare equal.
+#[derive(Debug, Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    /// Keeps `error` as a cause.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Cause {
+        Cause(Arc::new(error))
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, _: &Cause) -> bool {
+        true
+    }
+}
+
+impl Eq for Cause {}
+
 impl ScimError {
+    /// 404 for a resource that does not exist (the id is not echoed: clients have put e-mail
+    /// addresses where ids belong).
+    pub fn no_such(resource: Resource) -> ScimError {
+        ScimError::NotFound(format!("no {} with this id exists", resource.noun()))
+    }
+
+    /// 502: Databricks answered in a way the bridge cannot use, or could not be reached.
+    pub fn bad_gateway(detail: impl Into<String>) -> ScimError {
+        ScimError::BadGateway { detail: detail.into(), cause: None }
+    }
+
+    /// 503: the bridge cannot serve (configuration, credential).
+    pub fn unavailable(detail: impl Into<String>) -> ScimError {
+        ScimError::Unavailable { detail: detail.into(), cause: None }
+    }
+
+    /// The same error, with what caused it kept for the log (502 and 503 only: other errors
+    /// are the request's own and say everything in their detail).
+    pub fn caused_by(self, error: impl std::error::Error + Send + Sync + 'static) -> ScimError {
+        match self {
+            ScimError::BadGateway { detail, .. } => ScimError::BadGateway { detail, cause: Some(Cause::new(error)) },
+            ScimError::Unavailable { detail, .. } => ScimError::Unavailable { detail, cause: Some(Cause::new(error)) },
+            other => other,
+        }
+    }
+
     /// HTTP status of this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -87,8 +163,8 @@ impl ScimError {
             ScimError::Throttled { .. } => 429,
             ScimError::Internal(_) => 500,
             ScimError::NotImplemented(_) => 501,
-            ScimError::BadGateway(_) => 502,
-            ScimError::Unavailable(_) => 503,
+            ScimError::BadGateway { .. } => 502,
+            ScimError::Unavailable { .. } => 503,
         }
     }
 
@@ -108,8 +184,8 @@ impl ScimError {
             | ScimError::PayloadTooLarge(_)
             | ScimError::Unauthorized(_)
             | ScimError::Throttled { .. }
-            | ScimError::BadGateway(_)
-            | ScimError::Unavailable(_)
+            | ScimError::BadGateway { .. }
+            | ScimError::Unavailable { .. }
             | ScimError::NotImplemented(_)
             | ScimError::Internal(_) => None,
         }
@@ -131,8 +207,8 @@ impl ScimError {
             ScimError::MethodNotAllowed(_) => "method_not_allowed",
             ScimError::Unauthorized(_) => "unauthorized",
             ScimError::Throttled { .. } => "throttled",
-            ScimError::BadGateway(_) => "bad_gateway",
-            ScimError::Unavailable(_) => "unavailable",
+            ScimError::BadGateway { .. } => "bad_gateway",
+            ScimError::Unavailable { .. } => "unavailable",
             ScimError::Internal(_) => "internal",
             ScimError::NotImplemented(_) => "not_implemented",
         }

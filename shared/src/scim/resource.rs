@@ -68,6 +68,17 @@ impl Resource {
         }
     }
 
+    /// The detail of a 409: the attribute no two resources of this kind share in a workspace is
+    /// taken (a user's `userName`, a group's `displayName`, a service principal's
+    /// `applicationId`). Written out whole: the guides quote these texts.
+    pub fn already_exists(self) -> &'static str {
+        match self {
+            Resource::User => "a user with this userName already exists",
+            Resource::Group => "a group with this displayName already exists",
+            Resource::ServicePrincipal => "a service principal with this applicationId already exists",
+        }
+    }
+
     /// The attribute that names a principal for good and cannot change in Databricks: a user's
     /// `userName`, a service principal's `applicationId`. A group's displayName can change.
     pub fn immutable_key(self) -> Option<&'static str> {

@@ -392,8 +392,8 @@ fn expected_error(kind: &str) -> DatabricksError {
     let detail = String::new();
     match kind {
         "bad_request" => DatabricksError::BadRequest { scim_type: None, detail },
-        "not_found" => DatabricksError::NotFound { detail },
-        "conflict" => DatabricksError::Conflict { detail },
+        "not_found" => DatabricksError::NotFound { resource: None, detail },
+        "conflict" => DatabricksError::Conflict { resource: None, detail },
         "forbidden" => DatabricksError::Forbidden { detail },
         _ => DatabricksError::Server { status: 500, detail },
     }
