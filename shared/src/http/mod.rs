@@ -427,8 +427,9 @@ mod tests {
         assert_eq!(id("/Users"), None);
     }
 
+    /// Log lines written in a unit test.
     #[derive(Clone, Default)]
-    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    pub(super) struct Captured(pub(super) std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
     impl std::io::Write for Captured {
         fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {

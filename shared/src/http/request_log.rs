@@ -303,24 +303,9 @@ mod tests {
         assert_eq!(line["coldStart"], true);
     }
 
-    #[derive(Clone, Default)]
-    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Buffer {
-        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-            if let Ok(mut b) = self.0.lock() {
-                b.extend_from_slice(data);
-            }
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn in_json_mode_the_request_line_is_the_bare_emf_document_and_every_other_line_carries_the_ids() {
-        let buffer = Buffer::default();
+        let buffer = super::super::tests::Captured::default();
         let writer = buffer.clone();
         let format = tracing_subscriber::fmt::format().json().flatten_event(true).with_target(false);
         let subscriber = tracing_subscriber::fmt()
