@@ -3,7 +3,9 @@
 //! add what is missing, never POST again.
 
 use super::Context;
-use super::support::{answer_or_read, body_object, created, find_one, id_of};
+use super::support::answer::created;
+use super::support::input::body_object;
+use super::support::read::{answer_or_read, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
 use crate::databricks::DatabricksError;
 use crate::databricks::model::{Group, GroupCreate, PatchOperation, Reference, Selection};

@@ -3,7 +3,9 @@
 //! display names are not unique.
 
 use super::Context;
-use super::support::{body_object, created_principal, find_one};
+use super::support::input::body_object;
+use super::support::read::find_one;
+use super::support::write::created_principal;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::ListParams;
 use crate::databricks::model::{ServicePrincipal, ServicePrincipalCreate};

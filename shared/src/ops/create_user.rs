@@ -1,7 +1,9 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
 use super::Context;
-use super::support::{answer_or_read, body_object, created_principal, find_one, id_of, patch_target};
+use super::support::input::body_object;
+use super::support::read::{answer_or_read, find_one, id_of};
+use super::support::write::{created_principal, patch_target};
 use super::{ScimRequest, ScimResponse, never_as_nothing_done};
 use crate::databricks::DatabricksError;
 use crate::databricks::model::{Selection, User};

@@ -1,7 +1,7 @@
 //! `DELETE /Groups/{id}`: one Databricks DELETE; its 404 is a SCIM 404 (docs/design.md §4).
 
 use super::Context;
-use super::support::delete;
+use super::support::write::delete;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::Group;
 use crate::scim::ScimError;

@@ -1,7 +1,7 @@
 //! `DELETE /ServicePrincipals/{id}` (its personal access tokens go with it).
 
 use super::Context;
-use super::support::delete;
+use super::support::write::delete;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::ServicePrincipal;
 use crate::scim::ScimError;

@@ -1,7 +1,7 @@
 //! `DELETE /Users/{id}`.
 
 use super::Context;
-use super::support::delete;
+use super::support::write::delete;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::User;
 use crate::scim::ScimError;

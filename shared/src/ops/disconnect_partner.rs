@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::Context;
 use super::list_partners::{PARTNER_SUFFIX, partner_name};
-use super::support::{delete_by_id, id_of, json};
+use super::support::answer::json;
+use super::support::read::id_of;
+use super::support::write::delete_by_id;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::{ServicePrincipal, TokenInfo};
 use crate::databricks::{DatabricksError, ListParams};

@@ -4,7 +4,7 @@
 //! resource name is wrong (paths are case-sensitive at the gateway, so `/users` lands here).
 
 use super::Context;
-use super::support::search_all;
+use super::support::listing::search_all;
 use super::{ScimRequest, ScimResponse};
 use crate::scim::{Resource, ScimError, discovery};
 

@@ -1,7 +1,7 @@
 //! `GET /Groups/{id}`: members are fetched only when the client wants them.
 
 use super::Context;
-use super::support::get_one;
+use super::support::read::get_one;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::Group;
 use crate::scim::ScimError;

@@ -1,7 +1,7 @@
 //! `GET /Users/{id}`.
 
 use super::Context;
-use super::support::get_one;
+use super::support::read::get_one;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::User;
 use crate::scim::ScimError;

@@ -1,7 +1,7 @@
 //! `GET /Groups`: one Databricks list call per page; members only when wanted.
 
 use super::Context;
-use super::support::list_page;
+use super::support::listing::list_page;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::Group;
 use crate::scim::ScimError;

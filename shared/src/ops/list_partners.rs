@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Context;
-use super::support::json;
+use super::support::answer::json;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::ListParams;
 use crate::databricks::model::{Active, Reference, ServicePrincipal};

@@ -1,7 +1,7 @@
 //! `GET /ServicePrincipals`: one Databricks list call per page.
 
 use super::Context;
-use super::support::list_page;
+use super::support::listing::list_page;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::ServicePrincipal;
 use crate::scim::ScimError;

@@ -2,7 +2,7 @@
 //! Databricks list call per page, the same call for both.
 
 use super::Context;
-use super::support::list_page;
+use super::support::listing::list_page;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::User;
 use crate::scim::ScimError;

@@ -4,10 +4,11 @@
 //! is the only Databricks call.
 
 use super::Context;
-use super::support::{
-    account_group_refusal, answer_or_read, id_only, patch_answers_no_content, patch_target, path_id, projection, read,
-    render,
-};
+use super::support::account_group::account_group_refusal;
+use super::support::answer::render;
+use super::support::input::{path_id, projection};
+use super::support::read::{answer_or_read, id_only, read};
+use super::support::write::{patch_answers_no_content, patch_target};
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::Group;
 use crate::mapping::group::{patch_request, target_selection};

@@ -1,7 +1,7 @@
 //! `PATCH /Users/{id}`: the client's operations become one Databricks PATCH.
 
 use super::Context;
-use super::support::patch_principal;
+use super::support::write::patch_principal;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::User;
 use crate::scim::ScimError;

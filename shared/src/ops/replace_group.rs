@@ -3,7 +3,10 @@
 //! one `remove` per element that goes). What the client did not send is kept, roles always.
 
 use super::Context;
-use super::support::{account_group_refusal, account_group_refused, answer_or_read, replacement, written};
+use super::support::account_group::{account_group_refusal, account_group_refused};
+use super::support::answer::written;
+use super::support::read::answer_or_read;
+use super::support::write::replacement;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::{Group, Selection};
 use crate::mapping::group::replace_operations;

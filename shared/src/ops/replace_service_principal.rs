@@ -3,7 +3,9 @@
 //! never sent). A rename is checked on the answer: Databricks has been seen to ignore one.
 
 use super::Context;
-use super::support::{read_after_write, replacement, verify_renamed, written};
+use super::support::answer::written;
+use super::support::read::read_after_write;
+use super::support::write::{replacement, verify_renamed};
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::{Selection, ServicePrincipal};
 use crate::mapping::service_principal::replace_operations;

@@ -3,7 +3,9 @@
 //! and there is no read-then-PUT race on memberships.
 
 use super::Context;
-use super::support::{read_after_write, replacement, written};
+use super::support::answer::written;
+use super::support::read::read_after_write;
+use super::support::write::replacement;
 use super::{ScimRequest, ScimResponse};
 use crate::databricks::model::{Selection, User};
 use crate::mapping::user::replace_operations;

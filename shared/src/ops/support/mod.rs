@@ -1,0 +1,8 @@
+//! What several operations share, by what it does.
+
+pub mod account_group;
+pub mod answer;
+pub mod input;
+pub mod listing;
+pub mod read;
+pub mod write;
