@@ -70,7 +70,10 @@ impl From<TokenInfo> for DeletedToken {
 /// `dbt-cloud` → `FIVETRAN_USER`, `DBT_CLOUD_USER`. At most [`MAX_PARTNER_NAME_CHARS`] of
 /// ASCII letters, digits, `_`, `-`, `.` and spaces (so no control character either).
 pub fn principal_name(partner: &str) -> Result<String, ScimError> {
-    let decoded = partner.replace("%20", " ");
+    // A path segment may still hold its escapes (`Power%20BI`); one that is not UTF-8 is no name.
+    let decoded = percent_encoding::percent_decode_str(partner)
+        .decode_utf8()
+        .map_err(|_| ScimError::InvalidValue("a partner name has letters, digits, '_', '-', '.' or spaces".into()))?;
     let normalized: String =
         decoded.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
     let valid = !normalized.is_empty()
@@ -185,7 +188,7 @@ mod tests {
 
     #[test]
     fn names_that_could_reach_a_filter_or_path_are_refused() {
-        for bad in ["", "_USER", "a\"b", "../x", "a/b", "x\\y"] {
+        for bad in ["", "_USER", "a\"b", "../x", "a/b", "x\\y", "a%2Fb", "%FF"] {
             assert!(principal_name(bad).is_err(), "{bad:?}");
         }
         // Words stay one name: the filter quotes it, so nothing reaches the expression.
