@@ -231,6 +231,23 @@ pub(crate) fn wire(operations: &[PatchOperation]) -> Vec<serde_json::Value> {
     operations.iter().filter_map(|op| serde_json::to_value(op).ok()).collect()
 }
 
+/// A client body, given as JSON (anything but an object reads as an empty one).
+#[cfg(test)]
+pub(crate) fn obj(json: serde_json::Value) -> ClientObject {
+    ClientObject::from(json.as_object().cloned().unwrap_or_default())
+}
+
+/// The Databricks operations, as they go on the wire, that a PUT's `replace` makes of a client
+/// body and the resource Databricks holds (both given as JSON).
+#[cfg(test)]
+pub(crate) fn replaced<T: DatabricksResource>(
+    replace: impl Fn(&ClientObject, &T) -> Result<Vec<PatchOperation>, ScimError>,
+    body: serde_json::Value,
+    current: &serde_json::Value,
+) -> Result<Vec<serde_json::Value>, ScimError> {
+    replace(&obj(body), &databricks(current.clone())).map(|ops| wire(&ops))
+}
+
 /// Maps a SCIM projection onto Databricks attribute names: a SCIM attribute is the Databricks
 /// attribute of the same name (`attributes`, names compared without regard to case) unless
 /// `renamed` (SCIM attribute, lower-case → Databricks attributes) says otherwise.

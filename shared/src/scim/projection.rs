@@ -56,13 +56,16 @@ pub fn apply(resource: &mut Value, projection: &Projection, core_schema: &str, e
     }
 }
 
+/// The keys of an object a projection may remove, each with its lower-cased form: all but the
+/// always-returned ones at the top level (`extension` `None`).
+fn projectable_keys<'a>(keys: impl Iterator<Item = &'a String>, extension: Option<&str>) -> Vec<(String, String)> {
+    keys.map(|key| (key.clone(), key.to_ascii_lowercase()))
+        .filter(|(_, lower)| extension.is_some() || !ALWAYS_RETURNED.contains(&lower.as_str()))
+        .collect()
+}
+
 fn keep_only(map: &mut Map<String, Value>, wanted: &[AttrRef], extension: Option<&str>) {
-    let keys: Vec<String> = map.keys().cloned().collect();
-    for key in keys {
-        let lower = key.to_ascii_lowercase();
-        if extension.is_none() && ALWAYS_RETURNED.contains(&lower.as_str()) {
-            continue;
-        }
+    for (key, lower) in projectable_keys(map.keys(), extension) {
         let whole = wanted.iter().any(|w| w.extension.as_deref() == extension && w.name == lower && w.sub.is_none());
         if whole {
             continue;
@@ -99,12 +102,7 @@ fn retain_sub_attributes(value: &mut Value, subs: &[&str], keep_named: bool) {
 }
 
 fn drop_all(map: &mut Map<String, Value>, unwanted: &[AttrRef], extension: Option<&str>) {
-    let keys: Vec<String> = map.keys().cloned().collect();
-    for key in keys {
-        let lower = key.to_ascii_lowercase();
-        if extension.is_none() && ALWAYS_RETURNED.contains(&lower.as_str()) {
-            continue;
-        }
+    for (key, lower) in projectable_keys(map.keys(), extension) {
         let mine = |w: &&AttrRef| w.extension.as_deref() == extension && w.name == lower;
         if unwanted.iter().filter(mine).any(|w| w.sub.is_none()) {
             map.remove(&key);

@@ -1,11 +1,7 @@
 use super::*;
-use crate::mapping::{databricks, scim_json, wire};
+use crate::mapping::{databricks, obj, replaced, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
-use serde_json::{Value, json};
-
-fn obj(v: Value) -> ClientObject {
-    ClientObject::from(v.as_object().cloned().unwrap_or_default())
-}
+use serde_json::json;
 
 #[test]
 fn member_type_comes_from_the_databricks_ref_with_no_extra_call() {
@@ -46,13 +42,16 @@ fn create_refuses_a_non_numeric_member_and_a_missing_name() {
     assert!(matches!(create_request(&obj(json!({"members": []}))), Err(ScimError::InvalidValue(_))));
 }
 
+/// What a client PATCH on a group becomes (an unreadable one: nothing).
+fn planned(body: &str) -> GroupPatch {
+    patch_request(&parse_patch_request(body.as_bytes()).unwrap_or_default()).unwrap_or_default()
+}
+
 #[test]
 fn a_patch_adding_and_removing_members_is_one_databricks_patch() {
-    let ops = parse_patch_request(
-        br#"{"Operations":[{"op":"add","path":"members","value":[{"value":"1","display":"A"}]},{"op":"remove","path":"members[value eq \"2\"]"},{"op":"replace","value":{"id":"55","displayName":"renamed"}}]}"#,
-    )
-    .unwrap_or_default();
-    let plan = patch_request(&ops).unwrap_or_default();
+    let plan = planned(
+        r#"{"Operations":[{"op":"add","path":"members","value":[{"value":"1","display":"A"}]},{"op":"remove","path":"members[value eq \"2\"]"},{"op":"replace","value":{"id":"55","displayName":"renamed"}}]}"#,
+    );
     assert_eq!(
         wire(&plan.operations),
         vec![
@@ -66,11 +65,9 @@ fn a_patch_adding_and_removing_members_is_one_databricks_patch() {
 
 #[test]
 fn extension_paths_reach_databricks_groups_and_entitlements() {
-    let ops = parse_patch_request(
-        br#"{"Operations":[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:databricks:2.0:Group:parentGroups","value":[{"value":"7"}]},{"op":"add","path":"urn:ietf:params:scim:schemas:extension:databricks:2.0:Group:entitlements","value":[{"value":"databricks-sql-access"}]}]}"#,
-    )
-    .unwrap_or_default();
-    let plan = patch_request(&ops).unwrap_or_default();
+    let plan = planned(
+        r#"{"Operations":[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:databricks:2.0:Group:parentGroups","value":[{"value":"7"}]},{"op":"add","path":"urn:ietf:params:scim:schemas:extension:databricks:2.0:Group:entitlements","value":[{"value":"databricks-sql-access"}]}]}"#,
+    );
     assert_eq!(
         wire(&plan.operations),
         vec![
@@ -81,43 +78,40 @@ fn extension_paths_reach_databricks_groups_and_entitlements() {
 }
 
 #[test]
-fn replace_sets_the_sent_members_and_keeps_parents_and_entitlements_the_client_did_not_send() {
-    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}],
-        "groups": [{"value": "7", "type": "direct"}], "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]});
-    let ops = replace_operations(
-        &obj(json!({"displayName": "g2", "members": [{"value": "3"}, {"value": "5"}]})),
-        &databricks(current.clone()),
-    );
-    assert_eq!(
-        ops.map(|o| wire(&o)),
-        Ok(vec![
-            json!({"op":"replace","path":"displayName","value":"g2"}),
-            json!({"op":"add","path":"members","value":[{"value":"5"}]}),
-            json!({"op":"remove","path":"members[value eq \"4\"]"}),
-        ])
-    );
-}
-
-#[test]
-fn replace_with_lists_that_are_already_held_changes_nothing() {
-    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}],
-        "groups": [{"value": "7", "type": "direct"}, {"value": "8", "type": "indirect"}], "entitlements": []});
-    let body = json!({"displayName": "g", "members": [{"value": "3"}], GROUP_EXTENSION_SCHEMA: {"parentGroups": [{"value": "7"}], "entitlements": []}});
-    assert_eq!(replace_operations(&obj(body), &databricks(current.clone())), Ok(vec![]));
-}
-
-#[test]
-fn an_empty_member_list_removes_each_member_by_value() {
-    let current = json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}]});
-    let ops = replace_operations(&obj(json!({"displayName": "g", "members": []})), &databricks(current.clone()))
-        .unwrap_or_default();
-    assert_eq!(
-        wire(&ops),
-        vec![
-            json!({"op":"remove","path":"members[value eq \"3\"]"}),
-            json!({"op":"remove","path":"members[value eq \"4\"]"})
-        ]
-    );
+fn replace_makes_the_lists_sent_what_the_group_holds_and_keeps_what_was_not_sent() {
+    // (what Databricks holds, what the client PUTs, the Databricks operations)
+    let cases = [
+        // The sent members are set; parents and entitlements the client did not send are kept.
+        (
+            json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}],
+                "groups": [{"value": "7", "type": "direct"}], "entitlements": [{"value": "workspace-access"}], "roles": [{"value": "arn"}]}),
+            json!({"displayName": "g2", "members": [{"value": "3"}, {"value": "5"}]}),
+            vec![
+                json!({"op":"replace","path":"displayName","value":"g2"}),
+                json!({"op":"add","path":"members","value":[{"value":"5"}]}),
+                json!({"op":"remove","path":"members[value eq \"4\"]"}),
+            ],
+        ),
+        // Lists that are already held change nothing.
+        (
+            json!({"id": "1", "displayName": "g", "members": [{"value": "3"}],
+                "groups": [{"value": "7", "type": "direct"}, {"value": "8", "type": "indirect"}], "entitlements": []}),
+            json!({"displayName": "g", "members": [{"value": "3"}], GROUP_EXTENSION_SCHEMA: {"parentGroups": [{"value": "7"}], "entitlements": []}}),
+            vec![],
+        ),
+        // An empty member list removes each member by value.
+        (
+            json!({"id": "1", "displayName": "g", "members": [{"value": "3"}, {"value": "4"}]}),
+            json!({"displayName": "g", "members": []}),
+            vec![
+                json!({"op":"remove","path":"members[value eq \"3\"]"}),
+                json!({"op":"remove","path":"members[value eq \"4\"]"}),
+            ],
+        ),
+    ];
+    for (current, body, expected) in cases {
+        assert_eq!(replaced(replace_operations, body.clone(), &current), Ok(expected), "{body}");
+    }
 }
 
 #[test]

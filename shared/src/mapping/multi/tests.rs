@@ -16,27 +16,23 @@ fn translated(body: &str) -> Result<Vec<Value>, ScimError> {
 }
 
 #[test]
-fn entras_value_list_remove_removes_only_the_listed_members() {
-    let out = translated(r#"{"Operations":[{"op":"Remove","path":"members","value":[{"value":"1"},{"value":"2"}]}]}"#);
-    assert_eq!(
-        out,
-        Ok(vec![
-            json!({"op":"remove","path":"members[value eq \"1\"]"}),
-            json!({"op":"remove","path":"members[value eq \"2\"]"})
-        ])
-    );
-}
-
-#[test]
-fn a_filter_joining_values_with_or_becomes_one_remove_per_value() {
-    let out = translated(r#"{"Operations":[{"op":"remove","path":"members[value eq \"1\" or value eq \"2\"]"}]}"#);
-    assert_eq!(
-        out,
-        Ok(vec![
-            json!({"op":"remove","path":"members[value eq \"1\"]"}),
-            json!({"op":"remove","path":"members[value eq \"2\"]"})
-        ])
-    );
+fn a_remove_naming_several_values_becomes_one_remove_per_value() {
+    let cases = [
+        // Entra's value-list remove removes only the listed members.
+        r#"{"Operations":[{"op":"Remove","path":"members","value":[{"value":"1"},{"value":"2"}]}]}"#,
+        // A filter joining values with `or`.
+        r#"{"Operations":[{"op":"remove","path":"members[value eq \"1\" or value eq \"2\"]"}]}"#,
+    ];
+    for body in cases {
+        assert_eq!(
+            translated(body),
+            Ok(vec![
+                json!({"op":"remove","path":"members[value eq \"1\"]"}),
+                json!({"op":"remove","path":"members[value eq \"2\"]"})
+            ]),
+            "{body}"
+        );
+    }
 }
 
 #[test]

@@ -1,12 +1,8 @@
 use super::*;
 use crate::mapping::user::principal_patch;
-use crate::mapping::{databricks, scim_json, wire};
+use crate::mapping::{databricks, obj, replaced, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
-use serde_json::{Value, json};
-
-fn obj(v: Value) -> ClientObject {
-    ClientObject::from(v.as_object().cloned().unwrap_or_default())
-}
+use serde_json::json;
 
 #[test]
 fn a_databricks_service_principal_becomes_a_scim_resource_with_meta() {
@@ -57,11 +53,11 @@ fn replace_sends_only_what_changed_never_the_application_id_and_refuses_a_new_on
     let current = json!({"id": "1", "applicationId": "11111111-0000-0000-0000-111111111111", "displayName": "old",
         "active": false, "entitlements": [{"value": "workspace-access"}],
         "groups": [{"value": "5", "type": "direct"}]});
-    let ops = replace_operations(
-        &obj(json!({"displayName": "n", "applicationId": "11111111-0000-0000-0000-111111111111"})),
-        &databricks(current.clone()),
+    let body = json!({"displayName": "n", "applicationId": "11111111-0000-0000-0000-111111111111"});
+    assert_eq!(
+        replaced(replace_operations, body, &current),
+        Ok(vec![json!({"op": "add", "path": "displayName", "value": "n"})])
     );
-    assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "add", "path": "displayName", "value": "n"})]));
     let changed = replace_operations(
         &obj(json!({"displayName": "n", "applicationId": "22222222-0000-0000-0000-222222222222"})),
         &databricks(current.clone()),

@@ -1,11 +1,7 @@
 use super::*;
-use crate::mapping::{databricks, scim_json, wire};
+use crate::mapping::{databricks, obj, replaced, scim_json, wire};
 use crate::scim::patch::parse_patch_request;
-use serde_json::{Value, json};
-
-fn obj(v: Value) -> ClientObject {
-    ClientObject::from(v.as_object().cloned().unwrap_or_default())
-}
+use serde_json::json;
 
 #[test]
 fn display_name_wins_then_given_and_family_name_then_user_name() {
@@ -66,9 +62,8 @@ fn replace_changes_only_what_the_client_sent_and_refuses_a_new_user_name() {
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "Old", "active": true,
         "entitlements": [{"value": "allow-cluster-create"}],
         "groups": [{"value": "5", "type": "direct"}], "roles": [{"value": "arn"}]});
-    let ops =
-        replace_operations(&obj(json!({"userName": "A@B.C", "displayName": "New"})), &databricks(current.clone()));
-    assert_eq!(ops.map(|o| wire(&o)), Ok(vec![json!({"op": "replace", "path": "displayName", "value": "New"})]));
+    let ops = replaced(replace_operations, json!({"userName": "A@B.C", "displayName": "New"}), &current);
+    assert_eq!(ops, Ok(vec![json!({"op": "replace", "path": "displayName", "value": "New"})]));
     let renamed = replace_operations(&obj(json!({"userName": "other@b.c"})), &databricks(current.clone()));
     assert!(matches!(renamed, Err(ScimError::Mutability(_))));
 }
@@ -78,14 +73,10 @@ fn a_put_without_entitlements_keeps_those_an_admin_granted_and_a_list_is_applied
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "A", "active": true,
         "entitlements": [{"value": "allow-cluster-create"}, {"value": "workspace-access"}]});
     assert_eq!(replace_operations(&obj(json!({"userName": "a@b.c"})), &databricks(current.clone())), Ok(vec![]));
-    let ops = replace_operations(
-        &obj(
-            json!({"userName": "a@b.c", "active": false, "entitlements": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]}),
-        ),
-        &databricks(current.clone()),
-    );
+    let body = json!({"userName": "a@b.c", "active": false,
+        "entitlements": [{"value": "workspace-access"}, {"value": "databricks-sql-access"}]});
     assert_eq!(
-        ops.map(|o| wire(&o)),
+        replaced(replace_operations, body, &current),
         Ok(vec![
             json!({"op": "replace", "path": "active", "value": "false"}),
             json!({"op": "add", "path": "entitlements", "value": [{"value": "databricks-sql-access"}]}),
@@ -97,12 +88,9 @@ fn a_put_without_entitlements_keeps_those_an_admin_granted_and_a_list_is_applied
 #[test]
 fn a_put_with_a_name_derives_the_display_name_and_sets_both_parts() {
     let current = json!({"id": "1", "userName": "a@b.c", "displayName": "a@b.c", "name": {"givenName": "a@b.c"}});
-    let ops = replace_operations(
-        &obj(json!({"userName": "a@b.c", "name": {"givenName": "Ann", "familyName": "Bee"}})),
-        &databricks(current.clone()),
-    );
+    let body = json!({"userName": "a@b.c", "name": {"givenName": "Ann", "familyName": "Bee"}});
     assert_eq!(
-        ops.map(|o| wire(&o)),
+        replaced(replace_operations, body, &current),
         Ok(vec![
             json!({"op": "replace", "path": "displayName", "value": "Ann Bee"}),
             json!({"op": "replace", "path": "name.givenName", "value": "Ann"}),
