@@ -36,6 +36,50 @@ pub struct FilterTable {
     pub attributes: &'static [Filterable],
 }
 
+impl Filterable {
+    /// A text attribute Databricks filters under the same name (`scim` is its lower-case form).
+    pub const fn text(scim: &'static str, databricks: &'static str) -> Filterable {
+        Filterable { scim, databricks, kind: AttrKind::Text }
+    }
+}
+
+/// The rows every resource's table has, in this order: `displayName`, `externalId`, `id`.
+pub const COMMON_FILTERS: [Filterable; 3] = [
+    Filterable::text("displayname", "displayName"),
+    Filterable::text("externalid", "externalId"),
+    Filterable::text("id", "id"),
+];
+
+/// The `active` row of the principals (users, service principals).
+pub const ACTIVE_FILTER: Filterable = Filterable { scim: "active", databricks: "active", kind: AttrKind::Boolean };
+
+/// How many rows the parts hold together (the length of [`rows`]).
+pub const fn row_count(parts: &[&[Filterable]]) -> usize {
+    let (mut count, mut i) = (0, 0);
+    while i < parts.len() {
+        count += parts[i].len();
+        i += 1;
+    }
+    count
+}
+
+/// The rows of the parts, one after the other, for a static [`FilterTable`]; `N` is
+/// [`row_count`] of the same parts.
+pub const fn rows<const N: usize>(parts: &[&[Filterable]]) -> [Filterable; N] {
+    let mut out = [Filterable::text("", ""); N];
+    let (mut part, mut n) = (0, 0);
+    while part < parts.len() {
+        let mut i = 0;
+        while i < parts[part].len() && n < N {
+            out[n] = parts[part][i];
+            n += 1;
+            i += 1;
+        }
+        part += 1;
+    }
+    out
+}
+
 impl FilterTable {
     fn supported(&self) -> String {
         let names: Vec<&str> = self.attributes.iter().map(|a| a.scim).collect();

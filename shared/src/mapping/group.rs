@@ -3,27 +3,20 @@
 
 use scim_v2::filter::PatchPath;
 
-use super::filter::{AttrKind, FilterTable, Filterable};
+use super::filter::{COMMON_FILTERS, FilterTable};
 use super::{
-    attribute_name, check_elements, check_target_patch, direct_memberships, element_count, multi, refuse_roles,
-    scim_values, selection, validate_entitlements, validate_ids,
+    attribute_name, check_elements, check_target_patch, direct_memberships, element_count, location, meta, multi,
+    refuse_roles, scim_values, selection, validate_entitlements, validate_ids,
 };
 use crate::databricks::model::{self, Element, Group, GroupCreate, Reference, Selection};
 use crate::scim::list::Projection;
 use crate::scim::model as scim;
 use crate::scim::patch::{PatchOpKind, PatchOperation};
 use crate::scim::values::ClientObject;
-use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, ScimError};
+use crate::scim::{GROUP_EXTENSION_SCHEMA, GROUP_SCHEMA, Resource, ScimError};
 
 /// What groups can be filtered on.
-pub static GROUP_FILTERS: FilterTable = FilterTable {
-    core_schema: GROUP_SCHEMA,
-    attributes: &[
-        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
-        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
-        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
-    ],
-};
+pub static GROUP_FILTERS: FilterTable = FilterTable { core_schema: GROUP_SCHEMA, attributes: &COMMON_FILTERS };
 
 /// The Databricks attributes a SCIM group is built from, each under its own name…
 const TARGET_ATTRIBUTES: &[&str] = &["id", "displayName", "members", "externalId", "entitlements"];
@@ -55,24 +48,11 @@ pub fn target_selection(projection: &Projection) -> Selection {
     s
 }
 
-/// `{base}/Groups/{id}`.
-pub fn group_location(base_url: &str, id: &str) -> String {
-    format!("{base_url}/Groups/{id}")
-}
-
-/// The SCIM member `type` and path segment for a Databricks `$ref` (`Users/…`, `Groups/…`,
-/// `ServicePrincipals/…`): Databricks members carry no `type` (docs/databricks-behaviour.md row 47).
-fn member_kind(reference: Option<&str>) -> Option<(&'static str, &'static str)> {
-    let r = reference?;
-    if r.starts_with("Users/") {
-        Some(("User", "Users"))
-    } else if r.starts_with("Groups/") {
-        Some(("Group", "Groups"))
-    } else if r.starts_with("ServicePrincipals/") {
-        Some(("ServicePrincipal", "ServicePrincipals"))
-    } else {
-        None
-    }
+/// The resource a Databricks `$ref` (`Users/…`, `Groups/…`, `ServicePrincipals/…`) names, for
+/// a member's SCIM `type` and `$ref`: Databricks members carry no `type`
+/// (docs/databricks-behaviour.md row 47).
+fn member_kind(reference: Option<&str>) -> Option<Resource> {
+    reference?.split_once('/').and_then(|(segment, _)| Resource::at_endpoint(segment))
 }
 
 /// A Databricks group as a SCIM Group with our extension. Members and parent groups carry
@@ -87,9 +67,9 @@ pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
         .filter_map(|m| {
             let mid = m.value.as_deref()?;
             Some(match member_kind(m.reference.as_deref()) {
-                Some((kind, segment)) => scim::Reference {
-                    kind: Some(kind.into()),
-                    ..scim::Reference::to(mid, format!("{base_url}/{segment}/{mid}"))
+                Some(resource) => scim::Reference {
+                    kind: Some(resource.resource_type().into()),
+                    ..scim::Reference::to(mid, location(resource, base_url, mid))
                 },
                 None => scim::Reference::value(mid),
             })
@@ -99,7 +79,9 @@ pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
         .groups
         .iter()
         .filter(|g| !g.is_indirect())
-        .filter_map(|g| g.value.as_deref().map(|gid| scim::Reference::to(gid, group_location(base_url, gid))))
+        .filter_map(|g| {
+            g.value.as_deref().map(|gid| scim::Reference::to(gid, location(Resource::Group, base_url, gid)))
+        })
         .collect();
     let extension = scim::GroupExtension {
         parent_groups: (!parents.is_empty()).then_some(parents),
@@ -112,7 +94,7 @@ pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
         members: (!members.is_empty()).then_some(members),
         external_id: db.external_id.clone(),
         extension: extended.then_some(extension),
-        meta: scim::Meta { resource_type: "Group", location: group_location(base_url, &id) },
+        meta: meta(Resource::Group, base_url, &id),
         id,
     }
 }

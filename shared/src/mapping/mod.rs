@@ -20,7 +20,7 @@ use crate::scim::list::Projection;
 use crate::scim::discovery::ENTITLEMENTS;
 use crate::scim::limits::{self, MAX_MEMBERS_PER_REQUEST, MAX_PATCH_OPERATIONS};
 use crate::scim::values::ClientObject;
-use crate::scim::{GROUP_EXTENSION_SCHEMA, ScimError, model as scim};
+use crate::scim::{GROUP_EXTENSION_SCHEMA, Resource, ScimError, model as scim};
 
 /// A Databricks resource the bridge serves as a SCIM resource.
 pub trait Served: DatabricksResource {
@@ -246,6 +246,27 @@ pub(crate) fn replaced<T: DatabricksResource>(
     current: &serde_json::Value,
 ) -> Result<Vec<serde_json::Value>, ScimError> {
     replace(&obj(body), &databricks(current.clone())).map(|ops| wire(&ops))
+}
+
+/// A resource's URL under the bridge's SCIM base: `{base}/Users/{id}`, `{base}/Groups/{id}`, …
+pub fn location(resource: Resource, base_url: &str, id: &str) -> String {
+    format!("{base_url}/{}/{id}", resource.endpoint())
+}
+
+/// `meta` of a resource the bridge answers.
+fn meta(resource: Resource, base_url: &str, id: &str) -> scim::Meta {
+    scim::Meta { resource_type: resource.resource_type(), location: location(resource, base_url, id) }
+}
+
+/// The Databricks attributes the SCIM resource of every principal (user, service principal) is
+/// built from, each under its own name.
+const PRINCIPAL_ATTRIBUTES: &[&str] = &["id", "displayName", "active", "groups", "entitlements", "externalId"];
+
+/// The Databricks attribute selection for a projection of a principal whose SCIM resource is
+/// built from `own` attributes besides [`PRINCIPAL_ATTRIBUTES`]; roles are never asked for.
+fn principal_selection(projection: &Projection, principal: Resource, own: &[&'static str]) -> Selection {
+    let attributes: Vec<&'static str> = own.iter().chain(PRINCIPAL_ATTRIBUTES).copied().collect();
+    selection(projection, &attributes, &[], principal.schema(), &["roles"])
 }
 
 /// Maps a SCIM projection onto Databricks attribute names: a SCIM attribute is the Databricks

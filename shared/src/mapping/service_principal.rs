@@ -1,9 +1,9 @@
 //! Service principals: Databricks' `ServicePrincipal` resource (docs/databricks-behaviour.md row 50) as a
 //! SCIM resource type: displayName, applicationId, active, entitlements, groups, externalId.
 
-use super::filter::{AttrKind, FilterTable, Filterable};
+use super::filter::{ACTIVE_FILTER, COMMON_FILTERS, FilterTable, Filterable, row_count, rows};
 use super::user::{entitlements_from, principal_attributes, principal_replace_operations, roles_refused};
-use super::{refuse_roles, requested_active, selection};
+use super::{meta, principal_selection, refuse_roles, requested_active};
 use crate::databricks::Cloud;
 use crate::databricks::model::{self, CreateCommon, Element, Selection, ServicePrincipal, ServicePrincipalCreate};
 use crate::scim::list::Projection;
@@ -14,39 +14,27 @@ use crate::scim::{Resource, SERVICE_PRINCIPAL_SCHEMA, ScimError};
 /// What service principals can be filtered on.
 pub static SERVICE_PRINCIPAL_FILTERS: FilterTable = FilterTable {
     core_schema: SERVICE_PRINCIPAL_SCHEMA,
-    attributes: &[
-        Filterable { scim: "applicationid", databricks: "applicationId", kind: AttrKind::Text },
-        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
-        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
-        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
-        Filterable { scim: "active", databricks: "active", kind: AttrKind::Boolean },
-    ],
+    attributes: &rows::<{ row_count(SERVICE_PRINCIPAL_ROWS) }>(SERVICE_PRINCIPAL_ROWS),
 };
 
-/// The Databricks attributes a SCIM service principal is built from, each under its own name.
-const TARGET_ATTRIBUTES: &[&str] =
-    &["id", "applicationId", "displayName", "active", "groups", "entitlements", "externalId"];
+const SERVICE_PRINCIPAL_ROWS: &[&[Filterable]] =
+    &[&[Filterable::text("applicationid", "applicationId")], &COMMON_FILTERS, &[ACTIVE_FILTER]];
 
-/// The Databricks attribute selection for a client's projection.
+/// The Databricks attribute selection for a client's projection: a service principal's SCIM
+/// resource is built from `applicationId` besides what every principal has.
 pub fn target_selection(projection: &Projection) -> Selection {
-    selection(projection, TARGET_ATTRIBUTES, &[], SERVICE_PRINCIPAL_SCHEMA, &["roles"])
-}
-
-/// `{base}/ServicePrincipals/{id}`.
-pub fn service_principal_location(base_url: &str, id: &str) -> String {
-    format!("{base_url}/ServicePrincipals/{id}")
+    principal_selection(projection, Resource::ServicePrincipal, &["applicationId"])
 }
 
 /// A Databricks service principal as a SCIM resource.
 pub fn service_principal_to_scim(db: &ServicePrincipal, base_url: &str) -> scim::ServicePrincipal {
     let id = db.id.clone().unwrap_or_default();
-    let shows_active = db.id.is_some() && (db.principal.active.is_some() || db.application_id.is_some());
     scim::ServicePrincipal {
         schemas: [SERVICE_PRINCIPAL_SCHEMA],
         application_id: db.application_id.clone(),
         display_name: db.display_name.clone(),
-        principal: principal_attributes(&db.principal, shows_active, base_url),
-        meta: scim::Meta { resource_type: "ServicePrincipal", location: service_principal_location(base_url, &id) },
+        principal: principal_attributes(db, base_url),
+        meta: meta(Resource::ServicePrincipal, base_url, &id),
         id,
     }
 }

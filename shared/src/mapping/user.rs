@@ -2,13 +2,13 @@
 
 use scim_v2::filter::PatchPath;
 
-use super::filter::{AttrKind, FilterTable, Filterable};
+use super::filter::{ACTIVE_FILTER, COMMON_FILTERS, FilterTable, Filterable, row_count, rows};
 use super::{
-    attribute_name, check_elements, check_target_patch, multi, refuse_roles, requested_active, scim_values, selection,
-    validate_entitlements,
+    attribute_name, check_elements, check_target_patch, location, meta, multi, principal_selection, refuse_roles,
+    requested_active, scim_values, validate_entitlements,
 };
 use crate::databricks::model::{
-    self, CreateCommon, Element, PrincipalAttributes, Reference, Selection, User, UserCreate,
+    self, CreateCommon, Element, Principal, PrincipalAttributes, Reference, Selection, User, UserCreate,
 };
 use crate::scim::list::Projection;
 use crate::scim::model::{self as scim, Name};
@@ -17,31 +17,20 @@ use crate::scim::values::{ClientObject, ClientValue, not_a_boolean};
 use crate::scim::{Resource, ScimError, USER_SCHEMA};
 
 /// What users can be filtered on. A user's work e-mail is its userName in Databricks.
-pub static USER_FILTERS: FilterTable = FilterTable {
-    core_schema: USER_SCHEMA,
-    attributes: &[
-        Filterable { scim: "username", databricks: "userName", kind: AttrKind::Text },
-        Filterable { scim: "displayname", databricks: "displayName", kind: AttrKind::Text },
-        Filterable { scim: "externalid", databricks: "externalId", kind: AttrKind::Text },
-        Filterable { scim: "id", databricks: "id", kind: AttrKind::Text },
-        Filterable { scim: "active", databricks: "active", kind: AttrKind::Boolean },
-        Filterable { scim: "emails", databricks: "userName", kind: AttrKind::Text },
-        Filterable { scim: "emails.value", databricks: "userName", kind: AttrKind::Text },
-    ],
-};
+pub static USER_FILTERS: FilterTable =
+    FilterTable { core_schema: USER_SCHEMA, attributes: &rows::<{ row_count(USER_ROWS) }>(USER_ROWS) };
 
-/// The Databricks attributes a SCIM user is built from, each under its own name.
-const TARGET_ATTRIBUTES: &[&str] =
-    &["id", "userName", "name", "displayName", "emails", "active", "groups", "entitlements", "externalId"];
+const USER_ROWS: &[&[Filterable]] = &[
+    &[Filterable::text("username", "userName")],
+    &COMMON_FILTERS,
+    &[ACTIVE_FILTER, Filterable::text("emails", "userName"), Filterable::text("emails.value", "userName")],
+];
 
-/// The Databricks attribute selection that serves a client's projection with the least work.
+/// The Databricks attribute selection that serves a client's projection with the least work:
+/// a user's SCIM resource is built from `userName`, `name` and `emails` besides what every
+/// principal has.
 pub fn target_selection(projection: &Projection) -> Selection {
-    selection(projection, TARGET_ATTRIBUTES, &[], USER_SCHEMA, &["roles"])
-}
-
-/// `{base}/Users/{id}`.
-pub fn user_location(base_url: &str, id: &str) -> String {
-    format!("{base_url}/Users/{id}")
+    principal_selection(projection, Resource::User, &["userName", "name", "emails"])
 }
 
 /// A Databricks user as a SCIM User.
@@ -53,27 +42,24 @@ pub fn user_to_scim(db: &User, base_url: &str) -> scim::User {
         .as_ref()
         .map(|n| Name { given_name: non_empty(&n.given_name), family_name: non_empty(&n.family_name) })
         .filter(|n| n.given_name.is_some() || n.family_name.is_some());
-    let shows_active = db.id.is_some() && (db.principal.active.is_some() || db.user_name.is_some());
     scim::User {
         schemas: [USER_SCHEMA],
         user_name: db.user_name.clone(),
         name,
         display_name: db.display_name.clone(),
         emails: db.emails.clone(),
-        principal: principal_attributes(&db.principal, shows_active, base_url),
-        meta: scim::Meta { resource_type: "User", location: user_location(base_url, &id) },
+        principal: principal_attributes(db, base_url),
+        meta: meta(Resource::User, base_url, &id),
         id,
     }
 }
 
-/// What users and service principals share: `active` (when `shows_active`: the answer is a
-/// whole principal, not a projection without it), `groups` (typed, with our `$ref`),
-/// `entitlements`, `externalId`.
-pub(crate) fn principal_attributes(
-    db: &PrincipalAttributes,
-    shows_active: bool,
-    base_url: &str,
-) -> scim::PrincipalAttributes {
+/// What users and service principals share: `active` (only when the answer is a whole
+/// principal: it has an id, and `active` or the principal's key; not a projection without
+/// them), `groups` (typed, with our `$ref`), `entitlements`, `externalId`.
+pub(crate) fn principal_attributes(principal: &impl Principal, base_url: &str) -> scim::PrincipalAttributes {
+    let db = principal.principal();
+    let shows_active = principal.id().is_some() && (db.active.is_some() || principal.key().is_some());
     let groups = (!db.groups.is_empty()).then(|| {
         db.groups
             .iter()
@@ -82,7 +68,7 @@ pub(crate) fn principal_attributes(
                 Some(scim::Reference {
                     display: g.display.clone(),
                     kind: Some(g.kind.clone().unwrap_or_else(|| "direct".into())),
-                    ..scim::Reference::to(gid, format!("{base_url}/Groups/{gid}"))
+                    ..scim::Reference::to(gid, location(Resource::Group, base_url, gid))
                 })
             })
             .collect()
