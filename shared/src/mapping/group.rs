@@ -5,8 +5,8 @@ use scim_v2::filter::PatchPath;
 
 use super::filter::{COMMON_FILTERS, FilterTable};
 use super::{
-    attribute_name, check_elements, check_target_patch, direct_memberships, element_count, location, meta, multi,
-    refuse_roles, scim_values, selection, validate_entitlements, validate_ids,
+    attribute_name, check_elements, check_target_patch, common_attributes, direct_memberships, element_count, location,
+    multi, refuse_roles, scim_values, selection, validate_entitlements, validate_ids,
 };
 use crate::databricks::model::{self, Element, Group, GroupCreate, Reference, Selection};
 use crate::scim::list::Projection;
@@ -60,7 +60,6 @@ fn member_kind(reference: Option<&str>) -> Option<Resource> {
 /// is left out because it is derived and read-only, and a strict client (scim2-tester) rejects
 /// sub-attributes the schema does not declare.
 pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
-    let id = db.id.clone().unwrap_or_default();
     let members: Vec<scim::Reference> = db
         .members
         .iter()
@@ -88,14 +87,11 @@ pub fn group_to_scim(db: &Group, base_url: &str) -> scim::Group {
         entitlements: scim_values(&db.entitlements),
     };
     let extended = extension.parent_groups.is_some() || extension.entitlements.is_some();
+    let schemas = if extended { vec![GROUP_SCHEMA, GROUP_EXTENSION_SCHEMA] } else { vec![GROUP_SCHEMA] };
     scim::Group {
-        schemas: if extended { vec![GROUP_SCHEMA, GROUP_EXTENSION_SCHEMA] } else { vec![GROUP_SCHEMA] },
-        display_name: db.display_name.clone(),
+        common: common_attributes(db, schemas, base_url),
         members: (!members.is_empty()).then_some(members),
-        external_id: db.external_id.clone(),
         extension: extended.then_some(extension),
-        meta: meta(Resource::Group, base_url, &id),
-        id,
     }
 }
 

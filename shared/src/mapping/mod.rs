@@ -253,9 +253,21 @@ pub fn location(resource: Resource, base_url: &str, id: &str) -> String {
     format!("{base_url}/{}/{id}", resource.endpoint())
 }
 
-/// `meta` of a resource the bridge answers.
-fn meta(resource: Resource, base_url: &str, id: &str) -> scim::Meta {
-    scim::Meta { resource_type: resource.resource_type(), location: location(resource, base_url, id) }
+/// What every SCIM resource carries, from what Databricks holds: `schemas`, `id`,
+/// `displayName`, `externalId`, and `meta` with its location under `base_url`.
+fn common_attributes<T: DatabricksResource>(
+    db: &T,
+    schemas: Vec<&'static str>,
+    base_url: &str,
+) -> scim::CommonAttributes {
+    let id = db.id().unwrap_or_default();
+    scim::CommonAttributes {
+        schemas,
+        id: id.to_string(),
+        display_name: db.display_name().map(String::from),
+        external_id: db.external_id().map(String::from),
+        meta: scim::Meta { resource_type: T::RESOURCE.resource_type(), location: location(T::RESOURCE, base_url, id) },
+    }
 }
 
 /// The Databricks attributes the SCIM resource of every principal (user, service principal) is

@@ -3,7 +3,7 @@
 
 use super::filter::{ACTIVE_FILTER, COMMON_FILTERS, FilterTable, Filterable, row_count, rows};
 use super::user::{entitlements_from, principal_attributes, principal_replace_operations, roles_refused};
-use super::{meta, principal_selection, refuse_roles, requested_active};
+use super::{common_attributes, principal_selection, refuse_roles, requested_active};
 use crate::databricks::Cloud;
 use crate::databricks::model::{self, CreateCommon, Element, Selection, ServicePrincipal, ServicePrincipalCreate};
 use crate::scim::list::Projection;
@@ -28,14 +28,10 @@ pub fn target_selection(projection: &Projection) -> Selection {
 
 /// A Databricks service principal as a SCIM resource.
 pub fn service_principal_to_scim(db: &ServicePrincipal, base_url: &str) -> scim::ServicePrincipal {
-    let id = db.id.clone().unwrap_or_default();
     scim::ServicePrincipal {
-        schemas: [SERVICE_PRINCIPAL_SCHEMA],
+        common: common_attributes(db, vec![SERVICE_PRINCIPAL_SCHEMA], base_url),
         application_id: db.application_id.clone(),
-        display_name: db.display_name.clone(),
         principal: principal_attributes(db, base_url),
-        meta: meta(Resource::ServicePrincipal, base_url, &id),
-        id,
     }
 }
 

@@ -4,8 +4,8 @@ use scim_v2::filter::PatchPath;
 
 use super::filter::{ACTIVE_FILTER, COMMON_FILTERS, FilterTable, Filterable, row_count, rows};
 use super::{
-    attribute_name, check_elements, check_target_patch, location, meta, multi, principal_selection, refuse_roles,
-    requested_active, scim_values, validate_entitlements,
+    attribute_name, check_elements, check_target_patch, common_attributes, location, multi, principal_selection,
+    refuse_roles, requested_active, scim_values, validate_entitlements,
 };
 use crate::databricks::model::{
     self, CreateCommon, Element, Principal, PrincipalAttributes, Reference, Selection, User, UserCreate,
@@ -35,7 +35,6 @@ pub fn target_selection(projection: &Projection) -> Selection {
 
 /// A Databricks user as a SCIM User.
 pub fn user_to_scim(db: &User, base_url: &str) -> scim::User {
-    let id = db.id.clone().unwrap_or_default();
     let non_empty = |part: &Option<String>| part.clone().filter(|s| !s.is_empty());
     let name = db
         .name
@@ -43,20 +42,17 @@ pub fn user_to_scim(db: &User, base_url: &str) -> scim::User {
         .map(|n| Name { given_name: non_empty(&n.given_name), family_name: non_empty(&n.family_name) })
         .filter(|n| n.given_name.is_some() || n.family_name.is_some());
     scim::User {
-        schemas: [USER_SCHEMA],
+        common: common_attributes(db, vec![USER_SCHEMA], base_url),
         user_name: db.user_name.clone(),
         name,
-        display_name: db.display_name.clone(),
         emails: db.emails.clone(),
         principal: principal_attributes(db, base_url),
-        meta: meta(Resource::User, base_url, &id),
-        id,
     }
 }
 
 /// What users and service principals share: `active` (only when the answer is a whole
 /// principal: it has an id, and `active` or the principal's key; not a projection without
-/// them), `groups` (typed, with our `$ref`), `entitlements`, `externalId`.
+/// them), `groups` (typed, with our `$ref`), `entitlements`.
 pub(crate) fn principal_attributes(principal: &impl Principal, base_url: &str) -> scim::PrincipalAttributes {
     let db = principal.principal();
     let shows_active = principal.id().is_some() && (db.active.is_some() || principal.key().is_some());
@@ -77,7 +73,6 @@ pub(crate) fn principal_attributes(principal: &impl Principal, base_url: &str) -
         active: shows_active.then(|| db.is_active()),
         groups,
         entitlements: scim_values(&db.entitlements),
-        external_id: db.external_id.clone(),
     }
 }
 

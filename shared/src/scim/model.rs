@@ -76,7 +76,25 @@ impl Reference {
     }
 }
 
-/// The attributes users and service principals share.
+/// What every resource the bridge answers carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommonAttributes {
+    /// The resource's core schema, and the Group extension's when a group carries it.
+    pub schemas: Vec<&'static str>,
+    /// The Databricks id.
+    pub id: String,
+    /// `displayName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `externalId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `meta`.
+    pub meta: Meta,
+}
+
+/// The attributes users and service principals share besides [`CommonAttributes`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PrincipalAttributes {
@@ -89,84 +107,60 @@ pub struct PrincipalAttributes {
     /// Databricks entitlements.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entitlements: Option<Vec<Reference>>,
-    /// `externalId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
 }
 
 /// A SCIM User.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
-    /// The core User schema.
-    pub schemas: [&'static str; 1],
-    /// The Databricks id.
-    pub id: String,
+    /// `schemas`, `id`, `displayName`, `externalId`, `meta`.
+    #[serde(flatten)]
+    pub common: CommonAttributes,
     /// `userName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// `name`, when a part is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Name>,
-    /// `displayName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
     /// `emails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emails: Option<Vec<Email>>,
-    /// `active`, `groups`, `entitlements`, `externalId`.
+    /// `active`, `groups`, `entitlements`.
     #[serde(flatten)]
     pub principal: PrincipalAttributes,
-    /// `meta`.
-    pub meta: Meta,
 }
 
 /// A SCIM ServicePrincipal (Databricks' resource type, docs/databricks-behaviour.md row 50).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicePrincipal {
-    /// The ServicePrincipal schema.
-    pub schemas: [&'static str; 1],
-    /// The Databricks id.
-    pub id: String,
+    /// `schemas`, `id`, `displayName`, `externalId`, `meta`.
+    #[serde(flatten)]
+    pub common: CommonAttributes,
     /// `applicationId`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// `displayName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
-    /// `active`, `groups`, `entitlements`, `externalId`.
+    /// `active`, `groups`, `entitlements`.
     #[serde(flatten)]
     pub principal: PrincipalAttributes,
-    /// `meta`.
-    pub meta: Meta,
 }
 
 /// A SCIM Group with this project's extension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
-    /// The core Group schema, and the extension's when the extension is there.
-    pub schemas: Vec<&'static str>,
-    /// The Databricks id.
-    pub id: String,
-    /// `displayName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    /// `schemas`, `id`, `displayName`, `externalId`, `meta`.
+    #[serde(flatten)]
+    pub common: CommonAttributes,
     /// `members`, when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<Reference>>,
-    /// `externalId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
     /// The extension ([`super::GROUP_EXTENSION_SCHEMA`]), when it holds anything.
     #[serde(
         rename = "urn:ietf:params:scim:schemas:extension:databricks:2.0:Group",
         skip_serializing_if = "Option::is_none"
     )]
     pub extension: Option<GroupExtension>,
-    /// `meta`.
-    pub meta: Meta,
 }
 
 /// The Group extension: what Databricks keeps of a group beyond SCIM's core.
@@ -188,13 +182,15 @@ mod tests {
     #[test]
     fn the_extension_is_written_under_its_schema_urn() {
         let group = Group {
-            schemas: vec![super::super::GROUP_SCHEMA, super::super::GROUP_EXTENSION_SCHEMA],
-            id: "1".into(),
-            display_name: None,
+            common: CommonAttributes {
+                schemas: vec![super::super::GROUP_SCHEMA, super::super::GROUP_EXTENSION_SCHEMA],
+                id: "1".into(),
+                display_name: None,
+                external_id: None,
+                meta: Meta { resource_type: "Group", location: "l".into() },
+            },
             members: None,
-            external_id: None,
             extension: Some(GroupExtension::default()),
-            meta: Meta { resource_type: "Group", location: "l".into() },
         };
         let json = serde_json::to_value(&group).ok();
         assert!(json.is_some_and(|j| j.get(super::super::GROUP_EXTENSION_SCHEMA).is_some()));

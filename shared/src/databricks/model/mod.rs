@@ -42,6 +42,9 @@ pub trait DatabricksResource: DeserializeOwned + Default {
     /// Its `displayName`.
     fn display_name(&self) -> Option<&str>;
 
+    /// Its `externalId`.
+    fn external_id(&self) -> Option<&str>;
+
     /// The value of its immutable key ([`Resource::immutable_key`]: userName, applicationId);
     /// `None` for a group, which has none.
     fn key(&self) -> Option<&str>;

@@ -344,6 +344,10 @@ impl DatabricksResource for Group {
         self.display_name.as_deref()
     }
 
+    fn external_id(&self) -> Option<&str> {
+        self.external_id.as_deref()
+    }
+
     fn key(&self) -> Option<&str> {
         None
     }
@@ -382,6 +386,10 @@ macro_rules! principal_resource {
 
             fn display_name(&self) -> Option<&str> {
                 self.display_name.as_deref()
+            }
+
+            fn external_id(&self) -> Option<&str> {
+                self.principal.external_id.as_deref()
             }
 
             fn key(&self) -> Option<&str> {
