@@ -48,3 +48,30 @@ fn quotes_in_values_stay_inside_the_literal() {
     let out = users(r#"userName eq "a\" or userName ne \"b""#);
     assert_eq!(out, Ok(r#"userName eq "a\" or userName ne \"b""#.to_string()));
 }
+
+#[test]
+fn the_tables_hold_every_row_once_in_the_order_error_details_name_them() {
+    use crate::mapping::group::GROUP_FILTERS;
+    use crate::mapping::service_principal::SERVICE_PRINCIPAL_FILTERS;
+    let rows = |table: &FilterTable| -> Vec<(&str, &str, AttrKind)> {
+        table.attributes.iter().map(|a| (a.scim, a.databricks, a.kind)).collect()
+    };
+    let text = AttrKind::Text;
+    let common = [("displayname", "displayName", text), ("externalid", "externalId", text), ("id", "id", text)];
+    let active = ("active", "active", AttrKind::Boolean);
+    let user: Vec<_> = [("username", "userName", text)]
+        .into_iter()
+        .chain(common)
+        .chain([active, ("emails", "userName", text), ("emails.value", "userName", text)])
+        .collect();
+    assert_eq!(rows(&USER_FILTERS), user);
+    assert_eq!(rows(&GROUP_FILTERS), common.to_vec());
+    let service_principal: Vec<_> =
+        [("applicationid", "applicationId", text)].into_iter().chain(common).chain([active]).collect();
+    assert_eq!(rows(&SERVICE_PRINCIPAL_FILTERS), service_principal);
+    assert!(
+        USER_FILTERS
+            .supported()
+            .ends_with("on username, displayname, externalid, id, active, emails, emails.value joined by and/or")
+    );
+}
