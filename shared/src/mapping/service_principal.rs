@@ -53,10 +53,9 @@ fn application_id_of(body: &ClientObject) -> Result<Option<String>, ScimError> {
     }
 }
 
+/// A UUID in its hyphenated form (`uuid` parses the others too: braces, URN, 32 hex digits).
 fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// Translates a SCIM `POST /ServicePrincipals` body. Databricks generates the applicationId;

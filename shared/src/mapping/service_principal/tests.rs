@@ -77,3 +77,18 @@ fn patch_on_a_service_principal_uses_application_id_as_its_key_and_knows_no_name
     assert_eq!(plan.renamed_to.as_deref(), Some("n"));
     assert_eq!(plan.ignored, vec!["name.givenName".to_string()]);
 }
+
+#[test]
+fn an_application_id_is_a_uuid_in_its_hyphenated_form_only() {
+    assert!(is_uuid("6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"));
+    assert!(is_uuid("6F1C2D3E-4A5B-4C6D-8E7F-9A0B1C2D3E4F"));
+    for other in [
+        "6f1c2d3e4a5b4c6d8e7f9a0b1c2d3e4f",
+        "{6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f}",
+        "urn:uuid:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+        "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4g",
+        "6f1c2d3e-4a5b-4c6d-8e7f9a0b1c2d3e4f0",
+    ] {
+        assert!(!is_uuid(other), "{other}");
+    }
+}
