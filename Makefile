@@ -1,5 +1,5 @@
 # The README's commands, one line each.
-.PHONY: run test faults lint build deploy
+.PHONY: run test faults bench lint build deploy
 
 run:
 	scripts/local-stack.sh
@@ -10,6 +10,11 @@ test:
 # The fault suite (tests/faults/): a random seed unless SEED is given (make faults SEED=7).
 faults:
 	cargo run --quiet -p tests --example faults -- $(if $(SEED),--seed $(SEED))
+
+# What an operation costs, each figure beside its goal (BENCHMARKS.md): release builds, then
+# tests/bench/bench.py. Figures only, no thresholds.
+bench:
+	scripts/bench.sh
 
 lint:
 	cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings && scripts/sam-checks.sh --lint-only

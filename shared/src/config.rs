@@ -167,25 +167,32 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state from the function environment. AWS configuration is loaded only when a
-    /// secret id is configured.
+    /// Builds the state from the function environment. Nothing of AWS is loaded at init: when a
+    /// secret id is configured, the Secrets Manager client is built from Lambda's variables by
+    /// the first read ([`SecretStore::from_env`]), which also starts reading the other secret.
     pub async fn from_env() -> Result<AppState, ConfigError> {
         let config = Config::from_env()?;
-        let aws = if config.databricks_secret_id.is_some()
+        let http = http_client()?;
+        let store = (config.databricks_secret_id.is_some()
             || config.inbound_tokens_secret_id.is_some()
-            || config.oauth_signing_keys_secret_id.is_some()
-        {
-            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
-        } else {
-            None
-        };
-        AppState::build(config, aws.as_ref())
+            || config.oauth_signing_keys_secret_id.is_some())
+        .then(|| SecretStore::from_env(http.clone()));
+        AppState::with_store(config, http, store)
     }
 
     /// Builds the state from a configuration and, where secrets are used, an AWS SDK configuration.
     pub fn build(config: Config, aws: Option<&aws_config::SdkConfig>) -> Result<AppState, ConfigError> {
-        let store = aws.map(SecretStore::new);
-        let http = http_client()?;
+        AppState::with_store(config, http_client()?, aws.map(SecretStore::new))
+    }
+
+    /// Builds the state from a configuration, the instance's HTTP client and, where secrets are
+    /// used, a secret store. The Databricks credential and the inbound tokens, both read by an
+    /// instance's first request, are read together ([`SecretStore::read_together`]).
+    pub fn with_store(
+        config: Config,
+        http: reqwest::Client,
+        store: Option<SecretStore>,
+    ) -> Result<AppState, ConfigError> {
         let tokens: Arc<dyn TokenSource> = match (&config.databricks_secret_id, &config.databricks_token, &store) {
             (Some(id), _, Some(store)) => {
                 Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host, http.clone()))
@@ -206,6 +213,9 @@ impl AppState {
             }
             (None, None, _) => inbound,
         };
+        if let Some(store) = &store {
+            store.read_together(config.databricks_secret_id.iter().chain(&config.inbound_tokens_secret_id).cloned());
+        }
         Self::with_parts(config, http, tokens, inbound)
     }
 
