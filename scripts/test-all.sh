@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check, in the order CI runs them: format, lints, unit and integration tests (the
 # emulator in both modes), then scim2-tester, scripts/smoke.sh, real-client requests and 2 000
-# sequential requests (scripts/runner-check.py) against the local stack.
+# sequential requests (scripts/runner-check.py) against the local stack, then a short benchmark
+# run (figures only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,3 +47,7 @@ SCIM_PATCH_RESPONSE=no-content SCIM_TOKEN=conformance-token \
 
 echo "== the local stack answers every request: 2 000 sequential requests, 0 answers not the bridge's"
 SCIM_TOKEN=conformance-token python3 scripts/runner-check.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT" 2000 --users 2000
+
+echo "== benchmark, short run: figures only, nothing asserted about time (debug binaries; the arm64 sizes are sam build's)"
+scripts/local-stack.sh --stop >/dev/null
+scripts/bench.sh --short

@@ -1,8 +1,8 @@
 //! AWS Secrets Manager: the one module that talks to AWS. Values are returned to the
 //! caller and never logged; errors name the secret and the reason only.
 //!
-//! Cold start (BENCHMARKS.md): on Lambda the Secrets Manager client is built from the variables
-//! Lambda sets (region and the function role's keys), not by running the SDK's whole default
+//! Cold start and size (BENCHMARKS.md): the Secrets Manager client is built from the variables
+//! Lambda sets (region and the function role's keys), not by the SDK's whole default
 //! configuration chain, and not at init but by the first read; it sends its calls through the
 //! function's one reqwest client (one TLS stack and one load of the trust store per instance,
 //! [`ReqwestConnector`]); and the first read also starts reading the other secrets the instance's
@@ -64,6 +64,10 @@ struct Inner {
     ahead: Mutex<HashMap<String, (Instant, Pending)>>,
 }
 
+/// Why a secret cannot be read outside Lambda without the variables Lambda sets.
+const NOT_ON_LAMBDA: &str =
+    "no AWS region and keys in the environment (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)";
+
 /// A read started ahead.
 type Pending = JoinHandle<Result<String, SecretError>>;
 
@@ -72,8 +76,8 @@ enum ClientSource {
     Given,
     /// On Lambda: the region, the role's keys and an endpoint override from the environment.
     Lambda(LambdaEnv),
-    /// Elsewhere: the SDK's whole default chain (profiles, SSO, IMDS, …), loaded on first use.
-    DefaultChain,
+    /// Not on Lambda: no region or no keys in the environment.
+    Missing,
 }
 
 struct LambdaEnv {
@@ -88,7 +92,7 @@ impl std::fmt::Debug for SecretStore {
         let source = match self.inner.source {
             ClientSource::Given => "given",
             ClientSource::Lambda(_) => "lambda environment",
-            ClientSource::DefaultChain => "default chain",
+            ClientSource::Missing => "no AWS region or keys in the environment",
         };
         f.debug_struct("SecretStore").field("client", &source).finish_non_exhaustive()
     }
@@ -100,10 +104,12 @@ impl SecretStore {
         Self::with_source(OnceCell::new_with(Some(Client::new(config))), ClientSource::Given)
     }
 
-    /// A store whose client is built on the first read: from the variables Lambda sets
+    /// A store whose client is built on the first read from the variables Lambda sets
     /// (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, and
     /// `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL` as the SDK reads them), its calls
-    /// sent over `http`, when they are there; else from the SDK's default configuration chain.
+    /// sent over `http`. Without a region and keys (not on Lambda) every read fails with a
+    /// [`SecretError::Service`] naming the variables: the SDK's whole default chain (profiles,
+    /// SSO, STS, IMDS) is not in the functions, a megabyte of each binary.
     pub fn from_env(http: reqwest::Client) -> SecretStore {
         Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()), http)
     }
@@ -123,7 +129,7 @@ impl SecretStore {
                 let credentials = Credentials::new(key, secret, get("AWS_SESSION_TOKEN"), None, "Environment");
                 ClientSource::Lambda(LambdaEnv { region, credentials, endpoint_url, http })
             }
-            _ => ClientSource::DefaultChain,
+            _ => ClientSource::Missing,
         };
         Self::with_source(OnceCell::new(), source)
     }
@@ -194,6 +200,9 @@ impl SecretStore {
     }
 
     async fn read_now(&self, secret_id: &str) -> Result<String, SecretError> {
+        if matches!(self.inner.source, ClientSource::Missing) {
+            return Err(SecretError::Service(NOT_ON_LAMBDA.into()));
+        }
         let client = self.client().await;
         let output = client.get_secret_value().secret_id(secret_id).send().await.map_err(classify)?;
         output.secret_string().map(str::to_string).ok_or(SecretError::NoString)
@@ -205,9 +214,12 @@ impl SecretStore {
             .get_or_init(|| async {
                 match &self.inner.source {
                     ClientSource::Lambda(env) => lambda_client(env),
-                    ClientSource::Given | ClientSource::DefaultChain => {
-                        Client::new(&aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
-                    }
+                    // Given: set at construction; Missing: never read (read_now refuses first).
+                    ClientSource::Given | ClientSource::Missing => Client::from_conf(
+                        aws_sdk_secretsmanager::Config::builder()
+                            .behavior_version(aws_config::BehaviorVersion::latest())
+                            .build(),
+                    ),
                 }
             })
             .await
@@ -406,6 +418,13 @@ mod tests {
         assert_eq!(store.read("databricks").await, Ok("dapi-2".into()), "a later read (a rotation) is a call");
         assert_eq!(store.read("inbound").await, Ok("tok-1".into()));
         assert_eq!(sm.calls().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn without_the_variables_lambda_sets_a_read_fails_and_names_them() {
+        let store = SecretStore::from_lookup(|_| None, reqwest::Client::new());
+        let err = store.read("databricks").await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("AWS_REGION") && err.contains("AWS_ACCESS_KEY_ID"), "{err}");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
