@@ -317,14 +317,20 @@ def direct_get(emulator, path, connection=None):
 
 
 def cold_start(args, emulator, moto, secrets, user_id, runs):
-    log(f"b. cold start, median of {runs} runs each, runs interleaved (init: spawn -> first /next; "
-        "first response: spawn -> answer)")
+    log(f"b. cold start, median (and best) of {runs} runs each, runs interleaved (init: spawn -> first /next; "
+        "first response: spawn -> answer; budget: init + both secrets + the Databricks call)")
     production = production_env(emulator, moto, secrets)
     machine_trust = {k: v for k, v in production.items() if k not in LAMBDA_TRUST_STORE}
     contenders = [("bench-hello", os.path.join(args.bin_dir, "bench-hello"), dict(LAMBDA_TRUST_STORE)),
                   ("get-user", os.path.join(args.bin_dir, "get-user"), production),
                   ("get-user, machine's trust store", os.path.join(args.bin_dir, "get-user"), machine_trust)]
-    contenders += [(os.path.basename(path), path, production) for path in args.compare]
+    for path in args.compare:  # a directory holds a get-user and a bench-hello built with another profile
+        if os.path.isdir(path):
+            contenders += [(f"{os.path.basename(path)}: bench-hello", os.path.join(path, "bench-hello"),
+                            dict(LAMBDA_TRUST_STORE)),
+                           (f"{os.path.basename(path)}: get-user", os.path.join(path, "get-user"), production)]
+        else:
+            contenders.append((os.path.basename(path), path, production))
     samples = {label: ([], [], []) for label, _, _ in contenders}
     for _ in range(runs):
         for label, binary, env in contenders:
@@ -344,17 +350,21 @@ def cold_start(args, emulator, moto, secrets, user_id, runs):
     one_secret = statistics.median(time_secret_read(moto, [secrets["inbound"]]) for _ in range(runs))
     secret_rtt = statistics.median(time_secret_read(moto, list(secrets.values())) for _ in range(runs))
     db_call = statistics.median(direct_get(emulator, f"{SCIM}/Users/{user_id}") for _ in range(runs))
-    hello = statistics.median(samples["bench-hello"][0])
-    log(f"   {'':34} {'init':>8} {'ratio':>6} {'1st invocation':>15} {'1st response':>13} {'budget':>8}")
+    hello, hello_min = statistics.median(samples["bench-hello"][0]), min(samples["bench-hello"][0])
+    log(f"   {'':34} {'init':>8} {'(best)':>8} {'ratio':>6} {'(best)':>6} {'1st invocation':>15} "
+        f"{'1st response':>13} {'budget':>8}")
     figures = {}
     for label, _, _ in contenders:
-        inits, invokes, firsts = (statistics.median(x) for x in samples[label])
+        inits, invokes, firsts = samples[label]
+        init, best = statistics.median(inits), min(inits)
+        invoke, first = statistics.median(invokes), statistics.median(firsts)
         if label == "bench-hello":
-            log(f"   {label:34} {inits:6.2f}ms {'':6} {invokes:13.2f}ms {firsts:11.2f}ms")
+            log(f"   {label:34} {init:6.2f}ms {best:6.2f}ms {'':6} {'':6} {invoke:13.2f}ms {first:11.2f}ms")
             continue
-        ratio, budget = inits / hello, inits + secret_rtt + db_call
-        figures[label] = (ratio, firsts, budget)
-        log(f"   {label:34} {inits:6.2f}ms {ratio:5.2f}x {invokes:13.2f}ms {firsts:11.2f}ms {budget:6.2f}ms")
+        ratio, budget = init / hello, init + secret_rtt + db_call
+        figures[label] = (ratio, first, budget)
+        log(f"   {label:34} {init:6.2f}ms {best:6.2f}ms {ratio:5.2f}x {best / hello_min:5.2f}x {invoke:13.2f}ms "
+            f"{first:11.2f}ms {budget:6.2f}ms")
     ratio, first, budget = figures["get-user"]
     log(f"   init ratio get-user / hello      {ratio:5.2f}x   goal <= 1.5x   {'ok' if ratio <= 1.5 else 'OVER'}")
     log(f"   first response {first:6.2f} ms   goal <= init + one Secrets Manager round trip for both secrets "
@@ -488,8 +498,9 @@ def main():
     args.emulator = args.emulator or os.path.join(args.bin_dir, "databricks-emulator")
     runs, requests, users = (11, 200, 2_000) if args.short else (31, 1_000, 10_000)
     runs = args.runs or runs
-    log(f"bench: binaries from {os.path.relpath(args.bin_dir, ROOT)}"
-        f"{' (short run)' if args.short else ''}")
+    debug = os.path.basename(os.path.normpath(args.bin_dir)) == "debug"
+    log(f"bench: binaries from {os.path.relpath(args.bin_dir, ROOT)}{' (short run)' if args.short else ''}"
+        f"{'; debug build: the times are not release figures' if debug else ''}")
     try:
         if "a" in args.sections:
             calls_per_operation(args)
