@@ -254,7 +254,7 @@ impl HttpConnector for ReqwestConnector {
             let request = request.try_into_http1x().map_err(|e| ConnectorError::other(e.into(), None))?;
             let (parts, body) = request.into_parts();
             let body = body.bytes().map(<[u8]>::to_vec).unwrap_or_default();
-            let request = reqwest::Request::try_from(lambda_http::http::Request::from_parts(parts, body))
+            let request = reqwest::Request::try_from(http::Request::from_parts(parts, body))
                 .map_err(|e| ConnectorError::other(e.into(), None))?;
             let failed = |e: reqwest::Error| {
                 if e.is_timeout() {
@@ -266,7 +266,7 @@ impl HttpConnector for ReqwestConnector {
                 }
             };
             let response = http.execute(request).await.map_err(failed)?;
-            let mut answer = lambda_http::http::Response::builder().status(response.status());
+            let mut answer = http::Response::builder().status(response.status());
             if let Some(headers) = answer.headers_mut() {
                 headers.extend(response.headers().iter().map(|(k, v)| (k.clone(), v.clone())));
             }

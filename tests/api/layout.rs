@@ -413,7 +413,7 @@ struct Layer {
 const LAYERS: &[Layer] = &[
     Layer { name: "scim", may_import: &[], io_crates: &[] },
     Layer { name: "deadline", may_import: &[], io_crates: &[] },
-    Layer { name: "aws", may_import: &[], io_crates: &["aws_config", "aws_sdk_"] },
+    Layer { name: "aws", may_import: &[], io_crates: &["aws_config", "aws_sdk_", "aws_smithy_", "reqwest"] },
     Layer { name: "databricks", may_import: &["scim", "deadline", "aws"], io_crates: &["reqwest"] },
     Layer { name: "mapping", may_import: &["scim", "databricks"], io_crates: &[] },
     Layer { name: "oauth", may_import: &["scim", "aws"], io_crates: &["aws_config"] },
