@@ -10,8 +10,8 @@ use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
 use crate::deadline;
 use crate::inbound::InboundAuth;
-use crate::oauth::Verifier;
 use crate::oauth::token::{SigningKeyError, parse_signing_keys};
+use crate::oauth::{EndpointConfigError, TokenEndpoint, Verifier};
 
 /// Why a function is not configured correctly: the variable that is missing or wrong (every
 /// request is then a SCIM 503 naming it).
@@ -44,6 +44,15 @@ pub enum ConfigError {
     /// `DATABRICKS_HOST` is not a URL.
     #[error("the Databricks host is not a valid URL")]
     Host(#[from] url::ParseError),
+}
+
+/// The token endpoint's configuration from the function environment; its secrets, if any, are
+/// read like the SCIM functions' (nothing of AWS at init, one HTTP client).
+pub fn token_endpoint_from_env() -> TokenEndpoint {
+    match http_client() {
+        Ok(http) => TokenEndpoint::from_env(|| SecretStore::from_env(http)),
+        Err(_) => TokenEndpoint::Broken(EndpointConfigError::NoHttpClient),
+    }
 }
 
 /// Settings read from the environment.

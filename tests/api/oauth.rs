@@ -452,7 +452,7 @@ async fn endpoint_from_secrets(clients_id: &str, keys_id: &str, ttl: Duration, m
             "OAUTH_TOKEN_LIFETIME_SECS" => Some("300".into()),
             _ => None,
         },
-        Some(&aws),
+        Some(shared::aws::SecretStore::new(&aws)),
     )
     .with_cache_timings(ttl, miss)
 }

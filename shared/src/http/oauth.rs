@@ -17,7 +17,7 @@ pub const FUNCTION: &str = "oauth-token";
 /// Runs the token endpoint as a Lambda function.
 pub async fn serve() -> Result<(), lambda_http::Error> {
     super::init_logging();
-    let endpoint = TokenEndpoint::from_env().await;
+    let endpoint = crate::config::token_endpoint_from_env();
     match &endpoint {
         TokenEndpoint::Broken(reason) => {
             let reason = crate::scim::error::chain(reason);

@@ -179,6 +179,9 @@ pub enum EndpointConfigError {
     /// Clients but no signing keys.
     #[error("OAuth clients are configured but no signing keys (OAUTH_SIGNING_KEYS_SECRET_ID)")]
     NoSigningKeys,
+    /// The HTTP client that reads the secrets cannot be built (no TLS roots).
+    #[error("cannot build the HTTP client that reads the secrets")]
+    NoHttpClient,
     /// A token lifetime out of range.
     #[error("OAUTH_TOKEN_LIFETIME_SECS must be 60 to 3600 seconds")]
     Lifetime,
@@ -263,14 +266,13 @@ fn configured<T: SecretValue>(
 }
 
 impl TokenEndpoint {
-    /// Reads the configuration; `aws` is needed when a secret id is set.
+    /// Reads the configuration; `store` is needed when a secret id is set.
     ///
     /// `OAUTH_CLIENTS_SECRET_ID` or (local) `OAUTH_CLIENTS`; `OAUTH_SIGNING_KEYS_SECRET_ID` or
     /// (local) `OAUTH_SIGNING_KEYS`; `OAUTH_TOKEN_LIFETIME_SECS` (60–3600, default 900). Without
     /// clients the endpoint is off.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>, aws: Option<&aws_config::SdkConfig>) -> TokenEndpoint {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>, store: Option<SecretStore>) -> TokenEndpoint {
         let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let store = aws.map(SecretStore::new);
         let clients = match configured("OAUTH_CLIENTS_SECRET_ID", non_empty("OAUTH_CLIENTS"), &non_empty, &store) {
             Ok(Some(clients)) => clients,
             Ok(None) => return TokenEndpoint::Off,
@@ -292,16 +294,14 @@ impl TokenEndpoint {
         TokenEndpoint::On { clients, keys, lifetime }
     }
 
-    /// Reads the configuration from the function environment, loading the AWS configuration only
-    /// when a secret id is set.
-    pub async fn from_env() -> TokenEndpoint {
+    /// Reads the configuration from the function environment; `store` makes the secret store
+    /// when a secret id is set (as the SCIM functions do: nothing of AWS at init, the client built
+    /// from Lambda's variables by the first read, [`SecretStore::from_env`]).
+    pub fn from_env(store: impl FnOnce() -> SecretStore) -> TokenEndpoint {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let aws = if get("OAUTH_CLIENTS_SECRET_ID").is_some() || get("OAUTH_SIGNING_KEYS_SECRET_ID").is_some() {
-            Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await)
-        } else {
-            None
-        };
-        Self::from_lookup(get, aws.as_ref())
+        let store =
+            (get("OAUTH_CLIENTS_SECRET_ID").is_some() || get("OAUTH_SIGNING_KEYS_SECRET_ID").is_some()).then(store);
+        Self::from_lookup(get, store)
     }
 
     /// Changes the cache timings of both secrets (tests use zero).
