@@ -49,10 +49,8 @@ pub enum ConfigError {
 /// The token endpoint's configuration from the function environment; its secrets, if any, are
 /// read like the SCIM functions' (nothing of AWS at init, one HTTP client).
 pub fn token_endpoint_from_env() -> TokenEndpoint {
-    match http_client() {
-        Ok(http) => TokenEndpoint::from_env(|| SecretStore::from_env(http)),
-        Err(_) => TokenEndpoint::Broken(EndpointConfigError::NoHttpClient),
-    }
+    // The HTTP client (and its trust store) only when a secret is to be read.
+    TokenEndpoint::from_env(|| http_client().map(SecretStore::from_env).map_err(|_| EndpointConfigError::NoHttpClient))
 }
 
 /// Settings read from the environment.

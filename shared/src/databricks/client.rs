@@ -160,7 +160,7 @@ impl DatabricksClient {
     ) -> Result<T, DatabricksError> {
         let mut url = self.url(T::RESOURCE, Some(id))?;
         append_selection(&mut url, &selection.attributes, &selection.excluded_attributes);
-        let body = self.send(Method::GET, url, None, Idempotency::Read).await.map_err(|e| e.concerning(T::RESOURCE))?;
+        let body = self.send_to::<T>(Method::GET, url, None, Idempotency::Read).await?;
         decode(&body.ok_or_else(empty_body)?)
     }
 
@@ -176,17 +176,14 @@ impl DatabricksClient {
             query.append_pair("count", &params.count.to_string());
         }
         append_selection(&mut url, &params.attributes, &params.excluded_attributes);
-        let body = self.send(Method::GET, url, None, Idempotency::Read).await.map_err(|e| e.concerning(T::RESOURCE))?;
+        let body = self.send_to::<T>(Method::GET, url, None, Idempotency::Read).await?;
         decode(&body.ok_or_else(empty_body)?)
     }
 
     /// `POST /{resource}`.
     pub async fn create<T: DatabricksResource>(&self, body: &T::Create) -> Result<T, DatabricksError> {
         let url = self.url(T::RESOURCE, None)?;
-        let answer = self
-            .send(Method::POST, url, Some(&encode(body)?), Idempotency::Write)
-            .await
-            .map_err(|e| e.concerning(T::RESOURCE))?;
+        let answer = self.send_to::<T>(Method::POST, url, Some(&encode(body)?), Idempotency::Write).await?;
         decode(&answer.ok_or_else(empty_body)?)
     }
 
@@ -200,11 +197,7 @@ impl DatabricksClient {
     ) -> Result<Option<T>, DatabricksError> {
         let url = self.url(T::RESOURCE, Some(id))?;
         let body = encode(&PatchRequest::new(operations))?;
-        let Some(answer) = self
-            .send(Method::PATCH, url, Some(&body), Idempotency::Write)
-            .await
-            .map_err(|e| e.concerning(T::RESOURCE))?
-        else {
+        let Some(answer) = self.send_to::<T>(Method::PATCH, url, Some(&body), Idempotency::Write).await? else {
             return Ok(None);
         };
         let resource: T = decode(&answer)?;
@@ -214,7 +207,7 @@ impl DatabricksClient {
     /// `DELETE /{resource}/{id}`.
     pub async fn delete<T: DatabricksResource>(&self, id: &DatabricksId) -> Result<(), DatabricksError> {
         let url = self.url(T::RESOURCE, Some(id))?;
-        match self.send(Method::DELETE, url, None, Idempotency::Write).await.map_err(|e| e.concerning(T::RESOURCE))? {
+        match self.send_to::<T>(Method::DELETE, url, None, Idempotency::Write).await? {
             // Whatever it says, it must be JSON.
             Some(answer) => decode::<IgnoredAny>(&answer).map(|_| ()),
             None => Ok(()),
@@ -234,6 +227,17 @@ impl DatabricksClient {
             Some(answer) => decode(&answer),
             None => Ok(TokenList::default()),
         }
+    }
+
+    /// [`Self::send`] to `T`'s endpoint: a 404 or 409 names `T`'s resource.
+    async fn send_to<T: DatabricksResource>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        idempotency: Idempotency,
+    ) -> Result<Option<Vec<u8>>, DatabricksError> {
+        self.send(method, url, body, idempotency).await.map_err(|e| e.concerning(T::RESOURCE))
     }
 
     async fn send(

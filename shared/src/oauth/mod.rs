@@ -297,11 +297,15 @@ impl TokenEndpoint {
     /// Reads the configuration from the function environment; `store` makes the secret store
     /// when a secret id is set (as the SCIM functions do: nothing of AWS at init, the client built
     /// from Lambda's variables by the first read, [`SecretStore::from_env`]).
-    pub fn from_env(store: impl FnOnce() -> SecretStore) -> TokenEndpoint {
+    pub fn from_env(store: impl FnOnce() -> Result<SecretStore, EndpointConfigError>) -> TokenEndpoint {
         let get = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let store =
-            (get("OAUTH_CLIENTS_SECRET_ID").is_some() || get("OAUTH_SIGNING_KEYS_SECRET_ID").is_some()).then(store);
-        Self::from_lookup(get, store)
+        if get("OAUTH_CLIENTS_SECRET_ID").is_none() && get("OAUTH_SIGNING_KEYS_SECRET_ID").is_none() {
+            return Self::from_lookup(get, None);
+        }
+        match store() {
+            Ok(store) => Self::from_lookup(get, Some(store)),
+            Err(broken) => TokenEndpoint::Broken(broken),
+        }
     }
 
     /// Changes the cache timings of both secrets (tests use zero).
