@@ -18,7 +18,7 @@ use crate::server::{App, EmuState, json_response, no_content};
 use crate::store::{Common, Name, User};
 use crate::throttle::{Limiter, check_error_code_status};
 use crate::tokens::Creator;
-use crate::{Throttle, ThrottleStyle};
+use crate::{Target, Throttle, ThrottleStyle};
 
 fn bad_request(message: impl Into<String>) -> Response {
     json_response(StatusCode::BAD_REQUEST, &json!({"error": message.into()}))
@@ -44,9 +44,19 @@ pub(crate) async fn requests(State(app): State<App>) -> Response {
     json_response(StatusCode::OK, &log)
 }
 
-/// `GET /_emulator/state` → `{"users": […], "groups": […], "servicePrincipals": […]}`.
+/// `GET /_emulator/state` → `{"users": […], "groups": […], "servicePrincipals": […],
+/// "tokens": […]}`, with the account target also `"permission_assignments": […]`.
 pub(crate) async fn state(State(app): State<App>) -> Response {
-    let snapshot = app.lock().store.snapshot();
+    let snapshot = {
+        let st = app.lock();
+        let mut snapshot = st.store.snapshot();
+        if app.startup.target == Target::Account
+            && let Some(map) = snapshot.as_object_mut()
+        {
+            map.insert("permission_assignments".into(), st.store.assignments_snapshot());
+        }
+        snapshot
+    };
     json_response(StatusCode::OK, &snapshot)
 }
 

@@ -44,7 +44,7 @@ impl ScimError {
         Self { status, scim_type: None, detail: detail.into() }
     }
 
-    fn typed(status: StatusCode, scim_type: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn typed(status: StatusCode, scim_type: &'static str, detail: impl Into<String>) -> Self {
         Self { status, scim_type: Some(scim_type), detail: detail.into() }
     }
 

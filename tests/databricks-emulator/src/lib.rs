@@ -1,5 +1,7 @@
 //! An in-memory emulator of the Databricks **workspace SCIM 2.0 API**
-//! (`/api/2.0/preview/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]`), serving on loopback.
+//! (`/api/2.0/preview/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]`), serving on loopback;
+//! with [`Target::Account`] also of the **account SCIM API** and the workspace
+//! **permission-assignment API** (see "Account target" below).
 //!
 //! By default it imitates the real API as `docs/databricks-behaviour.md` records it (wire
 //! format, error texts, quirks of filters and PATCH), choosing the **strictest** behaviour the
@@ -32,6 +34,57 @@
 //! `"meta": {"resourceType": "Group"}`, while workspace groups render
 //! `"meta": {"resourceType": "WorkspaceGroup"}`; their membership is set through the admin
 //! endpoint only. `GET /_emulator/state` marks them `"account": true`.
+//!
+//! ## Account target
+//!
+//! With [`Config::target`] [`Target::Account`] (`--target account`) the emulator is also the
+//! account. Over the **same** users, groups and service principals (the workspace SCIM routes
+//! keep answering: an identity-federated workspace sees the account's principals) it serves:
+//!
+//! * the **account SCIM API**: `GET`/`POST /api/2.0/accounts/{account_id}/scim/v2/{Users,Groups,ServicePrincipals}`
+//!   and `GET`/`PUT`/`PATCH`/`DELETE …/{id}` below each. Stats, the request log, throttling,
+//!   flaky reads and fault rules name the resource `Users`, `Groups` or `ServicePrincipals` as
+//!   at the workspace (the log's `path` tells the two APIs apart); every behaviour switch
+//!   applies alike. What differs (the `account` module):
+//!   * account principals have **no `entitlements` and no `groups`** (docs.databricks.com
+//!     `api/scim/v1/user/object`, `group/object`): never rendered, and a `POST`/`PUT` body with
+//!     a non-empty one, or a PATCH operation whose path is or starts with one (or a path-less
+//!     operation whose value has one), answers `400` `scimType` `invalidValue`, e.g.
+//!     `entitlements is not an attribute of an account user; entitlements are set in the workspace`
+//!     (no public source says what the real API does; the strictest reading). An account `PUT`
+//!     keeps the workspace entitlements and the group memberships it cannot name;
+//!   * `userName` and `emails` cannot be changed through `PUT` or `PATCH`: the write succeeds,
+//!     they stay as they were (`update-account-user`, `patch-account-user`; the same at the
+//!     workspace);
+//!   * **group lists never carry `members`**, even with `attributes=members` (Go SDK
+//!     `AccountGroupsV2`, since 2025-08-22); `GET` of one group does;
+//!   * groups **created** through the account API are account groups (`meta.resourceType`
+//!     `Group`, `"account": true` in the state): the workspace SCIM API still refuses PATCH/PUT
+//!     on them (`account_group_refusal`), the account API does not;
+//!   * a `userName` taken: `409 User with email <userName> already exists in this account`
+//!     (terraform-provider-databricks `scim/resource_user.go`);
+//! * the **permission-assignment API** (resource name `permissionassignments`, platform error
+//!   shape; the `assignments` module):
+//!   * `PUT /api/2.0/accounts/{account_id}/workspaces/{workspace_id}/permissionassignments/principals/{principal_id}`
+//!     with `{"permissions": ["USER"|"ADMIN", …]}` → `200 {"principal": {"principal_id": N,
+//!     "display_name": "…", "user_name"|"group_name"|"service_principal_name": "…"},
+//!     "permissions": ["ADMIN"]}`: only `USER` and `ADMIN` count (case-sensitive), `ADMIN`
+//!     wins, and no valid value (or no `permissions`) **removes** the assignment (the answer
+//!     then has no `permissions`); a `workspace_id` not of 1–19 digits →
+//!     `400 INVALID_PARAMETER_VALUE`; a body that is not a JSON object → `400 MALFORMED_REQUEST`;
+//!     an unknown principal → `404 RESOURCE_DOES_NOT_EXIST`;
+//!   * `DELETE` of the same path → `200 {}`, or `404 RESOURCE_DOES_NOT_EXIST` when the principal
+//!     was not assigned to that workspace (unverified; the strictest reading);
+//!   * `GET …/workspaces/{workspace_id}/permissionassignments` →
+//!     `{"permission_assignments": [{"principal": {…}, "permissions": […]}, …]}` (one page;
+//!     `{}` when nobody is assigned);
+//!   * deleting a principal through either SCIM API removes its assignments everywhere.
+//!
+//! With [`Config::account_id`] set, an account route naming another account answers
+//! `404 {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Account <id> does not exist"}`;
+//! without it any account id is accepted. With [`Target::Workspace`] (the default) the account
+//! routes are unknown paths (`404 Endpoint not supported.`, resource `other`) and nothing
+//! above applies.
 //!
 //! **Throttling styles** ([`ThrottleStyle`]): `429` with `Retry-After: N` (or without it when
 //! `retry_after_secs` is `None`/`null`, databricks-sdk-py PR #391), the legacy SCIM `500
@@ -89,10 +142,10 @@
 //! | Method + path | Body / answer |
 //! |---|---|
 //! | `GET /_emulator/health` | `{"ok": true}` |
-//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET token-management": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
+//! | `GET /_emulator/stats` | `{"total": N, "counts": {"GET Users": n, "POST Groups": n, "GET token-management": n, "PUT permissionassignments": n, "GET other": n, "POST oidc": n, …}}` — every `/api/…` request, including those refused by auth, throttling or faults, and every token request |
 //! | `GET /_emulator/requests` | `[{"method", "resource", "path", "query", "body"}, …]` in arrival order (`query` raw or `""`, `body` parsed JSON or `null`; last 100 000 kept) |
-//! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […], "tokens": [token_info, …]}` as the APIs render them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered |
-//! | `POST /_emulator/reset` | empty workspace (no personal access tokens, no account groups), stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle, quirks mode, token-management permission and behaviour switches |
+//! | `GET /_emulator/state` | `{"users": […], "groups": […], "servicePrincipals": […], "tokens": [token_info, …]}` as the workspace APIs render them; inactive users included, soft-deleted ones with `"deleted": true`; group members unfiltered; with the account target also `"permission_assignments": [{"workspace_id": "<w>", "principal_id": "<p>", "permissions": ["USER"]}, …]` ordered by workspace id, then principal id |
+//! | `POST /_emulator/reset` | empty workspace (no personal access tokens, no account groups, no permission assignments), stats, log, faults, no issued access tokens; startup token, OAuth clients, throttle, quirks mode, token-management permission and behaviour switches |
 //! | `POST /_emulator/reset-stats` | empties stats and the request log only |
 //! | `POST /_emulator/token` | `{"token": "new"}` — the static token is this one from now on (the old one answers `401`; issued OAuth tokens are unaffected) |
 //! | `POST /_emulator/oauth-clients` | `{"client_id": "…", "client_secret": "…"}` — adds a client or replaces its secret (rotation: the old secret fails from now on; access tokens already issued stay valid until they expire) |
@@ -110,9 +163,9 @@
 //! | `POST /_emulator/service-principals/bulk` | `{"prefix": "sp-", "count": N}` → `200 {"created": N}` — service principals `<prefix>1` … `<prefix>N` (random application ids, active, no groups; `N` ≤ 100 000) |
 //! | `POST /_emulator/users/bulk` | `{"prefix": "u", "count": N, "domain"?: "example.com", "displayName"?, "externalId"?, "givenName"?, "familyName"?, "group"?: "name"}` → `200 {"created": N, "group"?: "<id>"}` — active users `<prefix>1@<domain>` … `<prefix>N@<domain>` (lower-cased), each with the attributes given (displayName defaults to the userName); with `group`, a new workspace group of that name holding them all (`N` ≤ 100 000; a userName or group name taken → `409 {"error": …}`, nothing created) |
 //!
-//! The request pipeline (SCIM and token management) is: record (stats + log) → bearer auth
-//! (`401`) → throttle → flaky read (SCIM `GET` only) → fault → handle (the token-management
-//! `403` is decided in "handle").
+//! The request pipeline (SCIM at both levels, token management, permission assignments) is:
+//! record (stats + log) → bearer auth (`401`) → throttle → flaky read (SCIM `GET` only) → fault
+//! → handle (the token-management `403` and the wrong-account `404` are decided in "handle").
 //! The token endpoint is: record (without credentials) → form → client → grant → issue.
 //!
 //! ```no_run
@@ -124,7 +177,9 @@
 //! # Ok(()) }
 //! ```
 
+mod account;
 mod admin;
+mod assignments;
 mod behaviour;
 mod conn;
 mod error;
@@ -199,6 +254,14 @@ pub struct Config {
     pub sp_rename_add_ignored: bool,
     /// How a PATCH or PUT of an account group is refused: `400` (default) or `500`.
     pub account_group_refusal: u16,
+    /// Which Databricks API the emulator imitates besides the workspace SCIM API (default
+    /// [`Target::Workspace`]: that API alone). [`Target::Account`] adds the account SCIM API and
+    /// the workspace permission-assignment API (see the crate documentation).
+    pub target: Target,
+    /// With [`Target::Account`], the one account id the account routes answer for; any other id
+    /// answers `404 RESOURCE_DOES_NOT_EXIST` `Account <id> does not exist`. `None` (default):
+    /// any account id is accepted. Must be `None` with [`Target::Workspace`].
+    pub account_id: Option<String>,
 }
 
 impl Default for Config {
@@ -219,6 +282,8 @@ impl Default for Config {
             sp_rename_ignored: true,
             sp_rename_add_ignored: false,
             account_group_refusal: 400,
+            target: Target::Workspace,
+            account_id: None,
         }
     }
 }
@@ -232,7 +297,50 @@ impl Config {
         if let Some(Throttle { style: ThrottleStyle::ErrorCode { status }, .. }) = &self.throttle {
             throttle::check_error_code_status(*status)?;
         }
+        if let Some(id) = &self.account_id {
+            if self.target != Target::Account {
+                return Err("account_id applies to the account target only".to_owned());
+            }
+            if id.is_empty() || id.contains('/') {
+                return Err(format!("account_id must be a non-empty path segment, not {id:?}"));
+            }
+        }
         Ok(())
+    }
+}
+
+/// The Databricks API the emulator imitates.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The workspace SCIM API (`/api/2.0/preview/scim/v2/…`) alone.
+    #[default]
+    Workspace,
+    /// The account: the account SCIM API (`/api/2.0/accounts/{account_id}/scim/v2/…`) and the
+    /// workspace permission-assignment API
+    /// (`/api/2.0/accounts/{account_id}/workspaces/{workspace_id}/permissionassignments…`), over
+    /// the same principals as the workspace SCIM API, which keeps answering (an
+    /// identity-federated workspace sees the account's principals).
+    Account,
+}
+
+impl Target {
+    /// The name used by the CLI flag.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Workspace => "workspace",
+            Target::Account => "account",
+        }
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Target::Workspace, Target::Account]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("expected workspace or account, got {s:?}"))
     }
 }
 

@@ -4,7 +4,7 @@
 //! [--oauth-client ID:SECRET]… [--oauth-token-ttl SECS] [--token-management-forbidden]
 //! [--write-answers empty|no-content|resource] [--create-status 200|201] [--cloud aws|azure|gcp]
 //! [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored[=false]] [--sp-rename-add-ignored]
-//! [--account-group-refusal 400|500]`
+//! [--account-group-refusal 400|500] [--target workspace|account] [--account-id ID]`
 //!
 //! `--oauth-client` may be repeated (a later one with the same id replaces the secret); the
 //! secret is everything after the first colon.
@@ -30,6 +30,15 @@
 //!   and changes nothing;
 //! * `--account-group-refusal` — PATCH/PUT on an account group answers `400` (default) or `500`.
 //!
+//! Target (fixed at startup):
+//!
+//! * `--target workspace` (default) — the workspace SCIM API alone; `--target account` adds the
+//!   account SCIM API (`/api/2.0/accounts/{account_id}/scim/v2/…`) and the workspace
+//!   permission-assignment API (`/api/2.0/accounts/{account_id}/workspaces/{workspace_id}/
+//!   permissionassignments…`) over the same principals (see the library documentation);
+//! * `--account-id ID` (account target only) — the one account id those routes answer for; any
+//!   other answers `404 RESOURCE_DOES_NOT_EXIST`. Without it any account id is accepted.
+//!
 //! Prints `databricks-emulator listening on http://HOST:PORT` and serves until killed.
 
 use std::io::Write;
@@ -38,7 +47,7 @@ use std::process::ExitCode;
 
 use databricks_emulator::{Config, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle};
 
-const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden] [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp] [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored] [--account-group-refusal 400|500]";
+const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden] [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp] [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored] [--account-group-refusal 400|500] [--target workspace|account] [--account-id ID]";
 
 #[derive(Debug)]
 struct Args {
@@ -50,7 +59,7 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|_| format!("{flag} expects a number, got {value:?}"))
 }
 
-/// A `FromStr` value (`--cloud`, `--write-answers`), the flag named in the error.
+/// A `FromStr` value (`--cloud`, `--write-answers`, `--target`), the flag named in the error.
 fn choice<T: std::str::FromStr<Err = String>>(flag: &str, value: &str) -> Result<T, String> {
     value.parse().map_err(|e| format!("{flag}: {e}"))
 }
@@ -169,6 +178,8 @@ fn parse_args(args: impl IntoIterator<Item = String>, env_token: Option<String>)
             "--sp-rename-ignored" => config.sp_rename_ignored = on_off(&flag, inline.as_ref())?,
             "--sp-rename-add-ignored" => config.sp_rename_add_ignored = switch(&flag, inline.as_ref())?,
             "--account-group-refusal" => config.account_group_refusal = number(&flag, &value()?)?,
+            "--target" => config.target = choice(&flag, &value()?)?,
+            "--account-id" => config.account_id = Some(value()?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -214,7 +225,7 @@ async fn main() -> ExitCode {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use databricks_emulator::{Cloud, WriteAnswers};
+    use databricks_emulator::{Cloud, Target, WriteAnswers};
 
     fn args(list: &[&str]) -> Result<Args, String> {
         parse_args(list.iter().map(|s| (*s).to_owned()), None)
@@ -282,6 +293,37 @@ mod tests {
             &["--account-group-refusal", "403"],
             &["--lenient-removal=yes"],
             &["--seed-quirks=false"],
+        ] {
+            assert!(args(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn without_target_flags_the_emulator_is_a_workspace_that_takes_any_account_id() {
+        let c = args(&[]).unwrap().config;
+        assert_eq!(c.target, Target::Workspace);
+        assert_eq!(c.account_id, None);
+    }
+
+    #[test]
+    fn target_flags_pick_the_account_and_its_id() {
+        let c = args(&["--target", "account", "--account-id", "acc-1"]).unwrap().config;
+        assert_eq!((c.target, c.account_id.as_deref()), (Target::Account, Some("acc-1")));
+        let c = args(&["--target=account"]).unwrap().config;
+        assert_eq!((c.target, c.account_id), (Target::Account, None));
+        assert_eq!(args(&["--target", "workspace"]).unwrap().config.target, Target::Workspace);
+    }
+
+    #[test]
+    fn target_flags_outside_their_choices_or_without_the_account_target_are_refused() {
+        for bad in [
+            &["--target", "Account"][..],
+            &["--target", "accounts"],
+            &["--target"],
+            &["--account-id", "acc-1"],
+            &["--target", "workspace", "--account-id", "acc-1"],
+            &["--target", "account", "--account-id", ""],
+            &["--target", "account", "--account-id", "a/b"],
         ] {
             assert!(args(bad).is_err(), "{bad:?}");
         }

@@ -1,7 +1,8 @@
 //! HTTP surface: the router, the shared state, and the API request pipeline
 //! (record → authenticate → throttle → flaky read → inject fault → handle) shared by the SCIM
-//! routes and the token-management routes ([`crate::tokens`]). The OAuth token endpoint lives
-//! in [`crate::oauth`].
+//! routes (workspace and, with the account target, account), the token-management routes
+//! ([`crate::tokens`]) and the permission-assignment routes ([`crate::assignments`]). The
+//! OAuth token endpoint lives in [`crate::oauth`].
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -15,18 +16,23 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::assignments::{self, AssignmentRoute};
 use crate::behaviour::Behaviour;
 use crate::conn::ConnKill;
 use crate::error::ScimError;
 use crate::faults::{self, Fault, FaultRule};
 use crate::oauth::{self, OAuthState};
 use crate::params::Query;
-use crate::store::{Kind, Ref, Store};
+use crate::store::{Kind, Level, Ref, Store};
 use crate::throttle::{Limiter, Refusal, Slot};
 use crate::tokens::{self, TokenRoute};
-use crate::{Config, ThrottleStyle, WriteAnswers, admin, patch};
+use crate::{Config, Target, ThrottleStyle, WriteAnswers, account, admin, patch};
 
 const SCIM_PREFIX: &str = "/api/2.0/preview/scim/v2/";
+/// Account routes are `/api/2.0/accounts/{account_id}/…` (account target only).
+const ACCOUNTS_PREFIX: &str = "/api/2.0/accounts/";
+/// The SCIM base below an account: `/api/2.0/accounts/{account_id}/scim/v2/`.
+const ACCOUNT_SCIM: &str = "scim/v2/";
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// The request log keeps the most recent entries only, so a long-running emulator stays bounded.
 const MAX_LOGGED_REQUESTS: usize = 100_000;
@@ -168,41 +174,107 @@ fn failure(platform: bool, status: StatusCode, detail: impl Into<String>) -> Res
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
-    Collection(Kind),
-    Item(Kind, String),
+    Collection(Level, Kind),
+    Item(Level, Kind, String),
     Tokens(TokenRoute),
+    /// Account target only.
+    Assignments(AssignmentRoute),
+    /// An account route naming another account than [`Config::account_id`] (account target
+    /// only): `404 RESOURCE_DOES_NOT_EXIST`.
+    WrongAccount(String),
     Unknown,
 }
 
+/// `/api/2.0/accounts/{account_id}/{rest}` → `(account_id, rest)` (a non-empty account id).
+fn account_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix(ACCOUNTS_PREFIX)?;
+    let (account, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    (!account.is_empty()).then_some((account, rest))
+}
+
+/// The resource segment of a SCIM path below its base (`Users/1` → `Users`), else `other`.
+fn scim_resource(rest: &str) -> &'static str {
+    rest.split('/').next().and_then(Kind::from_segment).map_or("other", Kind::segment)
+}
+
 impl Route {
+    /// The workspace target's routing.
+    #[cfg(test)]
     fn parse(path: &str) -> Self {
+        Self::parse_in(path, &Config::default())
+    }
+
+    /// The workspace target's resource names.
+    #[cfg(test)]
+    fn resource(path: &str) -> &'static str {
+        Self::resource_in(path, &Config::default())
+    }
+
+    /// The route of `path` for the configured target.
+    fn parse_in(path: &str, config: &Config) -> Self {
         if let Some(route) = TokenRoute::parse(path) {
             return Route::Tokens(route);
         }
-        let Some(rest) = path.strip_prefix(SCIM_PREFIX) else {
-            return Route::Unknown;
-        };
+        if let Some(rest) = path.strip_prefix(SCIM_PREFIX) {
+            return Self::scim(Level::Workspace, rest);
+        }
+        if config.target == Target::Account
+            && let Some((account, rest)) = account_path(path)
+        {
+            if config.account_id.as_deref().is_some_and(|id| id != account) {
+                return Route::WrongAccount(account.to_owned());
+            }
+            if let Some(rest) = rest.strip_prefix(ACCOUNT_SCIM) {
+                return Self::scim(Level::Account, rest);
+            }
+            if let Some(route) = AssignmentRoute::parse(rest) {
+                return Route::Assignments(route);
+            }
+        }
+        Route::Unknown
+    }
+
+    /// A SCIM route below its base (`Users`, `Groups/123/`).
+    fn scim(level: Level, rest: &str) -> Self {
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let mut segments = rest.split('/');
         let Some(kind) = segments.next().and_then(Kind::from_segment) else {
             return Route::Unknown;
         };
         match (segments.next(), segments.next()) {
-            (None, _) => Route::Collection(kind),
-            (Some(id), None) => Route::Item(kind, id.to_owned()),
+            (None, _) => Route::Collection(level, kind),
+            (Some(id), None) => Route::Item(level, kind, id.to_owned()),
             _ => Route::Unknown,
         }
     }
 
-    /// The resource name used in stats, the request log and fault matching.
-    fn resource(path: &str) -> &'static str {
+    /// The resource name used in stats, the request log and fault matching: `Users`, `Groups`
+    /// or `ServicePrincipals` at either SCIM level, `token-management`,
+    /// `permissionassignments` (account target), else `other`.
+    fn resource_in(path: &str, config: &Config) -> &'static str {
         if TokenRoute::parse(path).is_some() {
             return tokens::RESOURCE;
         }
-        path.strip_prefix(SCIM_PREFIX)
-            .and_then(|rest| rest.split('/').next())
-            .and_then(Kind::from_segment)
-            .map_or("other", Kind::segment)
+        if let Some(rest) = path.strip_prefix(SCIM_PREFIX) {
+            return scim_resource(rest);
+        }
+        if config.target == Target::Account
+            && let Some((_, rest)) = account_path(path)
+        {
+            if let Some(rest) = rest.strip_prefix(ACCOUNT_SCIM) {
+                return scim_resource(rest);
+            }
+            if AssignmentRoute::parse(rest).is_some() {
+                return assignments::RESOURCE;
+            }
+        }
+        "other"
+    }
+
+    /// Whether errors on this route use the platform shape `{"error_code", "message"}` rather
+    /// than the SCIM error shape.
+    fn platform(&self) -> bool {
+        matches!(self, Route::Tokens(_) | Route::Assignments(_) | Route::WrongAccount(_))
     }
 }
 
@@ -243,7 +315,7 @@ impl ScimCall {
         let mut call = self.clone();
         if drop
             && self.method == Method::POST
-            && self.route == Route::Collection(Kind::Group)
+            && matches!(self.route, Route::Collection(_, Kind::Group))
             && let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&self.bytes)
         {
             body.remove("members");
@@ -254,16 +326,27 @@ impl ScimCall {
 
     fn run(&self, app: &App) -> Result<Outcome, ScimError> {
         let mut st = app.lock();
-        if let Route::Tokens(route) = &self.route {
-            let (status, body) = tokens::handle(
-                &st.store,
-                st.token_management_forbidden,
-                &self.method,
-                route,
-                &self.path,
-                &self.raw_query,
-            );
-            return Ok(Outcome::new(status, Some(body)));
+        match &self.route {
+            Route::Tokens(route) => {
+                let (status, body) = tokens::handle(
+                    &st.store,
+                    st.token_management_forbidden,
+                    &self.method,
+                    route,
+                    &self.path,
+                    &self.raw_query,
+                );
+                return Ok(Outcome::new(status, Some(body)));
+            }
+            Route::Assignments(route) => {
+                let (status, body) = assignments::handle(&mut st.store, &self.method, route, &self.path, &self.bytes);
+                return Ok(Outcome::new(status, Some(body)));
+            }
+            Route::WrongAccount(id) => {
+                let body = tokens::platform_body("RESOURCE_DOES_NOT_EXIST", &format!("Account {id} does not exist"));
+                return Ok(Outcome::new(StatusCode::NOT_FOUND, Some(body)));
+            }
+            Route::Collection(..) | Route::Item(..) | Route::Unknown => {}
         }
         let behaviour = st.behaviour;
         let request = ScimRequest {
@@ -290,18 +373,18 @@ async fn api(State(app): State<App>, req: Request) -> Response {
     let call = ScimCall {
         method: parts.method.clone(),
         path: path.clone(),
-        route: Route::parse(&path),
+        route: Route::parse_in(&path, &app.startup),
         raw_query: parts.uri.query().unwrap_or("").to_owned(),
         content_type: parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned),
         bytes: to_bytes(body, MAX_BODY).await.unwrap_or_default(),
     };
-    let resource = Route::resource(&path);
+    let resource = Route::resource_in(&path, &app.startup);
 
     let gate = {
         let mut st = app.lock();
         let body = serde_json::from_slice::<Value>(&call.bytes).unwrap_or(Value::Null);
         record(&mut st, call.method.as_str(), resource, &path, &call.raw_query, body);
-        preflight(&app, &mut st, &parts.headers, &call.method, resource)
+        preflight(&app, &mut st, &parts.headers, &call, resource)
     };
     match gate {
         Gate::Reject(response) => response,
@@ -324,7 +407,8 @@ pub(crate) fn record(st: &mut EmuState, method: &str, resource: &str, path: &str
 }
 
 /// Authentication, then throttling, then a flaky read, then picking an injected fault.
-fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method, resource: &str) -> Gate {
+fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, call: &ScimCall, resource: &str) -> Gate {
+    let method = &call.method;
     if !bearer(headers).is_some_and(|token| st.accepts(token, Instant::now())) {
         return Gate::Reject(platform_error(StatusCode::UNAUTHORIZED, "401", "Unauthorized"));
     }
@@ -333,29 +417,34 @@ fn preflight(app: &App, st: &mut EmuState, headers: &HeaderMap, method: &Method,
         Some(limiter) => match limiter.admit(&format!("{method} {resource}"), &app.in_flight, Instant::now()) {
             Ok(slot) => slot,
             Err(refusal) => {
-                return Gate::Reject(throttled(&refusal, limiter.config.style, resource == tokens::RESOURCE));
+                return Gate::Reject(throttled(&refusal, limiter.config.style, call.route.platform()));
             }
         },
     };
     if st.flaky_read(method, resource) {
-        return Gate::Reject(temporarily_unavailable(resource));
+        return Gate::Reject(temporarily_unavailable(&call.path, resource));
     }
     Gate::Proceed { slot, fault: faults::take(&mut st.faults, method.as_str(), resource) }
 }
 
 /// A flaky read: `500 TEMPORARILY_UNAVAILABLE` in the platform shape, as databricks/cli PR #6766
-/// saw on SCIM reads.
-fn temporarily_unavailable(resource: &str) -> Response {
+/// saw on SCIM reads. The service named is the SCIM base the request came through followed by
+/// the resource (`/api/2.0/preview/scim/v2/Users`, `/api/2.0/accounts/<id>/scim/v2/Users`).
+fn temporarily_unavailable(path: &str, resource: &str) -> Response {
+    let base = match account_path(path) {
+        Some((account, rest)) if rest.starts_with(ACCOUNT_SCIM) => format!("{ACCOUNTS_PREFIX}{account}/{ACCOUNT_SCIM}"),
+        _ => SCIM_PREFIX.to_owned(),
+    };
     platform_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "TEMPORARILY_UNAVAILABLE",
-        &format!("The service at {SCIM_PREFIX}{resource} is temporarily unavailable. Please try again later."),
+        &format!("The service at {base}{resource} is temporarily unavailable. Please try again later."),
     )
 }
 
 /// Handles the request, shaped by the injected fault if any.
 async fn respond(app: &App, call: &ScimCall, fault: Option<Fault>, kill: Option<&ConnKill>) -> Response {
-    let platform = matches!(call.route, Route::Tokens(_));
+    let platform = call.route.platform();
     match fault {
         None => into_response(call.run(app)),
         Some(Fault::Latency { ms }) => {
@@ -429,8 +518,8 @@ fn throttled(refusal: &Refusal, style: ThrottleStyle, platform: bool) -> Respons
 fn write_failure_detail(method: &Method, route: &Route, outcome: &Outcome) -> String {
     let name = outcome.name.clone().unwrap_or_default();
     let kind = match route {
-        Route::Collection(kind) | Route::Item(kind, _) => Some(*kind),
-        Route::Tokens(_) => return "Internal error.".to_owned(),
+        Route::Collection(_, kind) | Route::Item(_, kind, _) => Some(*kind),
+        Route::Tokens(_) | Route::Assignments(_) | Route::WrongAccount(_) => return "Internal error.".to_owned(),
         Route::Unknown => None,
     };
     match (method, kind) {
@@ -503,32 +592,47 @@ fn handle(
 ) -> Result<Outcome, ScimError> {
     let query = Query::parse(req.raw_query);
     match route {
-        // Token routes are answered by `tokens::handle` before this.
-        Route::Unknown | Route::Tokens(_) => Err(ScimError::endpoint_not_supported()),
-        Route::Collection(kind) => match *req.method {
-            Method::GET => Ok(Outcome::new(StatusCode::OK, Some(store.list(*kind, &query)?))),
+        // Token, permission-assignment and wrong-account routes are answered before this.
+        Route::Unknown | Route::Tokens(_) | Route::Assignments(_) | Route::WrongAccount(_) => {
+            Err(ScimError::endpoint_not_supported())
+        }
+        Route::Collection(level, kind) => match *req.method {
+            Method::GET => Ok(Outcome::new(StatusCode::OK, Some(store.list(*kind, &query, *level)?))),
             Method::POST => {
                 let body = parse_body(req.content_type, req.bytes)?;
-                let created = store.create(*kind, &body, behaviour.cloud)?;
+                if *level == Level::Account {
+                    account::refuse_in_body(*kind, &body)?;
+                }
+                let created = store.create(*kind, &body, behaviour.cloud, *level)?;
                 let rendered = store.render(created).ok_or_else(|| kind.not_found(&created.id.to_string()))?;
                 let status = StatusCode::from_u16(behaviour.create_status).unwrap_or(StatusCode::CREATED);
-                Ok(Outcome::new(status, Some(query.project(rendered.clone()))).written(&rendered))
+                let shown = account::view(*level, rendered.clone(), false);
+                Ok(Outcome::new(status, Some(query.project(shown))).written(&rendered))
             }
             _ => Err(ScimError::method_not_supported()),
         },
-        Route::Item(kind, id) => match *req.method {
-            Method::GET => Ok(Outcome::new(StatusCode::OK, Some(query.project(store.get(*kind, id)?)))),
+        Route::Item(level, kind, id) => match *req.method {
+            Method::GET => {
+                let shown = account::view(*level, store.get(*kind, id)?, false);
+                Ok(Outcome::new(StatusCode::OK, Some(query.project(shown))))
+            }
             Method::PUT => {
-                refuse_account_group(store, behaviour, store.find(*kind, id)?)?;
+                refuse_account_group(store, behaviour, *level, store.find(*kind, id)?)?;
                 let body = parse_body(req.content_type, req.bytes)?;
-                let target = store.replace(*kind, id, &body, behaviour.cloud)?;
+                if *level == Level::Account {
+                    account::refuse_in_body(*kind, &body)?;
+                }
+                let target = store.replace(*kind, id, &body, behaviour.cloud, *level)?;
                 let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
-                Ok(write_answer(behaviour.write_answers, rendered, &query))
+                Ok(write_answer(behaviour.write_answers, *level, rendered, &query))
             }
             Method::PATCH => {
                 let target = store.find(*kind, id)?;
-                refuse_account_group(store, behaviour, target)?;
+                refuse_account_group(store, behaviour, *level, target)?;
                 let body = parse_body(req.content_type, req.bytes)?;
+                if *level == Level::Account {
+                    account::refuse_in_patch(*kind, &body)?;
+                }
                 let raw = String::from_utf8_lossy(req.bytes);
                 let checkpoint = store.checkpoint(target);
                 if let Err(err) = patch::apply(store, target, &body, &raw, behaviour) {
@@ -536,7 +640,7 @@ fn handle(
                     return Err(err);
                 }
                 let rendered = store.render(target).ok_or_else(|| kind.not_found(id))?;
-                Ok(write_answer(behaviour.write_answers, rendered, &query))
+                Ok(write_answer(behaviour.write_answers, *level, rendered, &query))
             }
             Method::DELETE => {
                 store.delete(*kind, id)?;
@@ -547,9 +651,10 @@ fn handle(
     }
 }
 
-/// PATCH and PUT on an account group are refused (`account_group_refusal`).
-fn refuse_account_group(store: &Store, behaviour: &Behaviour, target: Ref) -> Result<(), ScimError> {
-    if store.is_account_group(target) {
+/// PATCH and PUT on an account group through the workspace SCIM API are refused
+/// (`account_group_refusal`); through the account's they are not.
+fn refuse_account_group(store: &Store, behaviour: &Behaviour, level: Level, target: Ref) -> Result<(), ScimError> {
+    if level == Level::Workspace && store.is_account_group(target) {
         Err(ScimError::account_group_refused(behaviour.account_group_refusal))
     } else {
         Ok(())
@@ -557,12 +662,14 @@ fn refuse_account_group(store: &Store, behaviour: &Behaviour, target: Ref) -> Re
 }
 
 /// The answer to a successful PUT or PATCH: `200 {}` (no projection), `204`, or `200` with the
-/// projected resource.
-fn write_answer(answers: WriteAnswers, rendered: Value, query: &Query) -> Outcome {
+/// projected resource as `level` shows it.
+fn write_answer(answers: WriteAnswers, level: Level, rendered: Value, query: &Query) -> Outcome {
     let outcome = match answers {
         WriteAnswers::Empty => Outcome::new(StatusCode::OK, Some(json!({}))),
         WriteAnswers::NoContent => Outcome::new(StatusCode::NO_CONTENT, None),
-        WriteAnswers::Resource => Outcome::new(StatusCode::OK, Some(query.project(rendered.clone()))),
+        WriteAnswers::Resource => {
+            Outcome::new(StatusCode::OK, Some(query.project(account::view(level, rendered.clone(), false))))
+        }
     };
     outcome.written(&rendered)
 }
@@ -581,8 +688,11 @@ mod tests {
 
     #[test]
     fn routes_distinguish_collections_items_and_unknown_paths() {
-        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users"), Route::Collection(Kind::User));
-        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Groups/123/"), Route::Item(Kind::Group, "123".into()));
+        assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users"), Route::Collection(Level::Workspace, Kind::User));
+        assert_eq!(
+            Route::parse("/api/2.0/preview/scim/v2/Groups/123/"),
+            Route::Item(Level::Workspace, Kind::Group, "123".into())
+        );
         assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Me"), Route::Unknown);
         assert_eq!(Route::parse("/api/2.0/preview/scim/v2/Users/1/x"), Route::Unknown);
         assert_eq!(Route::resource("/api/2.0/preview/scim/v2/ServicePrincipals/1"), "ServicePrincipals");
@@ -590,6 +700,37 @@ mod tests {
         assert_eq!(Route::parse("/api/2.0/token-management/tokens"), Route::Tokens(TokenRoute::List));
         assert_eq!(Route::resource("/api/2.0/token-management/tokens/abc"), "token-management");
         assert_eq!(Route::resource("/api/2.0/token-management/on-behalf-of/tokens"), "token-management");
+    }
+
+    #[test]
+    fn account_routes_exist_for_the_account_target_only_and_name_their_resource() {
+        let account = Config { target: Target::Account, ..Config::default() };
+        let pinned = Config { account_id: Some("acc".into()), ..account.clone() };
+        let workspace = Config::default();
+        let users = "/api/2.0/accounts/acc/scim/v2/Users/12/";
+        let assignment = "/api/2.0/accounts/acc/workspaces/3/permissionassignments/principals/4";
+
+        assert_eq!(Route::parse_in(users, &account), Route::Item(Level::Account, Kind::User, "12".into()));
+        assert_eq!(Route::parse_in(users, &pinned), Route::Item(Level::Account, Kind::User, "12".into()));
+        assert_eq!(Route::parse_in(users, &workspace), Route::Unknown);
+        assert_eq!(
+            Route::parse_in("/api/2.0/accounts/other/scim/v2/Users", &pinned),
+            Route::WrongAccount("other".into())
+        );
+        assert_eq!(
+            Route::parse_in(assignment, &account),
+            Route::Assignments(AssignmentRoute::Principal { workspace: "3".into(), principal: "4".into() })
+        );
+        assert_eq!(Route::parse_in("/api/2.0/accounts//scim/v2/Users", &account), Route::Unknown);
+        assert_eq!(Route::parse_in("/api/2.0/accounts/acc/scim/v2/Me", &account), Route::Unknown);
+        assert_eq!(
+            Route::parse_in("/api/2.0/preview/scim/v2/Groups", &account),
+            Route::Collection(Level::Workspace, Kind::Group)
+        );
+        assert_eq!(Route::resource_in(users, &account), "Users");
+        assert_eq!(Route::resource_in(users, &workspace), "other");
+        assert_eq!(Route::resource_in(assignment, &account), "permissionassignments");
+        assert_eq!(Route::resource_in("/api/2.0/accounts/acc/workspaces/3", &account), "other");
     }
 
     #[test]

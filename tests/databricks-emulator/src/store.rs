@@ -1,6 +1,8 @@
 //! The in-memory workspace: users, groups and service principals, their group memberships,
-//! their personal access tokens (logic in `tokens.rs`), and the resource logic of the SCIM endpoints (create, get, list, replace, delete).
-//! PATCH lives in `patch.rs`.
+//! their personal access tokens (logic in `tokens.rs`), their workspace permission assignments
+//! (logic in `assignments.rs`), and the resource logic of the SCIM endpoints (create, get,
+//! list, replace, delete) at both levels ([`Level`]). PATCH lives in `patch.rs`; what the
+//! account level changes in `account.rs`.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -8,6 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 use crate::Cloud;
+use crate::account;
+use crate::assignments::Permission;
 use crate::error::ScimError;
 use crate::filter::{self, AttrValue};
 use crate::params::Query;
@@ -62,6 +66,15 @@ impl Kind {
             Kind::ServicePrincipal => &["applicationid", "displayname", "externalid", "id", "active"],
         }
     }
+}
+
+/// The SCIM API a request came through: the workspace's (`/api/2.0/preview/scim/v2/…`) or the
+/// account's (`/api/2.0/accounts/{account_id}/scim/v2/…`, account target only). Both see the
+/// same principals; the account level renders and accepts fewer attributes (`account.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Level {
+    Workspace,
+    Account,
 }
 
 /// A principal: the kind and the numeric id.
@@ -148,6 +161,9 @@ pub(crate) struct Store {
     pub(crate) service_principals: BTreeMap<u64, ServicePrincipal>,
     /// Personal access tokens in creation order (`tokens.rs`).
     pub(crate) tokens: Vec<Token>,
+    /// Workspace permission assignments (`assignments.rs`): (workspace id, principal id) → the
+    /// permission held. A principal without an entry is not assigned to that workspace.
+    pub(crate) assignments: BTreeMap<(u64, u64), Permission>,
 }
 
 /// What a PATCH can touch (the target and every group), for rolling back a failed PATCH.
@@ -489,12 +505,14 @@ impl Store {
         }
     }
 
-    /// A deleted principal leaves its groups and loses its tokens.
+    /// A deleted principal leaves its groups and loses its tokens and its workspace
+    /// permission assignments.
     fn forget(&mut self, principal: Ref) {
         for group in self.groups.values_mut() {
             group.members.retain(|m| *m != principal);
         }
         self.drop_tokens_of(principal);
+        self.drop_assignments_of(principal.id);
     }
 
     pub(crate) fn checkpoint(&self, target: Ref) -> Checkpoint {
@@ -682,17 +700,19 @@ impl Store {
     }
 
     /// `POST /{Resource}` → the new resource (the caller answers 201 or 200). `cloud` decides
-    /// whether a service principal's `applicationId` may be given.
-    pub(crate) fn create(&mut self, kind: Kind, body: &Value, cloud: Cloud) -> Result<Ref, ScimError> {
+    /// whether a service principal's `applicationId` may be given. A group created at the
+    /// account level is an account group; a userName taken at the account level is the
+    /// account's `409` text.
+    pub(crate) fn create(&mut self, kind: Kind, body: &Value, cloud: Cloud, level: Level) -> Result<Ref, ScimError> {
         let input = Input::from_body(body)?;
         match kind {
-            Kind::User => self.create_user(&input),
-            Kind::Group => self.create_group(&input),
+            Kind::User => self.create_user(&input, level),
+            Kind::Group => self.create_group(&input, level),
             Kind::ServicePrincipal => self.create_sp(&input, cloud),
         }
     }
 
-    fn create_user(&mut self, input: &Input<'_>) -> Result<Ref, ScimError> {
+    fn create_user(&mut self, input: &Input<'_>, level: Level) -> Result<Ref, ScimError> {
         let user_name = input
             .string("userName")?
             .map(|s| s.trim().to_lowercase())
@@ -704,6 +724,7 @@ impl Store {
             // A soft-deleted user only exists in seed-quirks mode: POST brings it back.
             Some((id, true, _)) => id,
             Some((id, false, false)) if self.seed_quirks => id,
+            Some(_) if level == Level::Account => return Err(account::user_exists(&user_name)),
             Some(_) => {
                 return Err(ScimError::conflict(format!("User with username {user_name} already exists.")));
             }
@@ -718,7 +739,7 @@ impl Store {
         Ok(principal)
     }
 
-    fn create_group(&mut self, input: &Input<'_>) -> Result<Ref, ScimError> {
+    fn create_group(&mut self, input: &Input<'_>, level: Level) -> Result<Ref, ScimError> {
         let display_name = required_display_name(input)?;
         self.check_group_name(&display_name, None)?;
         let members = self.resolve_members(&input.values("members")?.unwrap_or_default())?;
@@ -730,7 +751,7 @@ impl Store {
             entitlements: input.values("entitlements")?.unwrap_or_default(),
             roles: input.values("roles")?.unwrap_or_default(),
         };
-        self.groups.insert(id, Group { id, common, members, account: false });
+        self.groups.insert(id, Group { id, common, members, account: level == Level::Account });
         let principal = Ref { kind: Kind::Group, id };
         self.add_parents(principal, &gids);
         Ok(principal)
@@ -811,14 +832,30 @@ impl Store {
 
     /// `PUT /{Resource}/{id}`: replaces everything but the immutable `userName`/`emails`/
     /// `applicationId` (which AWS and GCP refuse outright, see [`given_application_id`]).
-    /// Absent `groups` (and, for groups, `members`) means none.
-    pub(crate) fn replace(&mut self, kind: Kind, id: &str, body: &Value, cloud: Cloud) -> Result<Ref, ScimError> {
+    /// Absent `groups` (and, for groups, `members`) means none. At the account level, where
+    /// principals have neither `entitlements` nor `groups` (the caller refuses bodies that
+    /// carry them), the workspace's entitlements and the group memberships are kept.
+    pub(crate) fn replace(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        body: &Value,
+        cloud: Cloud,
+        level: Level,
+    ) -> Result<Ref, ScimError> {
         let principal = self.find(kind, id)?;
         let input = Input::from_body(body)?;
         if kind == Kind::ServicePrincipal {
             given_application_id(&input, cloud)?;
         }
-        let gids = self.resolve_groups(&input.values("groups")?.unwrap_or_default())?;
+        let gids = match level {
+            Level::Workspace => Some(self.resolve_groups(&input.values("groups")?.unwrap_or_default())?),
+            Level::Account => None,
+        };
+        let kept_entitlements = match level {
+            Level::Workspace => None,
+            Level::Account => self.common(principal).map(|c| c.entitlements.clone()),
+        };
         match kind {
             Kind::User => {
                 let user = self.users.get_mut(&principal.id).ok_or_else(|| kind.not_found(id))?;
@@ -859,7 +896,12 @@ impl Store {
                 group.members = members;
             }
         }
-        self.set_parents(principal, &gids);
+        if let (Some(entitlements), Some(common)) = (kept_entitlements, self.common_mut(principal)) {
+            common.entitlements = entitlements;
+        }
+        if let Some(gids) = gids {
+            self.set_parents(principal, &gids);
+        }
         Ok(principal)
     }
 
@@ -879,6 +921,7 @@ impl Store {
                     user.active = false;
                 }
                 self.drop_tokens_of(principal);
+                self.drop_assignments_of(principal.id);
                 return Ok(());
             }
             Kind::User => {
@@ -895,8 +938,9 @@ impl Store {
         Ok(())
     }
 
-    /// `GET /{Resource}` with filter, sorting, paging and projection.
-    pub(crate) fn list(&self, kind: Kind, query: &Query) -> Result<Value, ScimError> {
+    /// `GET /{Resource}` with filter, sorting, paging and projection; at the account level in
+    /// the account's view ([`account::view`], lists without `members`).
+    pub(crate) fn list(&self, kind: Kind, query: &Query, level: Level) -> Result<Value, ScimError> {
         let filter = match query.filter.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
@@ -943,6 +987,7 @@ impl Store {
             .skip(skip)
             .take(take)
             .filter_map(|p| self.render_with(&memberships, p, true))
+            .map(|v| account::view(level, v, true))
             .map(|v| query.project(v))
             .collect();
         let mut envelope = json!({

@@ -1,10 +1,21 @@
 //! Test harness: one emulator per test on an ephemeral loopback port.
 
-use databricks_emulator::{Cloud, Config, DEFAULT_TOKEN, Emulator, WriteAnswers};
+use databricks_emulator::{Cloud, Config, DEFAULT_TOKEN, Emulator, Target, WriteAnswers};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub const SCIM: &str = "/api/2.0/preview/scim/v2";
+
+/// The account id the account-target harness is configured with.
+pub const ACCOUNT_ID: &str = "9c2f0a1e-account";
+
+/// The account SCIM base of [`ACCOUNT_ID`] (absolute, for [`Harness::call`]).
+pub const ACCOUNT_SCIM: &str = "/api/2.0/accounts/9c2f0a1e-account/scim/v2";
+
+/// `ACCOUNT_SCIM/<rest>`.
+pub fn account(rest: &str) -> String {
+    format!("{ACCOUNT_SCIM}/{rest}")
+}
 
 pub struct Reply {
     pub status: StatusCode,
@@ -47,6 +58,17 @@ impl Harness {
     /// PATCH answer the resource.
     pub async fn azure() -> Self {
         Self::with(Config { cloud: Cloud::Azure, write_answers: WriteAnswers::Resource, ..Config::default() }).await
+    }
+
+    /// The account target (`--target account --account-id ACCOUNT_ID`) with `config`'s other
+    /// settings.
+    pub async fn account_with(config: Config) -> Self {
+        Self::with(Config { target: Target::Account, account_id: Some(ACCOUNT_ID.to_owned()), ..config }).await
+    }
+
+    /// The account target with every other setting at its default.
+    pub async fn account() -> Self {
+        Self::account_with(Config::default()).await
     }
 
     /// `POST /_emulator/behaviour` with `changes`, which must be accepted.

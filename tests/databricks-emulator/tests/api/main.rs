@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account_groups;
+mod account_scim;
 mod admin;
 mod auth_and_routing;
 mod behaviour;
@@ -13,6 +14,7 @@ mod helpers;
 mod lists;
 mod oauth;
 mod patch_strictness;
+mod permission_assignments;
 mod quirks;
 mod service_principals;
 mod throttling;
