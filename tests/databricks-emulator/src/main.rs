@@ -19,7 +19,7 @@
 //!
 //! * `--write-answers` — a successful PUT/PATCH answers `200 {}` (`empty`, default), `204`
 //!   (`no-content`) or `200` + the resource (`resource`);
-//! * `--create-status` — a successful POST answers `201` (default) or `200`;
+//! * `--create-status` — a successful POST answers `200` (default) or `201`;
 //! * `--cloud` — `aws` (default) and `gcp` refuse a service principal's `applicationId` on
 //!   POST, PUT and PATCH; `azure` accepts it on POST and ignores it on PUT/PATCH;
 //! * `--lenient-removal` — a PATCH `remove` of an absent attribute or of a value filter that
@@ -47,7 +47,7 @@ use std::process::ExitCode;
 
 use databricks_emulator::{Config, DEFAULT_TOKEN, Emulator, OAuthClient, Throttle, ThrottleStyle};
 
-const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden] [--write-answers empty|no-content|resource] [--create-status 201|200] [--cloud aws|azure|gcp] [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored] [--account-group-refusal 400|500] [--target workspace|account] [--account-id ID]";
+const USAGE: &str = "usage: databricks-emulator [--host 127.0.0.1] [--port 8787] [--token T | env DATABRICKS_EMULATOR_TOKEN] [--seed-quirks] [--throttle-per-minute N] [--throttle-burst N] [--max-concurrent N] [--throttle-style 429|500|error-code] [--throttle-status N] [--retry-after none|SECS] [--oauth-client ID:SECRET]... [--oauth-token-ttl SECS] [--token-management-forbidden] [--write-answers empty|no-content|resource] [--create-status 200|201] [--cloud aws|azure|gcp] [--lenient-removal] [--value-filter-or] [--flaky-reads N] [--sp-rename-ignored] [--account-group-refusal 400|500] [--target workspace|account] [--account-id ID]";
 
 #[derive(Debug)]
 struct Args {
