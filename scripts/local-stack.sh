@@ -9,7 +9,9 @@
 # Environment (all optional): PORT (9000), EMULATOR_PORT (8787), SCIM_BEARER_TOKENS
 # (local-dev-token), EMULATOR_FLAGS (e.g. "--seed-quirks" or "--write-answers resource"), and
 # the functions' own settings, passed through: SCIM_PATCH_RESPONSE, DATABRICKS_CLOUD,
-# DATABRICKS_RETRY_BUDGET_MS; and OAuth client credentials: OAUTH_CLIENTS and OAUTH_SIGNING_KEYS
+# DATABRICKS_RETRY_BUDGET_MS, the account target (DATABRICKS_TARGET, DATABRICKS_ACCOUNT_ID,
+# DATABRICKS_ASSIGN_WORKSPACES, DATABRICKS_ASSIGN_PERMISSION; with DATABRICKS_TARGET=account the
+# emulator also serves the accounts host, so pass EMULATOR_FLAGS="--target account"); and OAuth client credentials: OAUTH_CLIENTS and OAUTH_SIGNING_KEYS
 # (a local client and key by default; OAUTH_CLIENTS= turns the token endpoint off),
 # OAUTH_TOKEN_LIFETIME_SECS.
 set -euo pipefail
@@ -57,6 +59,11 @@ export DATABRICKS_HOST="http://127.0.0.1:$EMULATOR_PORT" DATABRICKS_TOKEN RUST_L
 export SCIM_PATCH_RESPONSE=${SCIM_PATCH_RESPONSE:-resource}
 [ -z "${DATABRICKS_CLOUD:-}" ] || export DATABRICKS_CLOUD
 [ -z "${DATABRICKS_RETRY_BUDGET_MS:-}" ] || export DATABRICKS_RETRY_BUDGET_MS
+for v in DATABRICKS_TARGET DATABRICKS_ACCOUNT_ID DATABRICKS_ASSIGN_WORKSPACES DATABRICKS_ASSIGN_PERMISSION; do
+  [ -z "${!v:-}" ] || export "${v?}"
+done
+# The emulator is the accounts host too.
+[ "${DATABRICKS_TARGET:-}" != account ] || export DATABRICKS_ACCOUNTS_HOST="$DATABRICKS_HOST"
 # OAuth client credentials (README, "OAuth client credentials"), the secrets' values in the
 # environment instead of Secrets Manager: the token endpoint reads both, every SCIM function the keys.
 LOCAL_OAUTH_CLIENTS='{"local-client":"local-client-secret-0123456789"}'

@@ -20,6 +20,8 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test (unit, emulator, integration in both emulator modes, Secrets Manager on moto)"
 cargo test --workspace
+echo "== the integration suite and the client corpus again, against the account target (SCIM_TEST_TARGET=account)"
+SCIM_TEST_TARGET=account cargo test -p tests --test api
 echo "== fault suite, fixed seed (tests/faults/; last line: lost, duplicated and crashes must be 0)"
 timeout 300 make faults SEED=${FAULTS_SEED:-20261201}
 echo "== SAM template checks and sam build"
@@ -47,6 +49,29 @@ SCIM_PATCH_RESPONSE=no-content SCIM_TOKEN=conformance-token \
 
 echo "== the local stack answers every request: 2 000 sequential requests, 0 answers not the bridge's"
 SCIM_TOKEN=conformance-token python3 scripts/runner-check.py "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT" 2000 --users 2000
+
+echo "== the account target through the local stack (emulator --target account, workspace assignment on): scim2-tester and the smoke test"
+scripts/local-stack.sh --stop >/dev/null
+EMULATOR_FLAGS="--target account" DATABRICKS_TARGET=account DATABRICKS_ACCOUNT_ID=0d26daa6-5e44-4c97-a497-ef015f91254a \
+  DATABRICKS_ASSIGN_WORKSPACES=1234567890123456 scripts/local-stack.sh --background >/dev/null
+SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http://127.0.0.1:$PORT/scim/v2"
+SCIM_TOKEN=conformance-token scripts/smoke.sh "http://127.0.0.1:$PORT/scim/v2"
+python3 - "http://127.0.0.1:$EMULATOR_PORT" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1] + "/_emulator/"
+log = json.load(urllib.request.urlopen(base + "requests"))
+state = json.load(urllib.request.urlopen(base + "state"))
+def count(method, part):
+    return sum(1 for r in log if r["method"] == method and part in r["path"])
+assigned = {a["principal_id"] for a in state.get("permission_assignments", []) if a["workspace_id"] == "1234567890123456"}
+principals = [p["id"] for kind in ("users", "groups", "servicePrincipals") for p in state.get(kind, [])]
+print(f"account SCIM creates {count('POST', '/scim/v2/')}, assignments {count('PUT', '/permissionassignments/')}, "
+      f"unassignments {count('DELETE', '/permissionassignments/')}; {len(principals)} principals left, all assigned: "
+      f"{all(p in assigned for p in principals)}")
+assert count("PUT", "/permissionassignments/") and count("DELETE", "/permissionassignments/")
+assert all(p in assigned for p in principals), "a principal the bridge created is not assigned"
+assert not any("/api/2.0/preview/scim/" in r["path"] for r in log), "a SCIM call went to the workspace API"
+PY
 
 echo "== benchmark, short run: figures only, nothing asserted about time (debug binaries; the arm64 sizes are sam build's)"
 scripts/local-stack.sh --stop >/dev/null

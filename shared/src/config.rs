@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aws::SecretStore;
+use crate::databricks::account::{AccountId, AccountTarget, WorkspaceId, WorkspacePermission};
 use crate::databricks::client::http_client;
 use crate::databricks::credentials::SecretsManagerToken;
 use crate::databricks::{Cloud, DatabricksClient, StaticToken, TokenSource};
@@ -41,9 +42,79 @@ pub enum ConfigError {
     /// The HTTP client cannot be built (no TLS roots).
     #[error("cannot build the HTTP client")]
     HttpClient(#[from] reqwest::Error),
-    /// `DATABRICKS_HOST` is not a URL.
+    /// `DATABRICKS_HOST` or `DATABRICKS_ACCOUNTS_HOST` is not a URL.
     #[error("the Databricks host is not a valid URL")]
     Host(#[from] url::ParseError),
+    /// `DATABRICKS_TARGET` names no target.
+    #[error("DATABRICKS_TARGET must be workspace or account")]
+    Target,
+    /// `DATABRICKS_ACCOUNT_ID` is not an account id.
+    #[error("DATABRICKS_ACCOUNT_ID must be the account id (letters, digits and -)")]
+    AccountId,
+    /// `DATABRICKS_ASSIGN_WORKSPACES` holds something that is not a workspace id.
+    #[error("DATABRICKS_ASSIGN_WORKSPACES must be workspace ids (digits), comma-separated")]
+    AssignWorkspaces,
+    /// `DATABRICKS_ASSIGN_PERMISSION` names no permission.
+    #[error("DATABRICKS_ASSIGN_PERMISSION must be USER or ADMIN")]
+    AssignPermission,
+    /// An account-only setting with the workspace target.
+    #[error("{0} needs DATABRICKS_TARGET=account")]
+    NeedsAccountTarget(&'static str),
+}
+
+/// Which Databricks API the bridge provisions (`DATABRICKS_TARGET`, docs/account-target.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The workspace SCIM API of `DATABRICKS_HOST` (workspace-local groups; the default).
+    Workspace,
+    /// The account SCIM API (account groups), assigning what it creates to workspaces.
+    Account(AccountTarget),
+}
+
+impl Target {
+    /// Reads the target settings; `cloud` gives the default accounts host.
+    fn from_lookup(non_empty: impl Fn(&str) -> Option<String>, cloud: Cloud) -> Result<Target, ConfigError> {
+        let account = match non_empty("DATABRICKS_TARGET").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("workspace") => false,
+            Some("account") => true,
+            Some(_) => return Err(ConfigError::Target),
+        };
+        if !account {
+            for name in [
+                "DATABRICKS_ACCOUNT_ID",
+                "DATABRICKS_ACCOUNTS_HOST",
+                "DATABRICKS_ASSIGN_WORKSPACES",
+                "DATABRICKS_ASSIGN_PERMISSION",
+            ] {
+                if non_empty(name).is_some() {
+                    return Err(ConfigError::NeedsAccountTarget(name));
+                }
+            }
+            return Ok(Target::Workspace);
+        }
+        let account_id = non_empty("DATABRICKS_ACCOUNT_ID").ok_or(ConfigError::Missing("DATABRICKS_ACCOUNT_ID"))?;
+        let account_id = AccountId::parse(&account_id).ok_or(ConfigError::AccountId)?;
+        let assign_workspaces = match non_empty("DATABRICKS_ASSIGN_WORKSPACES") {
+            None => Vec::new(),
+            Some(list) => {
+                let ids: Option<Vec<WorkspaceId>> =
+                    list.split(',').map(str::trim).filter(|w| !w.is_empty()).map(WorkspaceId::parse).collect();
+                let mut unique: Vec<WorkspaceId> = Vec::new();
+                for id in ids.ok_or(ConfigError::AssignWorkspaces)? {
+                    if !unique.contains(&id) {
+                        unique.push(id);
+                    }
+                }
+                unique
+            }
+        };
+        let assign_permission = match non_empty("DATABRICKS_ASSIGN_PERMISSION") {
+            None => WorkspacePermission::User,
+            Some(p) => WorkspacePermission::parse(&p).ok_or(ConfigError::AssignPermission)?,
+        };
+        let accounts_host = non_empty("DATABRICKS_ACCOUNTS_HOST").unwrap_or_else(|| cloud.accounts_host().to_string());
+        Ok(Target::Account(AccountTarget { account_id, accounts_host, assign_workspaces, assign_permission }))
+    }
 }
 
 /// The token endpoint's configuration from the function environment; its secrets, if any, are
@@ -81,6 +152,18 @@ pub struct Config {
     pub cloud: Cloud,
     /// What a successful PATCH answers (`SCIM_PATCH_RESPONSE`).
     pub patch_response: PatchResponse,
+    /// The API provisioned (`DATABRICKS_TARGET` and the account settings).
+    pub target: Target,
+}
+
+impl Config {
+    /// The account target's settings, when the bridge provisions the account.
+    pub fn account(&self) -> Option<&AccountTarget> {
+        match &self.target {
+            Target::Account(account) => Some(account),
+            Target::Workspace => None,
+        }
+    }
 }
 
 /// What a successful SCIM PATCH answers (RFC 7644 §3.5.2 allows both).
@@ -108,6 +191,7 @@ impl std::fmt::Debug for Config {
             .field("retry_budget", &self.retry_budget)
             .field("cloud", &self.cloud)
             .field("patch_response", &self.patch_response)
+            .field("target", &self.target)
             .finish()
     }
 }
@@ -143,6 +227,7 @@ impl Config {
             Some("no-content") => PatchResponse::NoContent,
             Some(_) => return Err(ConfigError::PatchResponse),
         };
+        let target = Target::from_lookup(non_empty, cloud)?;
         let inbound_tokens = non_empty("SCIM_BEARER_TOKENS")
             .map(|v| v.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect())
             .unwrap_or_default();
@@ -158,6 +243,7 @@ impl Config {
             retry_budget,
             cloud,
             patch_response,
+            target,
         })
     }
 }
@@ -167,8 +253,11 @@ impl Config {
 pub struct AppState {
     /// The configuration.
     pub config: Arc<Config>,
-    /// The Databricks client.
+    /// The Databricks client of the target (workspace or account SCIM API).
     pub databricks: DatabricksClient,
+    /// The workspace's client (the same as `databricks` with the workspace target): Partner
+    /// Connect's principals and tokens live in the workspace.
+    pub workspace: DatabricksClient,
     /// Inbound bearer check.
     pub inbound: InboundAuth,
 }
@@ -200,13 +289,7 @@ impl AppState {
         http: reqwest::Client,
         store: Option<SecretStore>,
     ) -> Result<AppState, ConfigError> {
-        let tokens: Arc<dyn TokenSource> = match (&config.databricks_secret_id, &config.databricks_token, &store) {
-            (Some(id), _, Some(store)) => {
-                Arc::new(SecretsManagerToken::new(store.clone(), id.clone(), &config.databricks_host, http.clone()))
-            }
-            (None, Some(token), _) => Arc::new(StaticToken::new(token.clone())),
-            _ => return Err(ConfigError::NoDatabricksCredential),
-        };
+        let tokens = DatabricksTokens::of(&config, &http, store.as_ref())?;
         let inbound = match (&config.inbound_tokens_secret_id, &store) {
             (Some(id), Some(store)) => InboundAuth::from_secret(store.clone(), id.clone()),
             (Some(_), None) => return Err(ConfigError::NeedsAws("SCIM_TOKENS_SECRET_ID")),
@@ -223,7 +306,7 @@ impl AppState {
         if let Some(store) = &store {
             store.read_together(config.databricks_secret_id.iter().chain(&config.inbound_tokens_secret_id).cloned());
         }
-        Self::with_parts(config, http, tokens, inbound)
+        Self::with_tokens(config, http, tokens, inbound)
     }
 
     /// Builds the state without AWS (local runs and tests with fixed tokens).
@@ -231,15 +314,78 @@ impl AppState {
         Self::build(config, None)
     }
 
-    /// Builds the state from its parts.
+    /// Builds the state from its parts, one token source for every Databricks API called.
     pub fn with_parts(
         config: Config,
         http: reqwest::Client,
         tokens: Arc<dyn TokenSource>,
         inbound: InboundAuth,
     ) -> Result<AppState, ConfigError> {
-        let databricks = DatabricksClient::new(&config.databricks_host, http, tokens, config.retry_budget)?;
-        Ok(AppState { config: Arc::new(config), databricks, inbound })
+        let tokens = DatabricksTokens { target: Arc::clone(&tokens), workspace: tokens };
+        Self::with_tokens(config, http, tokens, inbound)
+    }
+
+    fn with_tokens(
+        config: Config,
+        http: reqwest::Client,
+        tokens: DatabricksTokens,
+        inbound: InboundAuth,
+    ) -> Result<AppState, ConfigError> {
+        let (databricks, workspace) = match &config.target {
+            Target::Workspace => {
+                let client =
+                    DatabricksClient::new(&config.databricks_host, http, tokens.workspace, config.retry_budget)?;
+                (client.clone(), client)
+            }
+            Target::Account(account) => {
+                let client = DatabricksClient::for_account(account, http, tokens.target, config.retry_budget)?;
+                let workspace = client.workspace_companion(&config.databricks_host, tokens.workspace)?;
+                (client, workspace)
+            }
+        };
+        Ok(AppState { config: Arc::new(config), databricks, workspace, inbound })
+    }
+}
+
+/// The Databricks token sources: the target's and the workspace's. They differ only for an
+/// OAuth secret with the account target, which is exchanged at the account's token endpoint
+/// for the account API and at the workspace's for the workspace API.
+struct DatabricksTokens {
+    target: Arc<dyn TokenSource>,
+    workspace: Arc<dyn TokenSource>,
+}
+
+impl DatabricksTokens {
+    fn of(
+        config: &Config,
+        http: &reqwest::Client,
+        store: Option<&SecretStore>,
+    ) -> Result<DatabricksTokens, ConfigError> {
+        match (&config.databricks_secret_id, &config.databricks_token, store) {
+            (Some(id), _, Some(store)) => {
+                let workspace: Arc<dyn TokenSource> = Arc::new(SecretsManagerToken::new(
+                    store.clone(),
+                    id.clone(),
+                    &config.databricks_host,
+                    http.clone(),
+                ));
+                let target: Arc<dyn TokenSource> = match config.account() {
+                    None => Arc::clone(&workspace),
+                    Some(account) => Arc::new(SecretsManagerToken::exchanged_at(
+                        store.clone(),
+                        id.clone(),
+                        account.token_url(),
+                        http.clone(),
+                    )),
+                };
+                Ok(DatabricksTokens { target, workspace })
+            }
+            (None, Some(token), _) => {
+                let token: Arc<dyn TokenSource> = Arc::new(StaticToken::new(token.clone()));
+                Ok(DatabricksTokens { target: Arc::clone(&token), workspace: token })
+            }
+            _ => Err(ConfigError::NoDatabricksCredential),
+        }
     }
 }
 
@@ -328,6 +474,64 @@ mod tests {
             err.as_ref().map(|e| crate::scim::error::chain(e)).as_deref(),
             Some("OAUTH_SIGNING_KEYS: \"current\": a signing key must have at least 32 characters")
         );
+    }
+
+    fn target(vars: &[(&str, &str)]) -> Result<Target, String> {
+        Config::from_lookup(|k| match k {
+            "DATABRICKS_HOST" => Some("https://adb-1.2.azuredatabricks.net".into()),
+            other => vars.iter().find(|(name, _)| *name == other).map(|(_, v)| v.to_string()),
+        })
+        .map(|c| c.target)
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_workspace_target_is_the_default_and_refuses_account_settings() {
+        assert_eq!(target(&[]), Ok(Target::Workspace));
+        assert_eq!(target(&[("DATABRICKS_TARGET", "Workspace")]), Ok(Target::Workspace));
+        assert_eq!(
+            target(&[("DATABRICKS_TARGET", "tenant")]),
+            Err("DATABRICKS_TARGET must be workspace or account".into())
+        );
+        assert_eq!(
+            target(&[("DATABRICKS_ASSIGN_WORKSPACES", "123")]),
+            Err("DATABRICKS_ASSIGN_WORKSPACES needs DATABRICKS_TARGET=account".into())
+        );
+    }
+
+    #[test]
+    fn the_account_target_needs_an_account_id_and_reads_the_cloud_s_accounts_host_and_the_assignment() {
+        assert_eq!(target(&[("DATABRICKS_TARGET", "account")]), Err("DATABRICKS_ACCOUNT_ID is not set".into()));
+        assert!(target(&[("DATABRICKS_TARGET", "account"), ("DATABRICKS_ACCOUNT_ID", "a/b")]).is_err());
+        let account = |extra: &[(&str, &str)]| {
+            let mut vars = vec![("DATABRICKS_TARGET", "account"), ("DATABRICKS_ACCOUNT_ID", "acc-1")];
+            vars.extend_from_slice(extra);
+            match target(&vars) {
+                Ok(Target::Account(a)) => Ok(a),
+                other => Err(format!("{other:?}")),
+            }
+        };
+        let plain = account(&[]).map(|a| (a.accounts_host, a.assign_workspaces.len(), a.assign_permission));
+        assert_eq!(plain, Ok(("https://accounts.azuredatabricks.net".into(), 0, WorkspacePermission::User)));
+        let assigned = account(&[
+            ("DATABRICKS_ASSIGN_WORKSPACES", " 11, 22 ,11"),
+            ("DATABRICKS_ASSIGN_PERMISSION", "admin"),
+            ("DATABRICKS_ACCOUNTS_HOST", "https://accounts.cloud.databricks.us"),
+        ])
+        .map(|a| {
+            let ids: Vec<String> = a.assign_workspaces.iter().map(|w| w.as_str().to_string()).collect();
+            (a.accounts_host, ids, a.assign_permission)
+        });
+        assert_eq!(
+            assigned,
+            Ok((
+                "https://accounts.cloud.databricks.us".into(),
+                vec!["11".into(), "22".into()],
+                WorkspacePermission::Admin
+            ))
+        );
+        assert!(account(&[("DATABRICKS_ASSIGN_WORKSPACES", "11,x")]).is_err());
+        assert!(account(&[("DATABRICKS_ASSIGN_PERMISSION", "owner")]).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `--seed-quirks` mode. Each test checks the SCIM answer and the emulator's state or counts.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod account;
 mod calls;
 mod clients;
 mod concurrency;

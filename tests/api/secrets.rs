@@ -204,3 +204,39 @@ async fn no_log_line_contains_a_secret_a_token_a_bearer_value_or_an_email() {
         assert!(!log.contains(needle), "a log line contains {needle:?}");
     }
 }
+
+#[tokio::test]
+async fn with_the_account_target_an_oauth_secret_is_exchanged_at_the_account_s_endpoint_and_the_workspace_s() {
+    let mut stack = TestStack::start_for(tests::Target::Account, Mode::Default, Shape::RestV1, |c| c, &[]).await;
+    stack.admin_post("oauth-clients", json!({"client_id": "account-sp", "client_secret": "dose-account-secret"})).await;
+    let aws = moto::sdk_config().await;
+    let value = json!({"client_id": "account-sp", "client_secret": "dose-account-secret"});
+    let secret = moto::put_secret(&aws, &unique("account-oauth"), &value.to_string()).await;
+    let host = stack.emulator.base_url();
+    let config = Config::from_lookup(|k| match k {
+        "DATABRICKS_HOST" | "DATABRICKS_ACCOUNTS_HOST" => Some(host.clone()),
+        "DATABRICKS_SECRET_ID" => Some(secret.clone()),
+        "DATABRICKS_TARGET" => Some("account".into()),
+        "DATABRICKS_ACCOUNT_ID" => Some(tests::ACCOUNT_ID.into()),
+        "SCIM_BEARER_TOKENS" => Some(SCIM_TOKEN.into()),
+        _ => None,
+    })
+    .expect("config");
+    stack.state = AppState::build(config, Some(&aws)).expect("state");
+    stack.reset_stats().await;
+
+    assert_eq!(stack.call(ListUsers, Call::get("/Users")).await.status, 200);
+    assert_eq!(stack.call(ListPartners, Call::get("/admin/partners")).await.status, 200);
+    let paths: Vec<String> =
+        stack.target_requests().await.iter().map(|r| r["path"].as_str().unwrap().to_string()).collect();
+    let account = format!("/api/2.0/accounts/{}", tests::ACCOUNT_ID);
+    assert_eq!(
+        paths,
+        vec![
+            format!("/oidc/accounts/{}/v1/token", tests::ACCOUNT_ID),
+            format!("{account}/scim/v2/Users"),
+            "/oidc/v1/token".to_string(),
+            "/api/2.0/preview/scim/v2/ServicePrincipals".to_string(),
+        ]
+    );
+}

@@ -22,6 +22,32 @@ pub const DATABRICKS_TOKEN: &str = "dapi-test-token";
 /// The inbound bearer token the bridge accepts in tests.
 pub const SCIM_TOKEN: &str = "scim-test-token";
 
+/// The Databricks account id of the account target in tests.
+pub const ACCOUNT_ID: &str = "0d26daa6-5e44-4c97-a497-ef015f91254a";
+/// A workspace id of that account.
+pub const WORKSPACE_ID: &str = "1234567890123456";
+
+/// Which Databricks SCIM API the bridge provisions in a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The workspace SCIM API (`DATABRICKS_TARGET=workspace`, the default).
+    Workspace,
+    /// The account SCIM API (`DATABRICKS_TARGET=account`; the emulator's `--target account`).
+    Account,
+}
+
+impl Target {
+    /// The suite's target: `SCIM_TEST_TARGET=account` runs every scenario against the account
+    /// API (`.ci/run` runs the integration suite once per target); the workspace otherwise.
+    pub fn of_suite() -> Target {
+        match std::env::var("SCIM_TEST_TARGET").as_deref().map(str::trim) {
+            Ok("account") => Target::Account,
+            Ok("" | "workspace") | Err(_) => Target::Workspace,
+            Ok(other) => panic!("SCIM_TEST_TARGET must be workspace or account, not {other:?}"),
+        }
+    }
+}
+
 /// Which Databricks the emulator imitates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -80,6 +106,8 @@ pub struct TestStack {
     pub mode: Mode,
     /// Event shape used by [`TestStack::call`].
     pub shape: Shape,
+    /// The API the bridge provisions.
+    pub target: Target,
     admin: reqwest::Client,
 }
 
@@ -224,27 +252,58 @@ impl TestStack {
         adjust: impl FnOnce(EmulatorConfig) -> EmulatorConfig,
         env: &[(&str, &str)],
     ) -> TestStack {
+        Self::start_for(Target::of_suite(), mode, shape, adjust, env).await
+    }
+
+    /// [`TestStack::start_with`] against the given target, whatever the suite's. With the
+    /// account target the emulator is also the accounts host, and nothing is assigned to a
+    /// workspace unless `env` sets `DATABRICKS_ASSIGN_WORKSPACES`.
+    pub async fn start_for(
+        target: Target,
+        mode: Mode,
+        shape: Shape,
+        adjust: impl FnOnce(EmulatorConfig) -> EmulatorConfig,
+        env: &[(&str, &str)],
+    ) -> TestStack {
         logs::capture();
         let emulator = Emulator::start(adjust(EmulatorConfig {
             token: DATABRICKS_TOKEN.into(),
             seed_quirks: mode.is_seed_quirks(),
             throttle: None,
             write_answers: mode.write_answers(),
+            target: match target {
+                Target::Workspace => databricks_emulator::Target::Workspace,
+                Target::Account => databricks_emulator::Target::Account,
+            },
             ..EmulatorConfig::default()
         }))
         .await
         .expect("the emulator starts on loopback");
         let host = emulator.base_url();
-        let config = Config::from_lookup(|k| match k {
-            "DATABRICKS_HOST" => Some(host.clone()),
-            "DATABRICKS_TOKEN" => Some(DATABRICKS_TOKEN.into()),
-            "SCIM_BEARER_TOKENS" => Some(format!("{SCIM_TOKEN},next-{SCIM_TOKEN}")),
-            "DATABRICKS_RETRY_BUDGET_MS" => Some("3000".into()),
-            other => env.iter().find(|(k, _)| *k == other).map(|(_, v)| v.to_string()),
+        let account = target == Target::Account;
+        let config = Config::from_lookup(|k| {
+            if let Some((_, v)) = env.iter().find(|(name, _)| *name == k) {
+                return Some(v.to_string());
+            }
+            match k {
+                "DATABRICKS_HOST" => Some(host.clone()),
+                "DATABRICKS_TOKEN" => Some(DATABRICKS_TOKEN.into()),
+                "SCIM_BEARER_TOKENS" => Some(format!("{SCIM_TOKEN},next-{SCIM_TOKEN}")),
+                "DATABRICKS_RETRY_BUDGET_MS" => Some("3000".into()),
+                "DATABRICKS_TARGET" if account => Some("account".into()),
+                "DATABRICKS_ACCOUNT_ID" if account => Some(ACCOUNT_ID.into()),
+                "DATABRICKS_ACCOUNTS_HOST" if account => Some(host.clone()),
+                _ => None,
+            }
         })
         .expect("test configuration");
         let state = AppState::new(config).expect("bridge state");
-        TestStack { emulator, state, mode, shape, admin: reqwest::Client::new() }
+        TestStack { emulator, state, mode, shape, target, admin: reqwest::Client::new() }
+    }
+
+    /// Whether the bridge provisions the account API in this stack.
+    pub fn is_account(&self) -> bool {
+        self.target == Target::Account
     }
 
     /// The gateway event for a call, in this stack's shape.

@@ -10,8 +10,12 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
+use super::account::{AccountTarget, PermissionAssignment, WorkspaceId, WorkspacePermission};
 use super::error::TransportError;
-use super::model::{DatabricksResource, ErrorBody, ListAnswer, PatchOperation, PatchRequest, Selection, TokenList};
+use super::model::{
+    CreateBody, DatabricksResource, ErrorBody, ListAnswer, PatchOperation, PatchRequest, Selection, TokenList,
+    WORKSPACE_ONLY,
+};
 use super::{DatabricksError, DatabricksId, TokenSource};
 use crate::scim::Resource;
 
@@ -60,11 +64,22 @@ impl CallCounters {
     }
 }
 
-/// Client of one Databricks workspace's SCIM API.
+/// Which SCIM API a client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiLevel {
+    /// The workspace's (`/api/2.0/preview/scim/v2`), and its token-management API.
+    Workspace,
+    /// The account's (`/api/2.0/accounts/{id}/scim/v2`), and its permission-assignment API.
+    Account,
+}
+
+/// Client of one Databricks workspace's, or one account's, SCIM API.
 #[derive(Clone)]
 pub struct DatabricksClient {
     http: reqwest::Client,
+    level: ApiLevel,
     scim_base: Url,
+    /// `/api/2.0/` of the workspace, or `/api/2.0/accounts/{id}/` of the account.
     api_base: Url,
     tokens: Arc<dyn TokenSource>,
     retry_budget: Duration,
@@ -117,6 +132,7 @@ impl DatabricksClient {
         let api_base = parse("/api/2.0/")?;
         Ok(DatabricksClient {
             http,
+            level: ApiLevel::Workspace,
             scim_base,
             api_base,
             tokens,
@@ -124,6 +140,44 @@ impl DatabricksClient {
             deadline: None,
             counters: Arc::default(),
         })
+    }
+
+    /// Builds the client of an account's SCIM and permission-assignment APIs, on its accounts
+    /// host, over the instance's one HTTP client.
+    pub fn for_account(
+        target: &AccountTarget,
+        http: reqwest::Client,
+        tokens: Arc<dyn TokenSource>,
+        retry_budget: Duration,
+    ) -> Result<DatabricksClient, url::ParseError> {
+        let account = format!("{}/api/2.0/accounts/{}/", target.accounts_url(), target.account_id.as_str());
+        Ok(DatabricksClient {
+            http,
+            level: ApiLevel::Account,
+            scim_base: Url::parse(&format!("{account}scim/v2/"))?,
+            api_base: Url::parse(&account)?,
+            tokens,
+            retry_budget,
+            deadline: None,
+            counters: Arc::default(),
+        })
+    }
+
+    /// The workspace client that goes with this one and shares its call counters (the request
+    /// log line counts both): Partner Connect's principals and tokens are the workspace's.
+    pub fn workspace_companion(
+        &self,
+        host: &str,
+        tokens: Arc<dyn TokenSource>,
+    ) -> Result<DatabricksClient, url::ParseError> {
+        let mut workspace = DatabricksClient::new(host, self.http.clone(), tokens, self.retry_budget)?;
+        workspace.counters = Arc::clone(&self.counters);
+        Ok(workspace)
+    }
+
+    /// Which API this client speaks.
+    pub fn level(&self) -> ApiLevel {
+        self.level
     }
 
     /// The same client for one request that must be answered by `deadline`: retries end
@@ -182,6 +236,9 @@ impl DatabricksClient {
 
     /// `POST /{resource}`.
     pub async fn create<T: DatabricksResource>(&self, body: &T::Create) -> Result<T, DatabricksError> {
+        if let Some(attribute) = body.workspace_only().filter(|_| self.level == ApiLevel::Account) {
+            return Err(DatabricksError::WorkspaceOnly { attribute });
+        }
         let url = self.url(T::RESOURCE, None)?;
         let answer = self.send_to::<T>(Method::POST, url, Some(&encode(body)?), Idempotency::Write).await?;
         decode(&answer.ok_or_else(empty_body)?)
@@ -195,6 +252,11 @@ impl DatabricksClient {
         id: &DatabricksId,
         operations: &[PatchOperation],
     ) -> Result<Option<T>, DatabricksError> {
+        if self.level == ApiLevel::Account
+            && let Some(attribute) = operations.iter().map(|o| o.path.attribute()).find(|a| WORKSPACE_ONLY.contains(a))
+        {
+            return Err(DatabricksError::WorkspaceOnly { attribute });
+        }
         let url = self.url(T::RESOURCE, Some(id))?;
         let body = encode(&PatchRequest::new(operations))?;
         let Some(answer) = self.send_to::<T>(Method::PATCH, url, Some(&body), Idempotency::Write).await? else {
@@ -227,6 +289,60 @@ impl DatabricksClient {
             Some(answer) => decode(&answer),
             None => Ok(TokenList::default()),
         }
+    }
+
+    /// `PUT /workspaces/{workspace}/permissionassignments/principals/{principal}` on the account
+    /// API: the principal (a user, service principal or group of `resource`) holds `permission`
+    /// in the workspace. Create-or-update: sending it again changes nothing.
+    pub async fn assign(
+        &self,
+        workspace: &WorkspaceId,
+        principal: &DatabricksId,
+        permission: WorkspacePermission,
+        resource: Resource,
+    ) -> Result<(), DatabricksError> {
+        let url = self.assignment_url(workspace, principal)?;
+        let body = encode(&PermissionAssignment { permissions: [permission] })?;
+        let answer = self.send(Method::PUT, url, Some(&body), Idempotency::Write).await;
+        let answer = answer.map_err(|e| e.concerning(resource))?;
+        // The answer may name an `error` for the principal (the API's output type has one).
+        #[derive(serde::Deserialize)]
+        struct Output {
+            error: Option<String>,
+        }
+        match answer.map(|a| decode::<Output>(&a)).transpose()? {
+            Some(Output { error: Some(error) }) if !error.trim().is_empty() => {
+                Err(DatabricksError::BadRequest { scim_type: None, detail: error })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `DELETE /workspaces/{workspace}/permissionassignments/principals/{principal}` on the
+    /// account API: the principal no longer holds anything in the workspace.
+    pub async fn unassign(
+        &self,
+        workspace: &WorkspaceId,
+        principal: &DatabricksId,
+        resource: Resource,
+    ) -> Result<(), DatabricksError> {
+        let url = self.assignment_url(workspace, principal)?;
+        match self.send(Method::DELETE, url, None, Idempotency::Write).await.map_err(|e| e.concerning(resource))? {
+            Some(answer) => decode::<IgnoredAny>(&answer).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    fn assignment_url(&self, workspace: &WorkspaceId, principal: &DatabricksId) -> Result<Url, DatabricksError> {
+        if self.level != ApiLevel::Account {
+            return Err(DatabricksError::InvalidResponse("workspace assignment needs the account API".into()));
+        }
+        let mut url = self.api_base.clone();
+        url.path_segments_mut()
+            .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?
+            .pop_if_empty()
+            .extend(["workspaces", workspace.as_str(), "permissionassignments", "principals", principal.as_str()]);
+        Ok(url)
     }
 
     /// [`Self::send`] to `T`'s endpoint: a 404 or 409 names `T`'s resource.

@@ -149,20 +149,27 @@ impl std::fmt::Debug for SecretsManagerToken {
 }
 
 impl SecretsManagerToken {
-    /// Reads `secret_id`; OAuth secrets are exchanged at `{host}/oidc/v1/token` over `http`.
+    /// Reads `secret_id`; OAuth secrets are exchanged at the workspace's `{host}/oidc/v1/token`
+    /// over `http`.
     pub fn new(
         store: SecretStore,
         secret_id: impl Into<String>,
         host: &str,
         http: reqwest::Client,
     ) -> SecretsManagerToken {
-        SecretsManagerToken {
-            store,
-            secret_id: secret_id.into(),
-            token_url: format!("{}/oidc/v1/token", super::client::workspace_url(host)),
-            http,
-            cache: Mutex::new(None),
-        }
+        let token_url = format!("{}/oidc/v1/token", super::client::workspace_url(host));
+        SecretsManagerToken::exchanged_at(store, secret_id, token_url, http)
+    }
+
+    /// Reads `secret_id`; OAuth secrets are exchanged at `token_url` (the account's is
+    /// [`super::account::AccountTarget::token_url`]).
+    pub fn exchanged_at(
+        store: SecretStore,
+        secret_id: impl Into<String>,
+        token_url: String,
+        http: reqwest::Client,
+    ) -> SecretsManagerToken {
+        SecretsManagerToken { store, secret_id: secret_id.into(), token_url, http, cache: Mutex::new(None) }
     }
 
     fn cached(&self) -> Option<BearerToken> {

@@ -74,6 +74,13 @@ pub enum DatabricksError {
     /// The credential could not be obtained.
     #[error("the Databricks credential is unavailable")]
     Credential(#[source] CredentialError),
+    /// A write would set an attribute only a workspace holds (`entitlements`, `groups`) through
+    /// the account API; nothing was sent.
+    #[error("{attribute} cannot be set through the Databricks account API")]
+    WorkspaceOnly {
+        /// The attribute.
+        attribute: &'static str,
+    },
 }
 
 /// Why no answer came: what happened, and reqwest's error (its URL removed: a filter in it may
@@ -186,6 +193,7 @@ impl DatabricksError {
             DatabricksError::InvalidResponse(_) => "invalid_response",
             DatabricksError::Credential(_) => "credential",
             DatabricksError::NoTimeLeft => "no_time_left",
+            DatabricksError::WorkspaceOnly { .. } => "workspace_only",
         }
     }
 
@@ -245,6 +253,12 @@ impl From<DatabricksError> for ScimError {
             DatabricksError::NoTimeLeft => ScimError::unavailable(
                 "the request ran out of time before Databricks could be called; nothing was changed, retry",
             ),
+            DatabricksError::WorkspaceOnly { attribute } => ScimError::InvalidValue(format!(
+                "{attribute} cannot be set through the Databricks account API (this bridge provisions the \
+                 account: its users, groups and service principals have no {attribute}); nothing was changed. \
+                 Entitlements are set by a workspace admin in the workspace; membership of a group is changed \
+                 through that group's members"
+            )),
         };
         scim.caused_by(err)
     }

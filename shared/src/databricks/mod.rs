@@ -1,11 +1,13 @@
-//! The Databricks workspace SCIM API (`/api/2.0/preview/scim/v2`), as docs/databricks-behaviour.md records it.
+//! The Databricks SCIM APIs — the workspace's (`/api/2.0/preview/scim/v2`) and the account's
+//! (`/api/2.0/accounts/{id}/scim/v2`) — as docs/databricks-behaviour.md records them.
 
+pub mod account;
 pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod model;
 
-pub use client::{DatabricksClient, ListParams};
+pub use client::{ApiLevel, DatabricksClient, ListParams};
 pub use credentials::{StaticToken, TokenSource};
 pub use error::DatabricksError;
 

@@ -4,6 +4,7 @@
 
 use super::Context;
 use super::support::answer::created;
+use super::support::assignment::{Origin, assign_to_workspaces};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
@@ -15,16 +16,17 @@ use crate::scim::ScimError;
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = create_request(&body_object(&request)?)?;
-    let group = match ctx.databricks.create::<Group>(&body).await {
-        Ok(group) => group,
+    let (group, origin) = match ctx.databricks.create::<Group>(&body).await {
+        Ok(group) => (group, Origin::Created),
         Err(err) if err.outcome_unknown() => {
             let unknown = ScimError::from(err.clone());
-            recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown))?
+            (recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown))?, Origin::Found)
         }
         // A 409 also after throttled attempts: Databricks did not do those, so the group is
         // someone else's (a concurrent create of the name is told 409 `uniqueness`, never 201).
         Err(err) => return Err(err.into()),
     };
+    assign_to_workspaces(&ctx, &group, origin).await?;
     created(&group, &request.base_url)
 }
 

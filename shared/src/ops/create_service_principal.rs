@@ -3,6 +3,7 @@
 //! display names are not unique.
 
 use super::Context;
+use super::support::assignment::{Origin, assign_to_workspaces};
 use super::support::input::body_object;
 use super::support::read::find_one;
 use super::support::write::created_principal;
@@ -15,18 +16,19 @@ use crate::scim::ScimError;
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let new = create_request(&body_object(&request)?, ctx.config.cloud)?;
-    let created = match ctx.databricks.create::<ServicePrincipal>(&new.body).await {
-        Ok(principal) => principal,
+    let (created, origin) = match ctx.databricks.create::<ServicePrincipal>(&new.body).await {
+        Ok(principal) => (principal, Origin::Created),
         // A look-up that fails leaves the outcome unknown: the client is told so (502), never
         // a 429/503 that would have it create a second principal.
         Err(err) if err.outcome_unknown() => match own_principal(&ctx, &new.body).await {
-            Ok(Some(found)) => found,
+            Ok(Some(found)) => (found, Origin::Found),
             Ok(None) | Err(_) => return Err(err.into()),
         },
         // A 409 also after throttled attempts, which Databricks did not do: the applicationId
         // is taken (409 `uniqueness`).
         Err(err) => return Err(err.into()),
     };
+    assign_to_workspaces(&ctx, &created, origin).await?;
     created_principal(&ctx, created, new.deactivate, &request.base_url).await
 }
 

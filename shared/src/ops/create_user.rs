@@ -1,6 +1,7 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
 use super::Context;
+use super::support::assignment::{Origin, assign_to_workspaces};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::support::write::{created_principal, patch_target};
@@ -15,22 +16,24 @@ use crate::scim::values::ClientObject;
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let body = body_object(&request)?;
     let new = create_request(&body)?;
-    let created = match ctx.databricks.create::<User>(&new.body).await {
-        Ok(user) => user,
+    let (created, origin) = match ctx.databricks.create::<User>(&new.body).await {
+        Ok(user) => (user, Origin::Created),
         // Also after throttled attempts: Databricks did not do those, so an active user holding
         // the userName is someone else's (a concurrent create of it is told 409, never 201).
         Err(err @ DatabricksError::Conflict { .. }) => {
-            reactivate_or_adopt(&ctx, &new, &body, false, err.into()).await?
+            (reactivate_or_adopt(&ctx, &new, &body, false, err.into()).await?, Origin::Found)
         }
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
             let unknown = ScimError::from(err);
-            reactivate_or_adopt(&ctx, &new, &body, true, unknown.clone())
+            let found = reactivate_or_adopt(&ctx, &new, &body, true, unknown.clone())
                 .await
-                .map_err(never_as_nothing_done(unknown))?
+                .map_err(never_as_nothing_done(unknown))?;
+            (found, Origin::Found)
         }
         Err(err) => return Err(err.into()),
     };
+    assign_to_workspaces(&ctx, &created, origin).await?;
     created_principal(&ctx, created, new.deactivate, &request.base_url).await
 }
 

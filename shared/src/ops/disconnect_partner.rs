@@ -109,7 +109,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         attributes: vec!["id", "displayName", "applicationId", "active"],
         excluded_attributes: Vec::new(),
     };
-    let page = ctx.databricks.list::<ServicePrincipal>(&params).await?;
+    let page = ctx.workspace.list::<ServicePrincipal>(&params).await?;
     let matches: Vec<ServicePrincipal> = page
         .resources
         .into_iter()
@@ -137,7 +137,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         }
     };
     let id = id_of(principal)?;
-    let tokens = match ctx.databricks.tokens().await {
+    let tokens = match ctx.workspace.tokens().await {
         Ok(answer) => {
             // Matched by owner: a token made on behalf of the principal names an admin as its creator.
             let deleted = answer
@@ -158,7 +158,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         Err(other) => return Err(other.into()),
     };
     // An unknown outcome (5xx, dropped connection) is settled by reading the principal again.
-    delete_by_id::<ServicePrincipal>(&ctx, &id).await?;
+    delete_by_id::<ServicePrincipal>(&ctx.workspace, &id).await?;
     Ok(ScimResponse::ok(json(&Disconnected {
         partner: partner_name(&wanted),
         deleted: DeletedPrincipal {

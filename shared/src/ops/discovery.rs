@@ -17,6 +17,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let first = segments.first().map(|s| s.to_ascii_lowercase());
     let is_get = request.method.eq_ignore_ascii_case("GET");
     let base = request.base_url.as_str();
+    let account = ctx.config.account().is_some();
     match (first.as_deref(), segments.len()) {
         (Some("serviceproviderconfig"), 1) if is_get => {
             Ok(ScimResponse::ok(discovery::document(&discovery::service_provider_config(base))?))
@@ -26,9 +27,9 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
             Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
             None => Err(ScimError::NotFound("no such resource type".into())),
         },
-        (Some("schemas"), 1) if is_get => Ok(ScimResponse::ok(discovery::schemas_list(base)?)),
+        (Some("schemas"), 1) if is_get => Ok(ScimResponse::ok(discovery::schemas_list(base, account)?)),
         (Some("schemas"), 2) if is_get => match discovery::schema(base, segments[1]) {
-            Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
+            Some(found) => Ok(ScimResponse::ok(discovery::document(&discovery::for_target(found, account))?)),
             None => Err(ScimError::NotFound("no such schema".into())),
         },
         (Some(SEARCH), 1) if request.method.eq_ignore_ascii_case("POST") => search_all(&ctx, &request).await,

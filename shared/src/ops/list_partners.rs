@@ -76,7 +76,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
             attributes: vec!["id", "displayName", "applicationId", "active", "entitlements"],
             excluded_attributes: Vec::new(),
         };
-        let page = ctx.databricks.list::<ServicePrincipal>(&params).await?;
+        let page = ctx.workspace.list::<ServicePrincipal>(&params).await?;
         partners.extend(page.resources.iter().filter_map(partner_entry));
         start_index += page.resources.len() as u64;
         if page.resources.is_empty() || start_index > page.total() {

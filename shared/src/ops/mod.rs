@@ -42,14 +42,20 @@ use crate::scim::ScimError;
 pub struct Context {
     /// The configuration.
     pub config: Arc<Config>,
-    /// The Databricks client, bound to the request's deadline.
+    /// The Databricks client of the target (workspace or account), bound to the request's deadline.
     pub databricks: DatabricksClient,
+    /// The workspace's client (Partner Connect), bound to the same deadline.
+    pub workspace: DatabricksClient,
 }
 
 impl Context {
     /// The context of a request that must be answered by `deadline`.
     pub fn new(state: &AppState, deadline: Instant) -> Context {
-        Context { config: Arc::clone(&state.config), databricks: state.databricks.with_deadline(deadline) }
+        Context {
+            config: Arc::clone(&state.config),
+            databricks: state.databricks.with_deadline(deadline),
+            workspace: state.workspace.with_deadline(deadline),
+        }
     }
 }
 

@@ -335,9 +335,22 @@ pub fn schemas(base_url: &str) -> Vec<Schema> {
     ]
 }
 
-/// `GET /Schemas` as a ListResponse.
-pub fn schemas_list(base_url: &str) -> Result<Value, ScimError> {
-    let all = schemas(base_url).iter().map(document).collect::<Result<Vec<_>, _>>()?;
+/// Attributes only a workspace holds: the account target's schemas leave them out
+/// (docs/account-target.md).
+const WORKSPACE_ONLY: [&str; 3] = ["entitlements", "groups", "parentGroups"];
+
+/// A schema as a target serves it: for the account target, without [`WORKSPACE_ONLY`].
+pub fn for_target(mut schema: Schema, account: bool) -> Schema {
+    if account {
+        schema.attributes.retain(|a| !WORKSPACE_ONLY.iter().any(|w| a.name.eq_ignore_ascii_case(w)));
+    }
+    schema
+}
+
+/// `GET /Schemas` as a ListResponse, as the target serves them.
+pub fn schemas_list(base_url: &str, account: bool) -> Result<Value, ScimError> {
+    let all =
+        schemas(base_url).into_iter().map(|s| document(&for_target(s, account))).collect::<Result<Vec<_>, _>>()?;
     Ok(list_response(all.len() as u64, 1, all))
 }
 

@@ -20,6 +20,9 @@ use crate::server::{App, json_response, record};
 
 /// The path of the token endpoint.
 pub(crate) const TOKEN_PATH: &str = "/oidc/v1/token";
+/// The account's token endpoint (`/oidc/accounts/{account_id}/v1/token`, databricks-sdk-go
+/// `GetAccountOAuthEndpoints`): the same clients, the same tokens.
+pub(crate) const ACCOUNT_TOKEN_PATH: &str = "/oidc/accounts/{account_id}/v1/token";
 /// The resource name of token requests in stats, the request log and nowhere else.
 pub(crate) const RESOURCE: &str = "oidc";
 /// Form bodies are tiny; anything larger is not a token request.

@@ -130,6 +130,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/_emulator/behaviour", get(admin::get_behaviour).post(admin::set_behaviour))
         .route("/_emulator/account-groups", post(admin::account_group))
         .route(oauth::TOKEN_PATH, post(oauth::token))
+        .route(oauth::ACCOUNT_TOKEN_PATH, post(oauth::token))
         .fallback(api)
         .with_state(app)
 }

@@ -648,3 +648,68 @@ async fn a_write_answered_with_an_empty_object_or_no_body_succeeds() {
         assert_eq!(server.count(), 1);
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// The account API
+
+fn account_client(address: SocketAddr) -> DatabricksClient {
+    use crate::databricks::account::{AccountId, AccountTarget, WorkspacePermission};
+    let target = AccountTarget {
+        account_id: AccountId::parse("acc-1").expect("an account id"),
+        accounts_host: format!("http://{address}"),
+        assign_workspaces: Vec::new(),
+        assign_permission: WorkspacePermission::User,
+    };
+    let http = http_client().expect("an HTTP client");
+    DatabricksClient::for_account(&target, http, Arc::new(StaticToken::new(TOKEN)), BUDGET).expect("a client")
+}
+
+#[tokio::test]
+async fn the_account_client_calls_the_account_scim_and_permission_assignment_paths() {
+    use crate::databricks::account::{WorkspaceId, WorkspacePermission};
+    let (server, address) =
+        listen(vec![answer(200, USER), answer(200, r#"{"permissions":["ADMIN"]}"#), answer(200, "{}")]).await;
+    let client = account_client(address);
+    assert_eq!(client.level(), ApiLevel::Account);
+    client.get::<User>(&id("123"), &Selection::default()).await.expect("a user");
+    let workspace = WorkspaceId::parse("42").expect("a workspace id");
+    client.assign(&workspace, &id("123"), WorkspacePermission::Admin, Resource::User).await.expect("assigned");
+    client.unassign(&workspace, &id("123"), Resource::User).await.expect("unassigned");
+    let seen: Vec<(String, String)> = server.requests().into_iter().map(|r| (r.method, r.path)).collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("GET".into(), "/api/2.0/accounts/acc-1/scim/v2/Users/123".into()),
+            ("PUT".into(), "/api/2.0/accounts/acc-1/workspaces/42/permissionassignments/principals/123".into()),
+            ("DELETE".into(), "/api/2.0/accounts/acc-1/workspaces/42/permissionassignments/principals/123".into()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_assignment_answer_naming_an_error_is_a_failure() {
+    use crate::databricks::account::{WorkspaceId, WorkspacePermission};
+    let (_server, address) =
+        listen(vec![answer(200, r#"{"permissions":[],"error":"principal is deactivated"}"#)]).await;
+    let workspace = WorkspaceId::parse("42").expect("a workspace id");
+    let err = account_client(address).assign(&workspace, &id("7"), WorkspacePermission::User, Resource::User).await;
+    assert!(matches!(err, Err(DatabricksError::BadRequest { .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn workspace_only_attributes_never_reach_the_account_api() {
+    use crate::databricks::model::{CreateCommon, Element};
+    let (server, address) = listen(vec![answer(200, USER)]).await;
+    let client = account_client(address);
+    let mut user = UserCreate::new("ann@example.com".into(), "Ann".into());
+    user.common = CreateCommon { entitlements: Element::all(&["workspace-access".into()]), external_id: None };
+    let created = client.create::<User>(&user).await;
+    assert!(matches!(created, Err(DatabricksError::WorkspaceOnly { attribute: "entitlements" })), "{created:?}");
+    let patched = client.patch::<Group>(&id("5"), &[PatchOperation::add_values("groups", &["9".to_string()])]).await;
+    assert!(matches!(patched, Err(DatabricksError::WorkspaceOnly { attribute: "groups" })), "{patched:?}");
+    assert_eq!(server.count(), 0);
+    // The workspace client sends them.
+    let workspace = client_for(address, Arc::new(StaticToken::new(TOKEN)), BUDGET);
+    assert!(workspace.create::<User>(&user).await.is_ok());
+    assert_eq!(server.count(), 1);
+}

@@ -29,12 +29,22 @@ pub struct Selection {
     pub excluded_attributes: Vec<&'static str>,
 }
 
+/// A create body: what it carries that only a workspace holds (the account API's users,
+/// groups and service principals have no `entitlements` and no `groups`, docs/account-target.md).
+pub trait CreateBody: Serialize {
+    /// The first workspace-only attribute the body sets, if any.
+    fn workspace_only(&self) -> Option<&'static str>;
+}
+
+/// Attributes only the workspace SCIM API holds.
+pub const WORKSPACE_ONLY: [&str; 2] = ["entitlements", "groups"];
+
 /// A resource of the Databricks SCIM API, as Databricks answers it.
 pub trait DatabricksResource: DeserializeOwned + Default {
     /// Which resource (and so which endpoint).
     const RESOURCE: Resource;
     /// The body that creates one.
-    type Create: Serialize;
+    type Create: CreateBody;
 
     /// Its id, when the answer carried one.
     fn id(&self) -> Option<&str>;

@@ -294,6 +294,30 @@ pub struct ServicePrincipalCreate {
     pub common: CreateCommon,
 }
 
+impl super::CreateBody for UserCreate {
+    fn workspace_only(&self) -> Option<&'static str> {
+        self.common.workspace_only()
+    }
+}
+
+impl super::CreateBody for ServicePrincipalCreate {
+    fn workspace_only(&self) -> Option<&'static str> {
+        self.common.workspace_only()
+    }
+}
+
+impl super::CreateBody for GroupCreate {
+    fn workspace_only(&self) -> Option<&'static str> {
+        self.common.workspace_only().or_else(|| (!self.groups.is_empty()).then_some("groups"))
+    }
+}
+
+impl CreateCommon {
+    fn workspace_only(&self) -> Option<&'static str> {
+        (!self.entitlements.is_empty()).then_some("entitlements")
+    }
+}
+
 impl UserCreate {
     /// A user with these names and nothing else.
     pub fn new(user_name: String, display_name: String) -> UserCreate {

@@ -11,6 +11,7 @@ use crate::scim::list::Projection;
 
 use super::answer::render;
 use super::input::list_query;
+use super::read::list;
 
 /// One list page: one Databricks call, whatever the filter or projection. Serves `GET /Users`
 /// and `POST /Users/.search` alike (and the same for groups and service principals).
@@ -26,7 +27,7 @@ pub async fn list_page<T: Served>(ctx: &Context, request: &ScimRequest) -> Resul
         attributes: selection.attributes,
         excluded_attributes: selection.excluded_attributes,
     };
-    let page = ctx.databricks.list::<T>(&params).await?;
+    let page = list::<T>(ctx, params).await?;
     let mut resources = Vec::new();
     let mut budget = AnswerBudget::for_list();
     let wanted = PageRequest { take: query.count as usize, projection: &query.projection, base_url: &request.base_url };
@@ -133,7 +134,7 @@ impl Search<'_> {
             attributes: selection.attributes,
             excluded_attributes: selection.excluded_attributes,
         };
-        let page = ctx.databricks.list::<T>(&params).await?;
+        let page = list::<T>(ctx, params).await?;
         self.total += page.total();
         let wanted = PageRequest { take: share, projection: &self.query.projection, base_url: self.base_url };
         self.full |= page_resources(&page, &wanted, &mut self.budget, &mut self.resources)?;

@@ -2,6 +2,7 @@
 
 pub mod account_group;
 pub mod answer;
+pub mod assignment;
 pub mod input;
 pub mod listing;
 pub mod read;

@@ -1,10 +1,11 @@
 //! Reading resources from Databricks: by id, by an attribute, after a write whose answer was
 //! `{}` or empty.
 
-use crate::databricks::model::{DatabricksResource, Selection};
-use crate::databricks::{DatabricksError, DatabricksId, ListParams};
+use crate::databricks::model::{DatabricksResource, ListAnswer, Selection};
+use crate::databricks::{ApiLevel, DatabricksError, DatabricksId, ListParams};
 use crate::mapping::Served;
 use crate::ops::{Context, ScimRequest, ScimResponse};
+use crate::scim::Resource;
 use crate::scim::ScimError;
 
 use super::answer::render;
@@ -31,8 +32,44 @@ pub async fn find_one<T: DatabricksResource>(
         count: 2,
         ..ListParams::default()
     };
-    let page = ctx.databricks.list::<T>(&params).await?;
+    let page = list::<T>(ctx, params).await?;
     Ok(page.resources.into_iter().next())
+}
+
+/// Largest page of groups asked of the account API when their members are wanted: each costs
+/// one more read.
+pub const MEMBERS_READ_PAGE: u32 = 20;
+
+/// One Databricks list page. The account API lists groups without their members (since
+/// 2025-08-22, docs/databricks-behaviour.md): when the selection wants members, the page is at
+/// most [`MEMBERS_READ_PAGE`] groups and each is read with that selection.
+pub async fn list<T: DatabricksResource>(
+    ctx: &Context,
+    mut params: ListParams,
+) -> Result<ListAnswer<T>, DatabricksError> {
+    let wants_members = params.attributes.contains(&"members")
+        || (params.attributes.is_empty() && !params.excluded_attributes.contains(&"members"));
+    let read_each = T::RESOURCE == Resource::Group && ctx.databricks.level() == ApiLevel::Account && wants_members;
+    if read_each {
+        params.count = params.count.min(MEMBERS_READ_PAGE);
+    }
+    let mut page = ctx.databricks.list::<T>(&params).await?;
+    if read_each {
+        let selection = Selection {
+            attributes: params.attributes.clone(),
+            excluded_attributes: params.excluded_attributes.clone(),
+        };
+        for item in &mut page.resources {
+            let Some(id) = item.id().and_then(DatabricksId::parse) else { continue };
+            match ctx.databricks.get::<T>(&id, &selection).await {
+                Ok(read) => *item = read,
+                // Deleted since the list: shown as listed.
+                Err(DatabricksError::NotFound { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+    Ok(page)
 }
 
 /// The resource after a write: Databricks' answer when it carried the resource (the

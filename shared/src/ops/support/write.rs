@@ -3,7 +3,7 @@
 
 use crate::config::PatchResponse;
 use crate::databricks::model::{Active, DatabricksResource, PatchOperation, Principal, Selection};
-use crate::databricks::{DatabricksError, DatabricksId};
+use crate::databricks::{DatabricksClient, DatabricksError, DatabricksId};
 use crate::mapping::Served;
 use crate::ops::{Context, ScimRequest, ScimResponse};
 use crate::scim::values::ClientObject;
@@ -77,17 +77,21 @@ pub fn check_renamed(resource: &impl DatabricksResource, wanted: Option<&str>) -
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
 pub async fn delete<T: DatabricksResource>(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, T::RESOURCE)?;
-    delete_by_id::<T>(ctx, &id).await?;
+    super::assignment::unassign_from_workspaces::<T>(ctx, &id).await?;
+    delete_by_id::<T>(&ctx.databricks, &id).await?;
     Ok(ScimResponse::no_content())
 }
 
 /// DELETE of one resource by id; when the outcome is unknown (5xx, dropped connection) the
 /// target is re-read, and a resource that is gone was deleted (databricks-behaviour: a large
 /// group's DELETE answers 500 after deleting it).
-pub async fn delete_by_id<T: DatabricksResource>(ctx: &Context, id: &DatabricksId) -> Result<(), ScimError> {
-    match ctx.databricks.delete::<T>(id).await {
+pub async fn delete_by_id<T: DatabricksResource>(
+    client: &DatabricksClient,
+    id: &DatabricksId,
+) -> Result<(), ScimError> {
+    match client.delete::<T>(id).await {
         Ok(()) => Ok(()),
-        Err(err) if err.outcome_unknown() => match ctx.databricks.get::<T>(id, &id_only()).await {
+        Err(err) if err.outcome_unknown() => match client.get::<T>(id, &id_only()).await {
             Err(DatabricksError::NotFound { .. }) => Ok(()),
             _ => Err(err.into()),
         },

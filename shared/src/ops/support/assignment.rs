@@ -1,0 +1,88 @@
+//! Workspace assignment with the account target (docs/account-target.md): a principal the
+//! bridge creates in the account is assigned to the configured workspaces
+//! (`DATABRICKS_ASSIGN_WORKSPACES`, permission `DATABRICKS_ASSIGN_PERMISSION`), and unassigned
+//! from them before it is deleted.
+
+use crate::databricks::model::DatabricksResource;
+use crate::databricks::{DatabricksError, DatabricksId};
+use crate::ops::Context;
+use crate::scim::ScimError;
+
+use super::read::id_of;
+use super::write::delete_by_id;
+
+/// How the principal to assign came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// This request's create answered with it: if it cannot be assigned, it is deleted again
+    /// and the client gets the assignment's error (a retry of the create starts clean).
+    Created,
+    /// It was there before, or was found after an unanswered create: it is never deleted; a
+    /// failed assignment is a 502 that says the principal exists.
+    Found,
+}
+
+/// Assigns `principal` to every configured workspace (nothing with the workspace target, or
+/// with no workspaces configured). One `PUT` per workspace; sending it again changes nothing.
+pub async fn assign_to_workspaces<T: DatabricksResource>(
+    ctx: &Context,
+    principal: &T,
+    origin: Origin,
+) -> Result<(), ScimError> {
+    let Some(account) = ctx.config.account().filter(|a| !a.assign_workspaces.is_empty()) else {
+        return Ok(());
+    };
+    let id = id_of(principal)?;
+    for workspace in &account.assign_workspaces {
+        let Err(err) = ctx.databricks.assign(workspace, &id, account.assign_permission, T::RESOURCE).await else {
+            continue;
+        };
+        return Err(undo_or_report::<T>(ctx, &id, origin, err).await);
+    }
+    Ok(())
+}
+
+/// A failed assignment: a principal this request created is deleted again (its assignments go
+/// with it) and the assignment's error is answered; otherwise, or when that delete fails, a
+/// 502 says the principal exists without its workspace assignment.
+async fn undo_or_report<T: DatabricksResource>(
+    ctx: &Context,
+    id: &DatabricksId,
+    origin: Origin,
+    err: DatabricksError,
+) -> ScimError {
+    let noun = T::RESOURCE.noun();
+    let unfinished = || {
+        ScimError::bad_gateway(format!(
+            "the {noun} exists in the Databricks account, but Databricks did not assign it to the workspace; \
+             read it before retrying (a DELETE removes it)"
+        ))
+        .caused_by(err.clone())
+    };
+    if origin == Origin::Found {
+        return unfinished();
+    }
+    match delete_by_id::<T>(&ctx.databricks, id).await {
+        Ok(()) => ScimError::from(err),
+        Err(_) => unfinished(),
+    }
+}
+
+/// Removes `principal`'s assignment from every configured workspace before it is deleted
+/// (nothing with the workspace target). A principal not assigned there (`404`) is fine: an
+/// admin may have unassigned it, or an earlier DELETE of this request got that far.
+pub async fn unassign_from_workspaces<T: DatabricksResource>(
+    ctx: &Context,
+    id: &DatabricksId,
+) -> Result<(), ScimError> {
+    let Some(account) = ctx.config.account() else {
+        return Ok(());
+    };
+    for workspace in &account.assign_workspaces {
+        match ctx.databricks.unassign(workspace, id, T::RESOURCE).await {
+            Ok(()) | Err(DatabricksError::NotFound { .. }) => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}

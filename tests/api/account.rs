@@ -1,0 +1,297 @@
+//! The account target (docs/account-target.md): the bridge provisions the Databricks account
+//! SCIM API, assigns what it creates to the configured workspaces through the
+//! permission-assignment API, unassigns before deleting, refuses workspace-only attributes
+//! before sending anything, reads group members the account list leaves out, and keeps
+//! Partner Connect on the workspace API. These run against the account target whatever the
+//! suite's target is.
+
+use serde_json::{Value, json};
+use tests::Operation::*;
+use tests::{ACCOUNT_ID, Call, Mode, Shape, Target, TestStack, WORKSPACE_ID};
+
+const OTHER_WORKSPACE: &str = "987654321";
+
+fn account_scim(resource: &str) -> String {
+    format!("/api/2.0/accounts/{ACCOUNT_ID}/scim/v2/{resource}")
+}
+
+fn assignment_path(workspace: &str, principal: &str) -> String {
+    format!("/api/2.0/accounts/{ACCOUNT_ID}/workspaces/{workspace}/permissionassignments/principals/{principal}")
+}
+
+async fn account_stack(mode: Mode, env: &[(&str, &str)]) -> TestStack {
+    TestStack::start_for(Target::Account, mode, Shape::RestV1, |c| c, env).await
+}
+
+async fn assigning_stack(mode: Mode) -> TestStack {
+    account_stack(mode, &[("DATABRICKS_ASSIGN_WORKSPACES", WORKSPACE_ID)]).await
+}
+
+/// The emulator's request log as (method, path) pairs.
+async fn requests(stack: &TestStack) -> Vec<(String, String)> {
+    stack
+        .target_requests()
+        .await
+        .iter()
+        .map(|r| (r["method"].as_str().unwrap().to_string(), r["path"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+async fn post_user(stack: &TestStack, user_name: &str) -> tests::Answer {
+    stack
+        .call(CreateUser, Call::post("/Users", json!({"schemas": [shared::scim::USER_SCHEMA], "userName": user_name})))
+        .await
+}
+
+async fn assignments(stack: &TestStack) -> Vec<Value> {
+    stack.target_state().await["permission_assignments"].as_array().cloned().unwrap_or_default()
+}
+
+fn assigned(list: &[Value], workspace: &str, principal: &str) -> Option<Value> {
+    list.iter()
+        .find(|a| a["workspace_id"] == workspace && a["principal_id"] == principal)
+        .map(|a| a["permissions"].clone())
+}
+
+#[tokio::test]
+async fn creating_a_user_and_a_group_with_assignment_makes_one_account_create_and_one_assignment_each() {
+    for mode in Mode::ALL {
+        let stack = assigning_stack(mode).await;
+        stack.reset_stats().await;
+        let user = stack.create_user("ada@example.com").await;
+        let log = requests(&stack).await;
+        assert_eq!(
+            log,
+            vec![("POST".into(), account_scim("Users")), ("PUT".into(), assignment_path(WORKSPACE_ID, &user))],
+            "{mode:?}"
+        );
+        let put = stack.target_requests().await.into_iter().find(|r| r["method"] == "PUT").unwrap();
+        assert_eq!(put["body"], json!({"permissions": ["USER"]}));
+
+        stack.reset_stats().await;
+        let group = stack.create_group("data-engineers", &[&user]).await;
+        assert_eq!(
+            requests(&stack).await,
+            vec![("POST".into(), account_scim("Groups")), ("PUT".into(), assignment_path(WORKSPACE_ID, &group))],
+            "{mode:?}"
+        );
+        let list = assignments(&stack).await;
+        assert_eq!(assigned(&list, WORKSPACE_ID, &user), Some(json!(["USER"])), "{list:?}");
+        assert_eq!(assigned(&list, WORKSPACE_ID, &group), Some(json!(["USER"])), "{list:?}");
+    }
+}
+
+#[tokio::test]
+async fn deleting_them_removes_the_assignment_and_then_the_principal() {
+    let stack = assigning_stack(Mode::Default).await;
+    let user = stack.create_user("grace@example.com").await;
+    let group = stack.create_group("analysts", &[]).await;
+    stack.reset_stats().await;
+
+    let a = stack.call(DeleteUser, Call::delete(&format!("/Users/{user}"))).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    let b = stack.call(DeleteGroup, Call::delete(&format!("/Groups/{group}"))).await;
+    assert_eq!(b.status, 204, "{}", b.body);
+    assert_eq!(
+        requests(&stack).await,
+        vec![
+            ("DELETE".into(), assignment_path(WORKSPACE_ID, &user)),
+            ("DELETE".into(), format!("{}/{user}", account_scim("Users"))),
+            ("DELETE".into(), assignment_path(WORKSPACE_ID, &group)),
+            ("DELETE".into(), format!("{}/{group}", account_scim("Groups"))),
+        ]
+    );
+    assert_eq!(assignments(&stack).await, Vec::<Value>::new());
+    assert!(stack.target_user(&user).await.is_none());
+    assert!(stack.target_group(&group).await.is_none());
+}
+
+#[tokio::test]
+async fn a_principal_an_admin_already_unassigned_is_still_deleted() {
+    let stack = assigning_stack(Mode::Default).await;
+    let user = stack.create_user("unassigned@example.com").await;
+    stack.inject_fault(json!({"method": "DELETE", "resource": "permissionassignments", "fault": {"kind": "status", "status": 404}})).await;
+    let a = stack.call(DeleteUser, Call::delete(&format!("/Users/{user}"))).await;
+    assert_eq!(a.status, 204, "{}", a.body);
+    assert!(stack.target_user(&user).await.is_none());
+}
+
+#[tokio::test]
+async fn service_principals_are_assigned_to_every_configured_workspace_with_the_configured_permission() {
+    let workspaces = format!("{WORKSPACE_ID}, {OTHER_WORKSPACE}");
+    let stack = account_stack(
+        Mode::Default,
+        &[("DATABRICKS_ASSIGN_WORKSPACES", &workspaces), ("DATABRICKS_ASSIGN_PERMISSION", "admin")],
+    )
+    .await;
+    let a =
+        stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "etl-bot"}))).await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.body["id"].as_str().unwrap();
+    let list = assignments(&stack).await;
+    assert_eq!(assigned(&list, WORKSPACE_ID, id), Some(json!(["ADMIN"])), "{list:?}");
+    assert_eq!(assigned(&list, OTHER_WORKSPACE, id), Some(json!(["ADMIN"])), "{list:?}");
+}
+
+#[tokio::test]
+async fn a_failed_assignment_deletes_the_principal_just_created_and_answers_the_failure() {
+    let stack = assigning_stack(Mode::Default).await;
+    stack.inject_fault(json!({"method": "PUT", "resource": "permissionassignments", "count": 50, "fault": {"kind": "status", "status": 429}})).await;
+    let a = post_user(&stack, "x@example.com").await;
+    assert_eq!(a.status, 429, "a throttled assignment leaves nothing behind, so the client may retry: {}", a.body);
+    assert_eq!(stack.target_state().await["users"], json!([]), "the user just created was deleted again");
+    // The client's retry, once Databricks stops throttling, succeeds and assigns.
+    stack.clear_faults().await;
+    let id = stack.create_user("x@example.com").await;
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &id), Some(json!(["USER"])));
+}
+
+#[tokio::test]
+async fn a_failed_assignment_of_a_principal_that_was_there_before_is_a_502_and_it_is_kept() {
+    let stack = assigning_stack(Mode::Default).await;
+    // An inactive user of that userName: the create reactivates it (never deletes it).
+    let id = stack.create_user("back@example.com").await;
+    let off = stack
+        .call(
+            PatchUser,
+            Call::patch(
+                &format!("/Users/{id}"),
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                       "Operations": [{"op": "replace", "path": "active", "value": false}]}),
+            ),
+        )
+        .await;
+    assert!(off.status == 200 || off.status == 204, "{}", off.body);
+    stack
+        .inject_fault(
+            json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}}),
+        )
+        .await;
+    let a = post_user(&stack, "back@example.com").await;
+    assert_eq!(a.status, 502, "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("did not assign it"), "{}", a.body);
+    assert!(stack.target_user(&id).await.is_some(), "a user that was there before is never deleted");
+}
+
+#[tokio::test]
+async fn without_configured_workspaces_nothing_is_assigned_or_unassigned() {
+    let stack = account_stack(Mode::Default, &[]).await;
+    stack.reset_stats().await;
+    let user = stack.create_user("plain@example.com").await;
+    let a = stack.call(DeleteUser, Call::delete(&format!("/Users/{user}"))).await;
+    assert_eq!(a.status, 204);
+    assert_eq!(
+        requests(&stack).await,
+        vec![("POST".into(), account_scim("Users")), ("DELETE".into(), format!("{}/{user}", account_scim("Users")))]
+    );
+}
+
+#[tokio::test]
+async fn entitlements_are_refused_on_the_account_target_before_anything_is_sent() {
+    let stack = assigning_stack(Mode::Default).await;
+    stack.reset_stats().await;
+    let create = stack
+        .call(
+            CreateUser,
+            Call::post(
+                "/Users",
+                json!({"schemas": [shared::scim::USER_SCHEMA], "userName": "e@example.com",
+                       "entitlements": [{"value": "allow-cluster-create"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(create.status, 400, "{}", create.body);
+    assert_eq!(create.body["scimType"], "invalidValue");
+    assert!(create.body["detail"].as_str().unwrap().contains("workspace admin"), "{}", create.body);
+    assert_eq!(stack.target_calls().await, 0);
+
+    let group = stack.create_group("g", &[]).await;
+    stack.reset_stats().await;
+    let patch = stack
+        .call(
+            PatchGroup,
+            Call::patch(
+                &format!("/Groups/{group}"),
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                       "Operations": [{"op": "add", "path": "displayName", "value": "g2"},
+                                      {"op": "add", "path": "entitlements", "value": [{"value": "workspace-access"}]}]}),
+            ),
+        )
+        .await;
+    assert_eq!(patch.status, 400, "{}", patch.body);
+    assert_eq!(stack.target_group(&group).await.unwrap()["displayName"], "g", "nothing of the PATCH applied");
+}
+
+#[tokio::test]
+async fn a_group_list_reads_each_group_for_the_members_the_account_list_leaves_out() {
+    let stack = account_stack(Mode::Default, &[]).await;
+    let ada = stack.create_user("ada@example.com").await;
+    let bob = stack.create_user("bob@example.com").await;
+    stack.create_group("one", &[&ada]).await;
+    stack.create_group("two", &[&ada, &bob]).await;
+    stack.reset_stats().await;
+
+    let a = stack.call(ListGroups, Call::get("/Groups")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let mut sizes: Vec<(String, usize)> = a.body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["displayName"].as_str().unwrap().to_string(), g["members"].as_array().map_or(0, Vec::len)))
+        .collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![("one".to_string(), 1), ("two".to_string(), 2)]);
+    assert_eq!(stack.target_calls().await, 3, "one list and one read per group");
+
+    stack.reset_stats().await;
+    let lean = stack.call(ListGroups, Call::get("/Groups").query("excludedAttributes", "members")).await;
+    assert_eq!(lean.status, 200);
+    assert_eq!(stack.target_calls().await, 1, "without members a list is one call");
+}
+
+#[tokio::test]
+async fn partner_connect_stays_on_the_workspace_api_with_the_account_target() {
+    let stack = assigning_stack(Mode::Default).await;
+    let a = stack
+        .call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "FIVETRAN_USER"})))
+        .await;
+    assert_eq!(a.status, 201, "{}", a.body);
+    let id = a.body["id"].as_str().unwrap().to_string();
+    stack.reset_stats().await;
+
+    let list = stack.call(ListPartners, Call::get("/admin/partners")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["partners"][0]["partner"], "FIVETRAN", "{}", list.body);
+    let gone = stack.call(DisconnectPartner, Call::delete("/admin/partners/fivetran")).await;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    for (method, path) in requests(&stack).await {
+        assert!(
+            path.starts_with("/api/2.0/preview/scim/v2/ServicePrincipals")
+                || path.starts_with("/api/2.0/token-management"),
+            "{method} {path} is not the workspace's API"
+        );
+    }
+    assert!(
+        requests(&stack).await.contains(&("DELETE".into(), format!("/api/2.0/preview/scim/v2/ServicePrincipals/{id}")))
+    );
+}
+
+#[tokio::test]
+async fn the_account_target_s_schemas_offer_no_entitlements_or_groups_and_the_workspace_s_do() {
+    let names = |answer: &Value| -> Vec<String> {
+        answer["attributes"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect()
+    };
+    let user_schema = format!("/Schemas/{}", shared::scim::USER_SCHEMA);
+    let account = account_stack(Mode::Default, &[]).await;
+    let a = account.call(Discovery, Call::get(&user_schema)).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let account_names = names(&a.body);
+    assert!(account_names.contains(&"userName".to_string()), "{account_names:?}");
+    assert!(!account_names.iter().any(|n| n == "entitlements" || n == "groups"), "{account_names:?}");
+    let list = account.call(Discovery, Call::get("/Schemas")).await;
+    assert!(!list.body.to_string().contains("\"entitlements\""), "{}", list.body);
+
+    let workspace = TestStack::start_for(Target::Workspace, Mode::Default, Shape::RestV1, |c| c, &[]).await;
+    let w = workspace.call(Discovery, Call::get(&user_schema)).await;
+    assert!(names(&w.body).contains(&"entitlements".to_string()));
+}
