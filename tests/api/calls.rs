@@ -209,7 +209,7 @@ async fn principal(stack: &TestStack, name: &str) -> String {
 
 /// The Databricks calls of one scenario on a fresh stack, as `PATCH, GET`.
 async fn measure(scenario: Scenario, mode: Mode, env: &[(&str, &str)]) -> String {
-    let stack = TestStack::start_with(mode, Shape::RestV1, |c| c, env).await;
+    let stack = TestStack::start_for(tests::Target::Workspace, mode, Shape::RestV1, |c| c, env).await;
     let (op, status) = scenario.run(&stack).await;
     assert!((200..300).contains(&status), "{scenario:?} ({}) answered {status} in {mode:?} {env:?}", op.name());
     let calls: Vec<String> =

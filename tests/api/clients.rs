@@ -454,6 +454,23 @@ struct Case {
     seed_target: Option<Vec<(&'static str, &'static str)>>,
     /// Checks of what reached and what is held in Databricks.
     sent: Vec<Expect>,
+    /// How the case goes against the account target (docs/account-target.md).
+    account: OnAccount,
+}
+
+/// What changes when the bridge provisions the Databricks account instead of the workspace.
+#[derive(Clone, Debug, Default)]
+enum OnAccount {
+    /// Nothing: the same answers and Databricks calls.
+    #[default]
+    Same,
+    /// The case writes a workspace-only attribute (entitlements, parent groups): its first call
+    /// is refused `400 invalidValue` and nothing is written.
+    Refused,
+    /// The same answers, with these Databricks calls (group lists read each group's members).
+    Calls(Vec<(&'static str, &'static str)>),
+    /// The case checks what only the workspace API holds (a user's `groups`): not run.
+    WorkspaceOnly(&'static str),
 }
 
 fn case(client: Client, name: &'static str) -> Case {
@@ -469,6 +486,7 @@ fn case(client: Client, name: &'static str) -> Case {
         target: Vec::new(),
         seed_target: None,
         sent: Vec::new(),
+        account: OnAccount::Same,
     }
 }
 
@@ -527,6 +545,21 @@ impl Case {
         if let Some(last) = self.calls.last_mut() {
             last.status = Some(status);
         }
+        self
+    }
+    /// Against the account target, the first call is refused (workspace-only attributes).
+    fn refused_on_account(mut self) -> Case {
+        self.account = OnAccount::Refused;
+        self
+    }
+    /// Against the account target, these Databricks calls.
+    fn account_calls(mut self, calls: &[(&'static str, &'static str)]) -> Case {
+        self.account = OnAccount::Calls(calls.to_vec());
+        self
+    }
+    /// Not run against the account target, for this reason.
+    fn workspace_only(mut self, why: &'static str) -> Case {
+        self.account = OnAccount::WorkspaceOnly(why);
         self
     }
     fn answers(mut self, status: u16) -> Case {
@@ -1053,6 +1086,7 @@ fn okta_cases() -> Vec<Case> {
                 users_held(1, "no second user was made"),
             ]),
         case(Okta, "okta_aiw_put_of_the_whole_object_ignores_id_meta_groups_and_password")
+            .workspace_only("it checks the user's groups, an attribute account users do not have")
             .users(&["test.user@okta.local"])
             .group("Engineering", &["u0"])
             .put("/Users/{{u0}}", fixture!("okta/replace-user.json"))
@@ -1271,6 +1305,7 @@ fn okta_cases() -> Vec<Case> {
             .calls(&[GET_USERS])
             .sent([param(0, "startIndex", Some("101"), "startIndex is passed on")]),
         case(Okta, "okta_finds_a_pushed_group_by_display_name")
+            .account_calls(&[GET_GROUPS, GET_GROUPS])
             .group("Test SCIMv2", &[])
             .group("Other", &[])
             .get("/Groups")
@@ -1327,6 +1362,7 @@ fn one_identity_cases() -> Vec<Case> {
                 param(3, "startIndex", Some("7"), "startIndex sent"),
             ]),
         case(OneIdentity, "one_identity_full_sync_pages_groups_with_their_typed_members")
+            .account_calls(&[GET_GROUPS; 6])
             .users(&["a@oi.example", "b@oi.example"])
             .group("alpha", &["u0", "u1"])
             .group("beta", &["g0"])
@@ -1370,6 +1406,7 @@ fn one_identity_cases() -> Vec<Case> {
             ])
             .calls(&[GET_USERS]),
         case(OneIdentity, "one_identity_creates_a_user_whose_display_name_wins_over_name")
+            .refused_on_account()
             .post("/Users", fixture!("oneidentity/create-user.json"))
             .answers(201)
             .body([
@@ -1382,6 +1419,7 @@ fn one_identity_cases() -> Vec<Case> {
                 sent_is("POST", "/displayName", r#""Doe, Jane (IT)""#, "displayName is sent"),
             ]),
         case(OneIdentity, "one_identity_put_of_a_user_sets_entitlements_and_ignores_read_only_groups")
+            .refused_on_account()
             .users(&["j.doe@oneidentity.example"])
             .group("engineering", &["u0"])
             .group("finance", &[])
@@ -1398,6 +1436,7 @@ fn one_identity_cases() -> Vec<Case> {
                 members("g1", &[], "the user did not join finance"),
             ]),
         case(OneIdentity, "one_identity_creates_a_group_with_parent_groups_and_entitlements_in_the_extension")
+            .refused_on_account()
             .users(&["j.doe@oneidentity.example"])
             .group("data-platform", &[])
             .post("/Groups", fixture!("oneidentity/create-group.json"))
@@ -1427,6 +1466,7 @@ fn one_identity_cases() -> Vec<Case> {
                 sent_is("POST", "/entitlements", r#"[{"value":"databricks-sql-access"}]"#, "entitlements are sent"),
             ]),
         case(OneIdentity, "one_identity_put_of_a_group_replaces_members_parent_groups_and_entitlements")
+            .refused_on_account()
             .users(&["j.doe@oneidentity.example", "k.roe@oneidentity.example"])
             .group("team", &["u0"])
             .group("parent-a", &["g0"])
@@ -1455,6 +1495,7 @@ fn one_identity_cases() -> Vec<Case> {
                 op_sent(r#"{"op":"add","path":"groups","value":[{"value":"{{g2}}"}]}"#, "new parent"),
             ]),
         case(OneIdentity, "one_identity_put_of_a_group_accepts_top_level_entitlements")
+            .refused_on_account()
             .group("team", &[])
             .put(
                 "/Groups/{{g0}}",
@@ -2123,6 +2164,20 @@ fn check_target_requests(requests: &[Value]) -> Result<(), String> {
 async fn run(stack: &TestStack, case: &Case) -> Result<(), String> {
     let ctx = prepare(stack, &case.setup).await?;
     stack.reset_stats().await;
+    if stack.is_account() && matches!(case.account, OnAccount::Refused) {
+        let first = case.calls.first().ok_or("a refused case has a call")?;
+        let (operation, call) = first.call(&ctx)?;
+        let a = stack.call(operation, call).await;
+        ensure!(
+            a.status == 400 && a.body["scimType"] == "invalidValue",
+            "on the account target the first call is 400 invalidValue, not {} {}",
+            a.status,
+            a.body
+        );
+        let writes: Vec<Value> = stack.target_requests().await.into_iter().filter(|r| r["method"] != "GET").collect();
+        ensure!(writes.is_empty(), "nothing is written when refused: {writes:?}");
+        return Ok(());
+    }
     let mut answers = Vec::new();
     for req in &case.calls {
         let (operation, call) = req.call(&ctx)?;
@@ -2150,8 +2205,9 @@ async fn run(stack: &TestStack, case: &Case) -> Result<(), String> {
         .iter()
         .map(|r| (r["method"].as_str().unwrap_or_default().into(), r["resource"].as_str().unwrap_or_default().into()))
         .collect();
-    let target = match (seen.mode.is_seed_quirks(), &case.seed_target) {
-        (true, Some(seed)) => seed,
+    let target = match (seen.mode.is_seed_quirks(), &case.seed_target, &case.account) {
+        (true, Some(seed), _) => seed,
+        (_, _, OnAccount::Calls(calls)) if stack.is_account() => calls,
         _ => &case.target,
     };
     // A read after a write happens unless Databricks answered the write with the resource.
@@ -2179,7 +2235,14 @@ async fn run(stack: &TestStack, case: &Case) -> Result<(), String> {
 }
 
 async fn run_table(stack: &TestStack, clients: &[Client]) {
-    let table: Vec<Case> = cases().into_iter().filter(|c| clients.contains(&c.client)).collect();
+    let (table, workspace_only): (Vec<Case>, Vec<Case>) = cases()
+        .into_iter()
+        .filter(|c| clients.contains(&c.client))
+        .partition(|c| !(stack.is_account() && matches!(c.account, OnAccount::WorkspaceOnly(_))));
+    // A case left out of the account target says why.
+    for case in &workspace_only {
+        assert!(matches!(case.account, OnAccount::WorkspaceOnly(why) if !why.is_empty()), "{}", case.name);
+    }
     let mut failures = Vec::new();
     for case in &table {
         if let Err(why) = run(stack, case).await {

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 use tests::Operation;
 use tests::Operation::*;
-use tests::{Call, TestStack, in_every_mode};
+use tests::{Call, TestStack, in_every_mode, in_every_workspace_mode};
 
 fn sample_call(op: Operation) -> Call {
     match op {
@@ -118,7 +118,7 @@ async fn a_group_created_without_its_members_behind_a_500_gets_them_added(stack:
     held.sort_unstable();
     assert_eq!(held, wanted, "nothing lost");
 }
-in_every_mode!(a_group_created_without_its_members_behind_a_500_gets_them_added);
+in_every_workspace_mode!(a_group_created_without_its_members_behind_a_500_gets_them_added);
 
 async fn a_delete_whose_answer_is_lost_is_checked_by_reading(stack: &TestStack) {
     let id = stack.create_user("gone@example.com").await;

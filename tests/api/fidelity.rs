@@ -7,7 +7,7 @@
 use databricks_emulator::Config as EmulatorConfig;
 use serde_json::{Value, json};
 use tests::Operation::*;
-use tests::{Answer, Call, DATABRICKS_TOKEN, Mode, TestStack, in_every_mode};
+use tests::{Answer, Call, DATABRICKS_TOKEN, Mode, TestStack, in_every_mode, in_every_workspace_mode};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -145,7 +145,7 @@ async fn oktas_empty_member_push_to_a_group_without_members_succeeds_after_one_r
     assert_eq!((status, refusal["scimType"].as_str()), (400, Some("invalidPath")), "{refusal}");
     assert!(refusal["detail"].as_str().unwrap().contains("No such attribute with the name : members"), "{refusal}");
 }
-in_every_mode!(oktas_empty_member_push_to_a_group_without_members_succeeds_after_one_reread);
+in_every_workspace_mode!(oktas_empty_member_push_to_a_group_without_members_succeeds_after_one_reread);
 
 // ---------------------------------------------------------------------------------------------
 // 2. Entra's value-list remove
@@ -177,7 +177,7 @@ async fn entras_remove_of_a_member_who_already_left_succeeds_and_removes_nobody_
     let (status, refusal) = databricks_patch(stack, "Groups", &group, &requests[0]["body"]).await;
     assert_eq!((status, refusal["scimType"].as_str()), (400, Some("noTarget")), "the emulator refused it: {refusal}");
 }
-in_every_mode!(entras_remove_of_a_member_who_already_left_succeeds_and_removes_nobody_else);
+in_every_workspace_mode!(entras_remove_of_a_member_who_already_left_succeeds_and_removes_nobody_else);
 
 async fn entras_remove_of_a_departed_and_a_present_member_resends_only_the_present_ones_remove(stack: &TestStack) {
     let stay = stack.create_user("s1@example.com").await;
@@ -264,7 +264,9 @@ async fn a_user_put_keeps_admin_granted_entitlements_unless_it_sends_them_and_ne
     assert_eq!(values(&stored, "groups"), [group.as_str()], "memberships are never touched by a user PUT");
     assert_eq!(values(&stack.target_group(&group).await.unwrap(), "members"), [id]);
 }
-in_every_mode!(a_user_put_keeps_admin_granted_entitlements_unless_it_sends_them_and_never_touches_memberships);
+in_every_workspace_mode!(
+    a_user_put_keeps_admin_granted_entitlements_unless_it_sends_them_and_never_touches_memberships
+);
 
 // ---------------------------------------------------------------------------------------------
 // 4. Throttling and flaky reads
@@ -379,7 +381,7 @@ async fn a_write_answered_temporarily_unavailable_is_never_repeated(stack: &Test
     assert_eq!(calls(&stack.target_requests().await), ["DELETE Users", "GET Users"], "one DELETE, then a read");
     assert!(stack.target_user(&id).await.is_some(), "nothing was deleted");
 }
-in_every_mode!(a_write_answered_temporarily_unavailable_is_never_repeated);
+in_every_workspace_mode!(a_write_answered_temporarily_unavailable_is_never_repeated);
 
 // ---------------------------------------------------------------------------------------------
 // 5. A throttled POST that meets 409 on its retry
@@ -441,7 +443,8 @@ in_every_mode!(a_conflict_after_a_throttled_group_create_is_uniqueness_not_a_sec
 
 async fn membership_changes_to_an_account_group_are_400_mutability_and_change_nothing(stack: &TestStack) {
     for refusal in [400_u16, 500] {
-        let stack = TestStack::start_with(
+        let stack = TestStack::start_for(
+            stack.target,
             stack.mode,
             stack.shape,
             |c| EmulatorConfig { account_group_refusal: refusal, ..c },
@@ -479,7 +482,7 @@ async fn membership_changes_to_an_account_group_are_400_mutability_and_change_no
         assert_eq!(values(&stored, "members"), [inside.as_str()], "refusal {refusal}: members unchanged");
     }
 }
-in_every_mode!(membership_changes_to_an_account_group_are_400_mutability_and_change_nothing);
+in_every_workspace_mode!(membership_changes_to_an_account_group_are_400_mutability_and_change_nothing);
 
 // ---------------------------------------------------------------------------------------------
 // 7. Service-principal rename where `replace displayName` is ignored
@@ -692,7 +695,7 @@ async fn creating_a_user_whose_username_an_inactive_user_holds_reactivates_it_wi
     }
     assert_no_put(&requests);
 }
-in_every_mode!(creating_a_user_whose_username_an_inactive_user_holds_reactivates_it_with_every_attribute);
+in_every_workspace_mode!(creating_a_user_whose_username_an_inactive_user_holds_reactivates_it_with_every_attribute);
 
 // ---------------------------------------------------------------------------------------------
 // 10. A service-principal create whose outcome is unknown
@@ -841,4 +844,6 @@ async fn a_create_retried_or_unanswered_onto_an_inactive_user_still_reactivates_
         assert!(off.status == 200 || off.status == 204, "{}", off.body);
     }
 }
-in_every_mode!(a_create_retried_or_unanswered_onto_an_inactive_user_still_reactivates_it_with_every_attribute);
+in_every_workspace_mode!(
+    a_create_retried_or_unanswered_onto_an_inactive_user_still_reactivates_it_with_every_attribute
+);

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 use tests::Operation::*;
-use tests::{Call, Mode, TestStack, in_every_mode};
+use tests::{Call, Mode, TestStack, in_every_mode, in_every_workspace_mode};
 
 const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const EXT: &str = "urn:ietf:params:scim:schemas:extension:databricks:2.0:Group";
@@ -25,7 +25,7 @@ async fn a_created_group_shows_member_types_from_ref_and_the_extension(stack: &T
     let stored = stack.target_group(id).await.unwrap();
     assert_eq!(stored["entitlements"], json!([{"value": "databricks-sql-access"}]));
 }
-in_every_mode!(a_created_group_shows_member_types_from_ref_and_the_extension);
+in_every_workspace_mode!(a_created_group_shows_member_types_from_ref_and_the_extension);
 
 async fn adding_a_member_by_patch_is_one_patch_and_a_read_unless_databricks_answers_the_group(stack: &TestStack) {
     let user = stack.create_user("m2@example.com").await;
@@ -171,7 +171,7 @@ async fn put_replaces_members_and_keeps_unsent_extension_attributes(stack: &Test
     assert_eq!(stored["members"][0]["value"], u2.as_str());
     assert_eq!(stored["entitlements"], json!([{"value": "workspace-access"}]), "entitlements not sent are kept");
 }
-in_every_mode!(put_replaces_members_and_keeps_unsent_extension_attributes);
+in_every_workspace_mode!(put_replaces_members_and_keeps_unsent_extension_attributes);
 
 async fn a_duplicate_group_name_is_409_uniqueness(stack: &TestStack) {
     stack.create_group("dupe", &[]).await;

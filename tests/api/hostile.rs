@@ -2031,7 +2031,10 @@ fn check_target_requests(requests: &[Value]) -> Result<(), String> {
         ["filter", "startIndex", "count", "attributes", "excludedAttributes", "created_by_id", "created_by_username"];
     for r in requests {
         let path = r["path"].as_str().unwrap_or_default();
-        let shaped = if let Some(rest) = path.strip_prefix("/api/2.0/preview/scim/v2/") {
+        let account_scim = format!("/api/2.0/accounts/{}/scim/v2/", tests::ACCOUNT_ID);
+        let shaped = if let Some(rest) =
+            path.strip_prefix("/api/2.0/preview/scim/v2/").or_else(|| path.strip_prefix(account_scim.as_str()))
+        {
             let mut parts = rest.split('/');
             let resource = parts.next().unwrap_or_default();
             let id = parts.next();

@@ -10,7 +10,7 @@ use shared::scim::limits::{
     MAX_TEXT_CHARS,
 };
 use tests::Operation::*;
-use tests::{Answer, Call, TestStack, in_every_mode};
+use tests::{Answer, Call, TestStack, in_every_mode, in_every_workspace_mode};
 
 /// Asserts a SCIM error with this status and `scimType`.
 fn assert_error(a: &Answer, status: u16, scim_type: Option<&str>, case: &str) {
@@ -335,4 +335,4 @@ async fn a_group_of_50000_members_is_a_too_many_error_naming_it_and_is_served_wi
     let groups = member.body["groups"].as_array().cloned().unwrap_or_default();
     assert!(groups.iter().any(|g| g["value"] == id.as_str()), "{}", member.body);
 }
-in_every_mode!(a_group_of_50000_members_is_a_too_many_error_naming_it_and_is_served_without_its_members);
+in_every_workspace_mode!(a_group_of_50000_members_is_a_too_many_error_naming_it_and_is_served_without_its_members);

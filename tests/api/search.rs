@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 use tests::Operation::{self, *};
-use tests::{Answer, Call, TestStack, in_every_mode};
+use tests::{Answer, Call, TestStack, in_every_mode, in_every_workspace_mode};
 
 const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 const SERVICE_PRINCIPAL: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
@@ -80,7 +80,7 @@ async fn a_user_search_answers_what_the_get_list_answers_with_the_same_databrick
     assert_eq!(search_calls, list_calls, "the same Databricks call as the GET list");
     assert_eq!(search_calls[0][1], "/api/2.0/preview/scim/v2/Users");
 }
-in_every_mode!(a_user_search_answers_what_the_get_list_answers_with_the_same_databricks_call);
+in_every_workspace_mode!(a_user_search_answers_what_the_get_list_answers_with_the_same_databricks_call);
 
 async fn group_and_service_principal_searches_answer_what_their_get_lists_answer(stack: &TestStack) {
     let user = stack.create_user("ann@example.com").await;
@@ -256,7 +256,7 @@ async fn a_root_search_pages_across_users_then_groups_then_service_principals(st
         a.body["Resources"].as_array().unwrap().iter().map(|r| r["meta"]["resourceType"].as_str().unwrap()).collect();
     assert_eq!(types, ["User", "Group", "Group"]);
 }
-in_every_mode!(a_root_search_pages_across_users_then_groups_then_service_principals);
+in_every_workspace_mode!(a_root_search_pages_across_users_then_groups_then_service_principals);
 
 async fn a_root_search_asks_only_the_resource_types_its_filter_can_match(stack: &TestStack) {
     let jo = stack.create_user("jo@example.com").await;
@@ -305,7 +305,7 @@ async fn a_root_search_asks_only_the_resource_types_its_filter_can_match(stack: 
     assert_eq!((a.status, a.body["scimType"].as_str()), (400, Some("invalidFilter")), "{}", a.body);
     assert!(calls.is_empty());
 }
-in_every_mode!(a_root_search_asks_only_the_resource_types_its_filter_can_match);
+in_every_workspace_mode!(a_root_search_asks_only_the_resource_types_its_filter_can_match);
 
 async fn a_collection_url_with_a_trailing_slash_is_served_like_the_url_without_it(stack: &TestStack) {
     let jo = stack.create_user("jo@example.com").await;

@@ -1,7 +1,7 @@
 use databricks_emulator::{Cloud, Config as EmulatorConfig};
 use serde_json::json;
 use tests::Operation::*;
-use tests::{Call, TestStack, in_every_mode};
+use tests::{Call, TestStack, in_every_mode, in_every_workspace_mode};
 
 const SP: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
 
@@ -54,7 +54,7 @@ async fn a_service_principal_round_trips_create_get_list_put_patch_delete(stack:
     assert_eq!(a.status, 204);
     assert_eq!(stack.call(GetServicePrincipal, Call::get(&format!("/ServicePrincipals/{id}"))).await.status, 404);
 }
-in_every_mode!(a_service_principal_round_trips_create_get_list_put_patch_delete);
+in_every_workspace_mode!(a_service_principal_round_trips_create_get_list_put_patch_delete);
 
 async fn on_azure_a_duplicate_application_id_is_409_uniqueness(stack: &TestStack) {
     let azure = |c: EmulatorConfig| EmulatorConfig { cloud: Cloud::Azure, ..c };
@@ -100,7 +100,7 @@ async fn a_service_principal_in_a_group_is_a_member_of_type_service_principal(st
     let a = stack.call(GetServicePrincipal, Call::get(&format!("/ServicePrincipals/{sp_id}"))).await;
     assert_eq!(a.body["groups"][0]["value"], group.as_str(), "{}", a.body);
 }
-in_every_mode!(a_service_principal_in_a_group_is_a_member_of_type_service_principal);
+in_every_workspace_mode!(a_service_principal_in_a_group_is_a_member_of_type_service_principal);
 
 async fn a_service_principal_rename_databricks_ignores_is_an_error_never_a_200_with_the_old_name(stack: &TestStack) {
     let ignoring = |c: EmulatorConfig| EmulatorConfig { sp_rename_ignored: true, sp_rename_add_ignored: true, ..c };

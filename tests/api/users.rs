@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 use tests::Operation::*;
-use tests::{Call, Mode, Shape, TestStack, in_every_mode};
+use tests::{Call, Mode, Shape, TestStack, in_every_mode, in_every_workspace_mode};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -163,7 +163,7 @@ async fn entitlements_round_trip_through_put_and_patch(stack: &TestStack) {
     values.sort();
     assert_eq!(values, vec!["databricks-sql-access", "workspace-access"]);
 }
-in_every_mode!(entitlements_round_trip_through_put_and_patch);
+in_every_workspace_mode!(entitlements_round_trip_through_put_and_patch);
 
 async fn put_cannot_change_the_user_name(stack: &TestStack) {
     let id = stack.create_user("ivy@example.com").await;

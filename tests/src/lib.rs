@@ -634,3 +634,75 @@ macro_rules! in_every_mode {
         }
     };
 }
+
+/// [`in_every_mode!`] against the workspace target whatever the suite's: for scenarios about
+/// what only the workspace API holds (entitlements, parent groups, account groups seen from the
+/// workspace, its call counts); tests/api/account.rs covers the account target's side of each.
+#[macro_export]
+macro_rules! in_every_workspace_mode {
+    ($scenario:ident) => {
+        mod $scenario {
+            use tests::{Mode, Shape, TestStack};
+            #[tokio::test]
+            async fn default_mode_rest_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::Default, Shape::RestV1, |c| c, &[]).await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn default_mode_http_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::Default, Shape::HttpV2, |c| c, &[]).await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn no_content_writes_rest_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::NoContentWrites, Shape::RestV1, |c| c, &[])
+                        .await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn no_content_writes_http_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::NoContentWrites, Shape::HttpV2, |c| c, &[])
+                        .await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn resource_writes_rest_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::ResourceWrites, Shape::RestV1, |c| c, &[])
+                        .await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn resource_writes_http_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::ResourceWrites, Shape::HttpV2, |c| c, &[])
+                        .await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn seed_quirks_mode_rest_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::SeedQuirks, Shape::RestV1, |c| c, &[]).await,
+                )
+                .await
+            }
+            #[tokio::test]
+            async fn seed_quirks_mode_http_api() {
+                super::$scenario(
+                    &TestStack::start_for(tests::Target::Workspace, Mode::SeedQuirks, Shape::HttpV2, |c| c, &[]).await,
+                )
+                .await
+            }
+        }
+    };
+}

@@ -8,6 +8,7 @@ use super::support::answer::written;
 use super::support::read::answer_or_read;
 use super::support::write::replacement;
 use super::{ScimRequest, ScimResponse};
+use crate::databricks::ApiLevel;
 use crate::databricks::model::{Group, Selection};
 use crate::mapping::group::replace_operations;
 use crate::scim::ScimError;
@@ -15,9 +16,11 @@ use crate::scim::ScimError;
 /// Handles the request.
 pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, ScimError> {
     let put = replacement::<Group>(&ctx, &request, replace_operations).await?;
-    // An account group (identity federation) refuses membership changes and has been seen to
-    // ignore entitlement writes silently: refuse up front rather than write.
-    if !put.operations.is_empty() && put.current.is_account_group() {
+    // Through the workspace API, an account group (identity federation) refuses membership
+    // changes and has been seen to ignore entitlement writes silently: refuse up front rather
+    // than write. The account API is where account groups are changed.
+    let workspace_api = ctx.databricks.level() == ApiLevel::Workspace;
+    if workspace_api && !put.operations.is_empty() && put.current.is_account_group() {
         return Err(account_group_refused());
     }
     let id = put.id.clone();

@@ -2,7 +2,7 @@
 //! read of the group's `meta`, and an account group answers 400 `mutability`.
 
 use crate::databricks::model::{Group, Selection};
-use crate::databricks::{DatabricksError, DatabricksId};
+use crate::databricks::{ApiLevel, DatabricksError, DatabricksId};
 use crate::ops::Context;
 use crate::scim::ScimError;
 
@@ -27,6 +27,10 @@ pub async fn account_group_refusal(ctx: &Context, id: &DatabricksId, err: Databr
 /// One read of the group's `meta` after a refused or unsettled write: an account group is
 /// 400 `mutability`; anything else keeps the original error.
 async fn probe_account_group(ctx: &Context, id: &DatabricksId, err: DatabricksError) -> ScimError {
+    // Through the account API an account group's refusal is Databricks' own word.
+    if ctx.databricks.level() == ApiLevel::Account {
+        return err.into();
+    }
     let probe = Selection { attributes: vec!["id", "meta"], excluded_attributes: Vec::new() };
     match ctx.databricks.get::<Group>(id, &probe).await {
         Ok(group) if group.is_account_group() => account_group_refused(),
