@@ -7,9 +7,10 @@ run:
 test:
 	scripts/test-all.sh
 
-# The fault suite (tests/faults/): a random seed unless SEED is given (make faults SEED=7).
+# The fault suite (tests/faults/): a random seed unless SEED is given (make faults SEED=7);
+# TARGET=account runs it against the account target with workspace assignment.
 faults:
-	cargo run --quiet -p tests --example faults -- $(if $(SEED),--seed $(SEED))
+	cargo run --quiet -p tests --example faults -- $(if $(SEED),--seed $(SEED)) $(if $(TARGET),--target $(TARGET))
 
 # What an operation costs, each figure beside its goal (BENCHMARKS.md): release builds, then
 # tests/bench/bench.py. Figures only, no thresholds.

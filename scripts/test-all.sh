@@ -24,6 +24,8 @@ echo "== the integration suite and the client corpus again, against the account 
 SCIM_TEST_TARGET=account cargo test -p tests --test api
 echo "== fault suite, fixed seed (tests/faults/; last line: lost, duplicated and crashes must be 0)"
 timeout 300 make faults SEED=${FAULTS_SEED:-20261201}
+echo "== fault suite against the account target, assignment faulted too (last line: lost, duplicated, crashes and unassigned must be 0)"
+timeout 300 make faults SEED=${FAULTS_SEED:-20261201} TARGET=account
 echo "== SAM template checks and sam build"
 scripts/sam-checks.sh
 
@@ -56,21 +58,39 @@ EMULATOR_FLAGS="--target account" DATABRICKS_TARGET=account DATABRICKS_ACCOUNT_I
   DATABRICKS_ASSIGN_WORKSPACES=1234567890123456 scripts/local-stack.sh --background >/dev/null
 SCIM_TOKEN=conformance-token python3 tests/conformance/scim_conformance.py "http://127.0.0.1:$PORT/scim/v2"
 SCIM_TOKEN=conformance-token scripts/smoke.sh "http://127.0.0.1:$PORT/scim/v2"
-python3 - "http://127.0.0.1:$EMULATOR_PORT" <<'PY'
+python3 - "http://127.0.0.1:$PORT/scim/v2" "http://127.0.0.1:$EMULATOR_PORT" conformance-token <<'PY'
+# Through the local stack: a user and a group created are each one account SCIM create and one
+# permission assignment in the emulator's request log; deleting them removes both.
 import json, sys, urllib.request
-base = sys.argv[1] + "/_emulator/"
-log = json.load(urllib.request.urlopen(base + "requests"))
-state = json.load(urllib.request.urlopen(base + "state"))
-def count(method, part):
-    return sum(1 for r in log if r["method"] == method and part in r["path"])
-assigned = {a["principal_id"] for a in state.get("permission_assignments", []) if a["workspace_id"] == "1234567890123456"}
-principals = [p["id"] for kind in ("users", "groups", "servicePrincipals") for p in state.get(kind, [])]
-print(f"account SCIM creates {count('POST', '/scim/v2/')}, assignments {count('PUT', '/permissionassignments/')}, "
-      f"unassignments {count('DELETE', '/permissionassignments/')}; {len(principals)} principals left, all assigned: "
-      f"{all(p in assigned for p in principals)}")
-assert count("PUT", "/permissionassignments/") and count("DELETE", "/permissionassignments/")
-assert all(p in assigned for p in principals), "a principal the bridge created is not assigned"
-assert not any("/api/2.0/preview/scim/" in r["path"] for r in log), "a SCIM call went to the workspace API"
+scim, emulator, token = sys.argv[1:4]
+def call(method, url, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    with urllib.request.urlopen(req) as r:
+        text = r.read()
+        return r.status, json.loads(text) if text else None
+auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
+def emu(path, method="GET"):
+    return call(method, f"{emulator}/_emulator/{path}")[1]
+def log():
+    return [(r["method"], r["path"]) for r in emu("requests")]
+def assigned(pid):
+    return [a for a in emu("state").get("permission_assignments", []) if a["principal_id"] == pid]
+account, ws = "/api/2.0/accounts/0d26daa6-5e44-4c97-a497-ef015f91254a", "1234567890123456"
+for resource, body in [("Users", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "acceptance@example.com"}),
+                       ("Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "acceptance-group"})]:
+    emu("reset-stats", "POST")
+    status, created = call("POST", f"{scim}/{resource}", body, auth)
+    pid = created["id"]
+    expected = [("POST", f"{account}/scim/v2/{resource}"), ("PUT", f"{account}/workspaces/{ws}/permissionassignments/principals/{pid}")]
+    assert status == 201 and log() == expected, (status, log())
+    assert [a["permissions"] for a in assigned(pid)] == [["USER"]], assigned(pid)
+    emu("reset-stats", "POST")
+    status, _ = call("DELETE", f"{scim}/{resource}/{pid}", None, auth)
+    expected = [("DELETE", f"{account}/workspaces/{ws}/permissionassignments/principals/{pid}"), ("DELETE", f"{account}/scim/v2/{resource}/{pid}")]
+    assert status == 204 and log() == expected, (status, log())
+    assert assigned(pid) == [], assigned(pid)
+    print(f"account target, {resource}: one SCIM create and one permission assignment; the delete removed both")
 PY
 
 echo "== benchmark, short run: figures only, nothing asserted about time (debug binaries; the arm64 sizes are sam build's)"

@@ -43,6 +43,18 @@ async fn post_user(stack: &TestStack, user_name: &str) -> tests::Answer {
         .await
 }
 
+/// Unassigns a principal from the workspace in Databricks itself (an admin, or a create whose
+/// outcome the bridge never learned).
+async fn unassign_in_databricks(stack: &TestStack, id: &str) {
+    let answer = reqwest::Client::new()
+        .delete(format!("{}{}", stack.emulator.base_url(), assignment_path(WORKSPACE_ID, id)))
+        .bearer_auth(tests::DATABRICKS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
 async fn assignments(stack: &TestStack) -> Vec<Value> {
     stack.target_state().await["permission_assignments"].as_array().cloned().unwrap_or_default()
 }
@@ -290,8 +302,92 @@ async fn the_account_target_s_schemas_offer_no_entitlements_or_groups_and_the_wo
     assert!(!account_names.iter().any(|n| n == "entitlements" || n == "groups"), "{account_names:?}");
     let list = account.call(Discovery, Call::get("/Schemas")).await;
     assert!(!list.body.to_string().contains("\"entitlements\""), "{}", list.body);
+    assert_eq!(list.body["totalResults"], 3, "no group extension: nothing of it is left");
+    let extension = format!("/Schemas/{}", shared::scim::GROUP_EXTENSION_SCHEMA);
+    assert_eq!(account.call(Discovery, Call::get(&extension)).await.status, 404);
+    let group_type = account.call(Discovery, Call::get("/ResourceTypes/Group")).await;
+    assert_eq!(group_type.status, 200);
+    assert!(group_type.body.get("schemaExtensions").is_none(), "{}", group_type.body);
 
     let workspace = TestStack::start_for(Target::Workspace, Mode::Default, Shape::RestV1, |c| c, &[]).await;
     let w = workspace.call(Discovery, Call::get(&user_schema)).await;
     assert!(names(&w.body).contains(&"entitlements".to_string()));
+    assert_eq!(workspace.call(Discovery, Call::get(&extension)).await.status, 200);
+    let group_type = workspace.call(Discovery, Call::get("/ResourceTypes/Group")).await;
+    assert!(group_type.body["schemaExtensions"].is_array(), "{}", group_type.body);
+}
+
+#[tokio::test]
+async fn an_unsettled_assignment_of_a_new_principal_is_a_503_with_nothing_kept_or_a_502_if_it_cannot_be_undone() {
+    let stack = assigning_stack(Mode::Default).await;
+    let unsettled =
+        json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}});
+    stack.inject_fault(unsettled.clone()).await;
+    let a = post_user(&stack, "first@example.com").await;
+    assert_eq!(a.status, 503, "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("nothing was kept"), "{}", a.body);
+    assert_eq!(stack.target_state().await["users"], json!([]));
+
+    // The undo fails too: the principal stays, and the client is told it exists.
+    stack.inject_fault(unsettled).await;
+    stack
+        .inject_fault(json!({"method": "DELETE", "resource": "Users", "fault": {"kind": "status", "status": 500}}))
+        .await;
+    let b = post_user(&stack, "second@example.com").await;
+    assert_eq!(b.status, 502, "{}", b.body);
+    assert!(b.body["detail"].as_str().unwrap().contains("exists in the Databricks account"), "{}", b.body);
+    assert_eq!(stack.target_state().await["users"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_put_and_a_principal_s_patch_reassert_the_assignment_and_a_group_patch_does_not() {
+    let stack = assigning_stack(Mode::Default).await;
+    let user = stack.create_user("settle@example.com").await;
+    let group = stack.create_group("settled", &[]).await;
+    // An unsettled create the client adopted by look-up: in Databricks, unassigned.
+    for id in [&user, &group] {
+        unassign_in_databricks(&stack, id).await;
+    }
+    assert_eq!(assignments(&stack).await, Vec::<Value>::new());
+
+    let patch_op = |path: &str, value: Value| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+               "Operations": [{"op": "replace", "path": path, "value": value}]})
+    };
+    let a = stack
+        .call(PatchGroup, Call::patch(&format!("/Groups/{group}"), patch_op("displayName", json!("settled-2"))))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &group), None, "a group PATCH does not assign");
+    let b = stack.call(ReplaceGroup, Call::put(&format!("/Groups/{group}"), json!({"displayName": "settled-2"}))).await;
+    assert_eq!(b.status, 200, "{}", b.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &group), Some(json!(["USER"])), "a PUT does");
+
+    stack.reset_stats().await;
+    let c =
+        stack.call(PatchUser, Call::patch(&format!("/Users/{user}"), patch_op("displayName", json!("Settled")))).await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &user), Some(json!(["USER"])), "a user PATCH does");
+    assert_eq!(
+        requests(&stack).await.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
+        ["PATCH", "PUT", "GET"],
+        "the PATCH, the assignment, the read for the answer"
+    );
+}
+
+#[tokio::test]
+async fn a_create_answered_409_assigns_the_principal_holding_the_name_first() {
+    let stack = assigning_stack(Mode::Default).await;
+    let user = stack.create_user("taken@example.com").await;
+    let group = stack.create_group("taken", &[]).await;
+    for id in [&user, &group] {
+        unassign_in_databricks(&stack, id).await;
+    }
+    let a = post_user(&stack, "taken@example.com").await;
+    assert_eq!(a.status, 409, "{}", a.body);
+    let b = stack.call(CreateGroup, Call::post("/Groups", json!({"displayName": "taken"}))).await;
+    assert_eq!(b.status, 409, "{}", b.body);
+    let list = assignments(&stack).await;
+    assert_eq!(assigned(&list, WORKSPACE_ID, &user), Some(json!(["USER"])), "{list:?}");
+    assert_eq!(assigned(&list, WORKSPACE_ID, &group), Some(json!(["USER"])), "{list:?}");
 }

@@ -1,12 +1,12 @@
 //! Databricks calls per SCIM operation, measured against the emulator in its default (strict)
-//! mode — writes answered `{}` — and with writes answered with the resource and with
-//! `SCIM_PATCH_RESPONSE=no-content`. The README's table between `<!-- calls:begin -->` and
+//! mode — writes answered `{}` — and with writes answered with the resource, with
+//! `SCIM_PATCH_RESPONSE=no-content`, and against the account target assigning to one workspace. The README's table between `<!-- calls:begin -->` and
 //! `<!-- calls:end -->` is this test's output: it fails when they differ, and
 //! `UPDATE_README=1 cargo test -p tests --test api calls::` rewrites the table.
 
 use serde_json::{Value, json};
 use tests::Operation::{self, *};
-use tests::{Call, Mode, Shape, TestStack};
+use tests::{Call, Mode, Shape, Target, TestStack};
 
 const BEGIN: &str = "<!-- calls:begin -->";
 const END: &str = "<!-- calls:end -->";
@@ -209,7 +209,12 @@ async fn principal(stack: &TestStack, name: &str) -> String {
 
 /// The Databricks calls of one scenario on a fresh stack, as `PATCH, GET`.
 async fn measure(scenario: Scenario, mode: Mode, env: &[(&str, &str)]) -> String {
-    let stack = TestStack::start_for(tests::Target::Workspace, mode, Shape::RestV1, |c| c, env).await;
+    measure_on(Target::Workspace, scenario, mode, env).await
+}
+
+/// The same against a target.
+async fn measure_on(target: Target, scenario: Scenario, mode: Mode, env: &[(&str, &str)]) -> String {
+    let stack = TestStack::start_for(target, mode, Shape::RestV1, |c| c, env).await;
     let (op, status) = scenario.run(&stack).await;
     assert!((200..300).contains(&status), "{scenario:?} ({}) answered {status} in {mode:?} {env:?}", op.name());
     let calls: Vec<String> =
@@ -219,14 +224,21 @@ async fn measure(scenario: Scenario, mode: Mode, env: &[(&str, &str)]) -> String
 
 async fn table() -> String {
     let mut out = String::from(
-        "| request | case | Databricks answers writes `{}` (real API) | answers writes with the resource | `SCIM_PATCH_RESPONSE=no-content` |\n|---|---|---|---|---|\n",
+        "| request | case | Databricks answers writes `{}` (real API) | answers writes with the resource | `SCIM_PATCH_RESPONSE=no-content` | account target, one workspace assigned |\n|---|---|---|---|---|---|\n",
     );
     for scenario in Scenario::ALL {
         let (request, case) = scenario.describe();
         let strict = measure(scenario, Mode::Default, &[]).await;
         let resource = measure(scenario, Mode::ResourceWrites, &[]).await;
         let no_content = measure(scenario, Mode::Default, &[("SCIM_PATCH_RESPONSE", "no-content")]).await;
-        out.push_str(&format!("| {request} | {case} | {strict} | {resource} | {no_content} |\n"));
+        let account = measure_on(
+            Target::Account,
+            scenario,
+            Mode::Default,
+            &[("DATABRICKS_ASSIGN_WORKSPACES", tests::WORKSPACE_ID)],
+        )
+        .await;
+        out.push_str(&format!("| {request} | {case} | {strict} | {resource} | {no_content} | {account} |\n"));
     }
     out
 }

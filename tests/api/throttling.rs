@@ -328,7 +328,7 @@ fn the_readme_and_the_template_state_the_computed_worst_case() {
 }
 
 /// The README's table of Databricks calls (the `calls` test keeps it true) never shows a request
-/// costing more than `CALLS` says.
+/// to the workspace API costing more than `CALLS` says.
 #[test]
 fn calls_per_route_cover_the_readme_table_of_databricks_calls() {
     let readme = readme();
@@ -343,7 +343,9 @@ fn calls_per_route_cover_the_readme_table_of_databricks_calls() {
             .iter()
             .find(|(m, p, ..)| *m == method && *p == path)
             .unwrap_or_else(|| panic!("{method} {path} of the README table is not in CALLS"));
-        for cell in &cells[3..cells.len() - 1] {
+        // The three workspace columns; the account target's (the last) calls other APIs (account
+        // SCIM, permission assignment), whose limits are not public (docs/account-target.md).
+        for cell in &cells[3..cells.len() - 2] {
             let names: Vec<&str> = cell.split('—').nth(1).unwrap().split(',').map(str::trim).collect();
             let (r, w) = names.iter().fold((0, 0), |(r, w), n| if *n == "GET" { (r + 1, w) } else { (r, w + 1) });
             assert!(

@@ -51,6 +51,25 @@ impl Chaos {
             ("DELETE", _) => Some(("delete done behind a 500", 0.3)),
             _ => None,
         };
+        // On the account target a create is followed by a permission-assignment PUT and a delete
+        // preceded by its DELETE: those are faulted too.
+        let assignment = match call.method {
+            "POST" if resource != ".search" => Some("PUT"),
+            "DELETE" => Some("DELETE"),
+            _ => None,
+        };
+        if let Some(method) = assignment.filter(|_| stack.is_account() && rng.f64() < 0.3) {
+            let (kind, fault, count) = pick(method, "permissionassignments", rng);
+            stack
+                .inject_fault(
+                    json!({"method": method, "resource": "permissionassignments", "count": count, "fault": fault}),
+                )
+                .await;
+            if let Ok(mut queued) = self.queued.lock() {
+                *queued.entry(kind).or_insert(0) += u64::from(count);
+            }
+            return;
+        }
         let (method, (kind, fault, count)) = match partial {
             Some((kind, chance)) if rng.f64() < chance => (call.method, partial_failure(kind)),
             _ if rng.f64() >= self.rate => return,

@@ -6,7 +6,7 @@
 //! created without its members, a delete done), and the bridge's OAuth credential is rotated
 //! under it. Then the emulator's final state is compared with what the client was told.
 //!
-//! `cargo run -p tests --example faults -- [--seed N] [--mode default|no-content|resource] [--rate R]`
+//! `cargo run -p tests --example faults -- [--seed N] [--mode default|no-content|resource] [--rate R] [--target workspace|account]`
 //! (`FAULTS_SEED` also sets the seed; without one a random seed is used and printed; `--mode`
 //! picks how the emulator answers writes; `--rate` the chance of a fault before a request,
 //! default 0.3; `FAULTS_TRACE=1` prints every request, its answer and every Databricks call).
@@ -17,8 +17,13 @@
 //! the emulator applied plus credential rotations; retries = Databricks calls the bridge
 //! retried; client errors = the non-2xx answers by status; lost = writes the client was told
 //! succeeded that the final state does not show; duplicated = extra Databricks objects for one
-//! intended object; crashes = panics, non-SCIM answers, answers past the Lambda timeout. The exit
-//! status is 1 when lost, duplicated or crashes is not 0.
+//! intended object; crashes = panics, non-SCIM answers, answers past the Lambda timeout. With
+//! `--target account` (the account SCIM API, everything created assigned to one workspace, the
+//! assignment calls faulted too) the line ends with `unassigned N`: principals the client
+//! knows that hold no workspace assignment (a create whose outcome stayed unknown, then found by
+//! look-up and settled with a PUT or PATCH, must end assigned: docs/account-target.md,
+//! "Workspace assignment"). The exit status is 1 when lost, duplicated, crashes or unassigned is
+//! not 0.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod bridge;
@@ -33,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use shared::AppState;
-use tests::{Mode, Shape, TestStack};
+use tests::{Mode, Shape, Target, TestStack};
 
 use bridge::{Bridge, IN_FLIGHT, LAMBDA_TIMEOUT};
 use chaos::{CLIENT_ID, Chaos, OAuthSecret};
@@ -45,24 +50,27 @@ const FAULT_RATE: f64 = 0.4;
 const ROTATE_EVERY: Duration = Duration::from_secs(4);
 
 fn main() -> ExitCode {
-    let (seed, mode, rate) = match arguments() {
+    let (seed, mode, rate, target) = match arguments() {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("faults: {message}");
-            eprintln!("usage: faults [--seed N] [--mode default|no-content|resource] [--rate 0.3]");
+            eprintln!(
+                "usage: faults [--seed N] [--mode default|no-content|resource] [--rate 0.3] [--target workspace|account]"
+            );
             return ExitCode::from(2);
         }
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
-    runtime.block_on(run(seed, mode, rate))
+    runtime.block_on(run(seed, mode, rate, target))
 }
 
-fn arguments() -> Result<(u64, Mode, f64), String> {
+fn arguments() -> Result<(u64, Mode, f64, Target), String> {
     let mut seed =
         std::env::var("FAULTS_SEED").ok().map(|s| s.parse::<u64>()).transpose().map_err(|e| e.to_string())?;
     let mut mode = Mode::Default;
     let mut rate = FAULT_RATE;
+    let mut target = Target::Workspace;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -84,15 +92,27 @@ fn arguments() -> Result<(u64, Mode, f64), String> {
                     .filter(|r| (0.0..=1.0).contains(r))
                     .ok_or("--rate needs 0..1")?;
             }
+            "--target" => {
+                target = match args.next().as_deref() {
+                    Some("workspace") => Target::Workspace,
+                    Some("account") => Target::Account,
+                    other => return Err(format!("unknown target {other:?}")),
+                }
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    Ok((seed.unwrap_or_else(|| fastrand::u64(..1_000_000)), mode, rate))
+    Ok((seed.unwrap_or_else(|| fastrand::u64(..1_000_000)), mode, rate, target))
 }
 
-async fn run(seed: u64, mode: Mode, rate: f64) -> ExitCode {
+async fn run(seed: u64, mode: Mode, rate: f64, target: Target) -> ExitCode {
     let started = Instant::now();
-    let mut stack = TestStack::start(mode, Shape::RestV1).await;
+    // The account target assigns everything it creates to one workspace.
+    let assign: &[(&str, &str)] = match target {
+        Target::Workspace => &[],
+        Target::Account => &[("DATABRICKS_ASSIGN_WORKSPACES", tests::WORKSPACE_ID)],
+    };
+    let mut stack = TestStack::start_for(target, mode, Shape::RestV1, |c| c, assign).await;
     // The bridge's credential: an OAuth client whose secret the suite rotates.
     stack.admin_post("oauth-clients", json!({"client_id": CLIENT_ID, "client_secret": "initial-secret"})).await;
     let secret = Arc::new(OAuthSecret::new(&stack.emulator.base_url(), "initial-secret"));
@@ -103,7 +123,7 @@ async fn run(seed: u64, mode: Mode, rate: f64) -> ExitCode {
 
     let plan = Plan::new(seed);
     println!(
-        "faults: seed {seed}, mode {mode:?}, {} objects, {IN_FLIGHT} requests in flight, Lambda timeout {}s, fault before {}% of requests, credential rotated every {}s",
+        "faults: seed {seed}, mode {mode:?}, target {target:?}, {} objects, {IN_FLIGHT} requests in flight, Lambda timeout {}s, fault before {}% of requests, credential rotated every {}s",
         plan.entities.len(),
         LAMBDA_TIMEOUT.as_secs(),
         (rate * 100.0) as u32,
@@ -178,14 +198,16 @@ async fn run(seed: u64, mode: Mode, rate: f64) -> ExitCode {
         println!("faults: {line}");
     }
     println!(
-        "faults: requests {}, injected {injected}, retries {retries}, client errors {}, lost {}, duplicated {}, crashes {}",
+        "faults: requests {}, injected {injected}, retries {retries}, client errors {}, lost {}, duplicated {}, crashes {}{}",
         requests,
         brace(&client_errors.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
         verdict.lost,
         verdict.duplicated,
-        crashes
+        crashes,
+        if target == Target::Account { format!(", unassigned {}", verdict.unassigned) } else { String::new() }
     );
-    if verdict.lost == 0 && verdict.duplicated == 0 && crashes == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    let clean = verdict.lost == 0 && verdict.duplicated == 0 && crashes == 0 && verdict.unassigned == 0;
+    if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Runs the given steps of each entity, one task per entity, and stores the intents.
@@ -229,13 +251,21 @@ fn brace(counts: &BTreeMap<String, u64>) -> String {
 struct Verdict {
     lost: u64,
     duplicated: u64,
+    /// Account target: principals the client knows that hold no assignment to the workspace.
+    unassigned: u64,
     unsure: usize,
     findings: Vec<String>,
 }
 
 /// Compares Databricks' final state with what the client was told.
 fn compare(plan: &Plan, intents: &[Intent], pool: &PoolIds, state: &Value) -> Verdict {
-    let mut verdict = Verdict { lost: 0, duplicated: 0, unsure: 0, findings: Vec::new() };
+    let mut verdict = Verdict { lost: 0, duplicated: 0, unassigned: 0, unsure: 0, findings: Vec::new() };
+    let assigned: Option<Vec<&str>> = state.get("permission_assignments").and_then(Value::as_array).map(|list| {
+        list.iter()
+            .filter(|a| a["workspace_id"] == tests::WORKSPACE_ID)
+            .filter_map(|a| a["principal_id"].as_str())
+            .collect()
+    });
     let live = |list: &str| -> Vec<Value> {
         let all = state[list].as_array().unwrap_or_else(|| panic!("the emulator's state has no list of {list}"));
         all.iter().filter(|o| o["deleted"] != true).cloned().collect()
@@ -311,6 +341,15 @@ fn compare(plan: &Plan, intents: &[Intent], pool: &PoolIds, state: &Value) -> Ve
             if held != wanted {
                 lost(format!("members {held:?} where the client was told {wanted:?}"));
             }
+        }
+        if let Some(assigned) = &assigned
+            && !object["id"].as_str().is_some_and(|id| assigned.contains(&id))
+        {
+            verdict.unassigned += 1;
+            verdict.findings.push(format!(
+                "UNASSIGNED {what}: the client knows it, the workspace does not (notes: {:?})",
+                intent.notes
+            ));
         }
     }
     for (entity, intent) in plan.entities.iter().zip(intents) {

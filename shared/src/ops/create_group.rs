@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::support::answer::created;
-use super::support::assignment::{Origin, assign_to_workspaces};
+use super::support::assignment::{Origin, assign_taken, assign_to_workspaces};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
@@ -24,6 +24,16 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         }
         // A 409 also after throttled attempts: Databricks did not do those, so the group is
         // someone else's (a concurrent create of the name is told 409 `uniqueness`, never 201).
+        // On the account target the group holding the name is assigned first (see
+        // `assign_taken`).
+        Err(err @ DatabricksError::Conflict { .. }) => {
+            if ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty())
+                && let Some(holder) = find_one::<Group>(&ctx, "displayName", &body.display_name).await?
+            {
+                assign_taken(&ctx, &holder).await?;
+            }
+            return Err(err.into());
+        }
         Err(err) => return Err(err.into()),
     };
     assign_to_workspaces(&ctx, &group, origin).await?;

@@ -1,7 +1,7 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
 use super::Context;
-use super::support::assignment::{Origin, assign_to_workspaces};
+use super::support::assignment::{Origin, assign_taken, assign_to_workspaces};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::support::write::{created_principal, patch_target};
@@ -55,7 +55,14 @@ async fn reactivate_or_adopt(
     };
     let inactive = existing.principal.active.is_some_and(|a| a.read() == Some(false));
     if !inactive {
-        return if own_if_active { Ok(existing) } else { Err(refusal) };
+        if own_if_active {
+            return Ok(existing);
+        }
+        // The identity platform adopts the holder next (it matches on 409): on the account
+        // target it is assigned to the workspaces first, so a create re-sent after an unsettled
+        // one ends assigned (docs/account-target.md).
+        assign_taken(ctx, &existing).await?;
+        return Err(refusal);
     }
     let id = id_of(&existing)?;
     // The create as a PUT of the whole user, active unless it asked otherwise (then the

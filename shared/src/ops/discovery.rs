@@ -22,14 +22,14 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         (Some("serviceproviderconfig"), 1) if is_get => {
             Ok(ScimResponse::ok(discovery::document(&discovery::service_provider_config(base))?))
         }
-        (Some("resourcetypes"), 1) if is_get => Ok(ScimResponse::ok(discovery::resource_types_list(base)?)),
-        (Some("resourcetypes"), 2) if is_get => match discovery::resource_type(base, segments[1]) {
+        (Some("resourcetypes"), 1) if is_get => Ok(ScimResponse::ok(discovery::resource_types_list(base, account)?)),
+        (Some("resourcetypes"), 2) if is_get => match discovery::resource_type(base, segments[1], account) {
             Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
             None => Err(ScimError::NotFound("no such resource type".into())),
         },
         (Some("schemas"), 1) if is_get => Ok(ScimResponse::ok(discovery::schemas_list(base, account)?)),
-        (Some("schemas"), 2) if is_get => match discovery::schema(base, segments[1]) {
-            Some(found) => Ok(ScimResponse::ok(discovery::document(&discovery::for_target(found, account))?)),
+        (Some("schemas"), 2) if is_get => match discovery::schema_for_target(base, segments[1], account) {
+            Some(found) => Ok(ScimResponse::ok(discovery::document(&found)?)),
             None => Err(ScimError::NotFound("no such schema".into())),
         },
         (Some(SEARCH), 1) if request.method.eq_ignore_ascii_case("POST") => search_all(&ctx, &request).await,

@@ -66,8 +66,9 @@ fn resource_type_description(resource: Resource) -> &'static str {
     }
 }
 
-/// Every resource type, by its `id`.
-pub fn resource_types(base_url: &str) -> Vec<ResourceType> {
+/// Every resource type, by its `id`; for the account target without schema extensions (the
+/// one there is, the group's, holds only workspace attributes).
+pub fn resource_types(base_url: &str, account: bool) -> Vec<ResourceType> {
     Resource::ALL
         .into_iter()
         .map(|resource| {
@@ -75,6 +76,7 @@ pub fn resource_types(base_url: &str) -> Vec<ResourceType> {
             let extensions: Vec<SchemaExtension> = resource
                 .extensions()
                 .iter()
+                .filter(|_| !account)
                 .map(|urn| SchemaExtension { schema: (*urn).into(), required: false })
                 .collect();
             ResourceType {
@@ -97,14 +99,16 @@ pub fn document(doc: &impl Serialize) -> Result<Value, ScimError> {
 }
 
 /// `GET /ResourceTypes` as a ListResponse.
-pub fn resource_types_list(base_url: &str) -> Result<Value, ScimError> {
-    let all = resource_types(base_url).iter().map(document).collect::<Result<Vec<_>, _>>()?;
+pub fn resource_types_list(base_url: &str, account: bool) -> Result<Value, ScimError> {
+    let all = resource_types(base_url, account).iter().map(document).collect::<Result<Vec<_>, _>>()?;
     Ok(list_response(all.len() as u64, 1, all))
 }
 
 /// `GET /ResourceTypes/{id}` (case-insensitive id).
-pub fn resource_type(base_url: &str, id: &str) -> Option<ResourceType> {
-    resource_types(base_url).into_iter().find(|rt| rt.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+pub fn resource_type(base_url: &str, id: &str, account: bool) -> Option<ResourceType> {
+    resource_types(base_url, account)
+        .into_iter()
+        .find(|rt| rt.id.as_deref().is_some_and(|i| i.eq_ignore_ascii_case(id)))
 }
 
 /// scim_v2's `Attributes` and `SubAttributes` share every field but `subAttributes`: one list of
@@ -339,19 +343,28 @@ pub fn schemas(base_url: &str) -> Vec<Schema> {
 /// (docs/account-target.md).
 const WORKSPACE_ONLY: [&str; 3] = ["entitlements", "groups", "parentGroups"];
 
-/// A schema as a target serves it: for the account target, without [`WORKSPACE_ONLY`].
-pub fn for_target(mut schema: Schema, account: bool) -> Schema {
+/// A schema as a target serves it: for the account target without [`WORKSPACE_ONLY`], and
+/// none when nothing is left (the group extension).
+fn for_target(mut schema: Schema, account: bool) -> Option<Schema> {
     if account {
         schema.attributes.retain(|a| !WORKSPACE_ONLY.iter().any(|w| a.name.eq_ignore_ascii_case(w)));
     }
-    schema
+    (!schema.attributes.is_empty()).then_some(schema)
 }
 
 /// `GET /Schemas` as a ListResponse, as the target serves them.
 pub fn schemas_list(base_url: &str, account: bool) -> Result<Value, ScimError> {
-    let all =
-        schemas(base_url).into_iter().map(|s| document(&for_target(s, account))).collect::<Result<Vec<_>, _>>()?;
+    let all = schemas(base_url)
+        .into_iter()
+        .filter_map(|s| for_target(s, account))
+        .map(|s| document(&s))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(list_response(all.len() as u64, 1, all))
+}
+
+/// `GET /Schemas/{urn}` as the target serves it.
+pub fn schema_for_target(base_url: &str, urn: &str, account: bool) -> Option<Schema> {
+    schema(base_url, urn).and_then(|s| for_target(s, account))
 }
 
 /// Attributes every resource has (RFC 7643 §3.1), whatever its schema lists.

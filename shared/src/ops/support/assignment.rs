@@ -1,6 +1,7 @@
 //! Workspace assignment with the account target (docs/account-target.md): a principal the
 //! bridge creates in the account is assigned to the configured workspaces
-//! (`DATABRICKS_ASSIGN_WORKSPACES`, permission `DATABRICKS_ASSIGN_PERMISSION`), and unassigned
+//! (`DATABRICKS_ASSIGN_WORKSPACES`, permission `DATABRICKS_ASSIGN_PERMISSION`), assigned again
+//! by a PUT, a user's or service principal's PATCH and a create answered 409, and unassigned
 //! from them before it is deleted.
 
 use crate::databricks::model::DatabricksResource;
@@ -42,6 +43,31 @@ pub async fn assign_to_workspaces<T: DatabricksResource>(
     Ok(())
 }
 
+/// Assigns an existing principal to every configured workspace again (after a PUT, see
+/// [`super::write::Replacement::apply`], or a principal's PATCH); nothing with the workspace
+/// target.
+pub async fn reassert<T: DatabricksResource>(ctx: &Context, id: &DatabricksId) -> Result<(), DatabricksError> {
+    let Some(account) = ctx.config.account() else {
+        return Ok(());
+    };
+    for workspace in &account.assign_workspaces {
+        ctx.databricks.assign(workspace, id, account.assign_permission, T::RESOURCE).await?;
+    }
+    Ok(())
+}
+
+/// A create answered 409 on the account target: the principal holding the name is assigned to
+/// the configured workspaces before the 409 is answered. Identity platforms adopt the holder
+/// after a 409 (Entra ID and Okta match by name), and a create re-sent after one whose outcome
+/// stayed unknown (the principal was made, the bridge could not tell) must end assigned. A
+/// failed assignment is the client's answer instead of the 409 (nothing was created).
+pub async fn assign_taken<T: DatabricksResource>(ctx: &Context, holder: &T) -> Result<(), ScimError> {
+    if ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty()) {
+        reassert::<T>(ctx, &id_of(holder)?).await?;
+    }
+    Ok(())
+}
+
 /// A failed assignment: a principal this request created is deleted again (its assignments go
 /// with it) and the assignment's error is answered; otherwise, or when that delete fails, a
 /// 502 says the principal exists without its workspace assignment.
@@ -63,6 +89,13 @@ async fn undo_or_report<T: DatabricksResource>(
         return unfinished();
     }
     match delete_by_id::<T>(&ctx.databricks, id).await {
+        // Nothing was kept: a throttled assignment is the client's 429 (retry later), an
+        // unsettled one a 503 (retry), a refused one Databricks' reason.
+        Ok(()) if err.outcome_unknown() => ScimError::unavailable(format!(
+            "Databricks did not settle the workspace assignment of the new {noun}, so it was deleted again \
+             and nothing was kept; retry the request"
+        ))
+        .caused_by(err),
         Ok(()) => ScimError::from(err),
         Err(_) => unfinished(),
     }
