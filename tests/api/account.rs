@@ -55,6 +55,18 @@ async fn unassign_in_databricks(stack: &TestStack, id: &str) {
     assert!(answer.status().is_success(), "{}", answer.status());
 }
 
+/// Sets a principal's permission in the workspace in Databricks itself (an admin).
+async fn set_in_databricks(stack: &TestStack, id: &str, permission: &str) {
+    let answer = reqwest::Client::new()
+        .put(format!("{}{}", stack.emulator.base_url(), assignment_path(WORKSPACE_ID, id)))
+        .bearer_auth(tests::DATABRICKS_TOKEN)
+        .json(&json!({"permissions": [permission]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
 async fn assignments(stack: &TestStack) -> Vec<Value> {
     stack.target_state().await["permission_assignments"].as_array().cloned().unwrap_or_default()
 }
@@ -174,6 +186,7 @@ async fn a_failed_assignment_of_a_principal_that_was_there_before_is_a_502_and_i
         )
         .await;
     assert!(off.status == 200 || off.status == 204, "{}", off.body);
+    unassign_in_databricks(&stack, &id).await;
     stack
         .inject_fault(
             json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}}),
@@ -340,38 +353,46 @@ async fn an_unsettled_assignment_of_a_new_principal_is_a_503_with_nothing_kept_o
 }
 
 #[tokio::test]
-async fn a_put_and_a_principal_s_patch_reassert_the_assignment_and_a_group_patch_does_not() {
+async fn updates_never_touch_assignments_and_a_create_that_finds_a_principal_keeps_what_an_admin_gave_it() {
     let stack = assigning_stack(Mode::Default).await;
-    let user = stack.create_user("settle@example.com").await;
-    let group = stack.create_group("settled", &[]).await;
-    // An unsettled create the client adopted by look-up: in Databricks, unassigned.
-    for id in [&user, &group] {
-        unassign_in_databricks(&stack, id).await;
-    }
-    assert_eq!(assignments(&stack).await, Vec::<Value>::new());
-
-    let patch_op = |path: &str, value: Value| {
-        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-               "Operations": [{"op": "replace", "path": path, "value": value}]})
-    };
-    let a = stack
-        .call(PatchGroup, Call::patch(&format!("/Groups/{group}"), patch_op("displayName", json!("settled-2"))))
-        .await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &group), None, "a group PATCH does not assign");
-    let b = stack.call(ReplaceGroup, Call::put(&format!("/Groups/{group}"), json!({"displayName": "settled-2"}))).await;
-    assert_eq!(b.status, 200, "{}", b.body);
-    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &group), Some(json!(["USER"])), "a PUT does");
-
+    let user = stack.create_user("admin-made@example.com").await;
+    // An admin makes the user a workspace admin.
+    set_in_databricks(&stack, &user, "ADMIN").await;
     stack.reset_stats().await;
-    let c =
-        stack.call(PatchUser, Call::patch(&format!("/Users/{user}"), patch_op("displayName", json!("Settled")))).await;
-    assert_eq!(c.status, 200, "{}", c.body);
-    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &user), Some(json!(["USER"])), "a user PATCH does");
-    assert_eq!(
-        requests(&stack).await.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(),
-        ["PATCH", "PUT", "GET"],
-        "the PATCH, the assignment, the read for the answer"
+
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                       "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    let a = stack.call(PatchUser, Call::patch(&format!("/Users/{user}"), patch)).await;
+    assert!(a.status == 200 || a.status == 204, "{}", a.body);
+    let b = stack
+        .call(
+            ReplaceUser,
+            Call::put(&format!("/Users/{user}"), json!({"userName": "admin-made@example.com", "active": false})),
+        )
+        .await;
+    assert!(b.status == 200 || b.status == 204, "{}", b.body);
+    assert!(
+        !requests(&stack).await.iter().any(|(_, p)| p.contains("permissionassignments")),
+        "updates leave assignments alone"
+    );
+
+    // The create reactivates the inactive user: it is found, so it is assigned only where it
+    // holds nothing, and the ADMIN an admin gave it stays.
+    stack.reset_stats().await;
+    let c = post_user(&stack, "admin-made@example.com").await;
+    assert_eq!(c.status, 201, "{}", c.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &user), Some(json!(["ADMIN"])));
+    let log = requests(&stack).await;
+    assert!(
+        log.contains(&(
+            "GET".into(),
+            format!("/api/2.0/accounts/{ACCOUNT_ID}/workspaces/{WORKSPACE_ID}/permissionassignments")
+        )),
+        "{log:?}"
+    );
+    assert!(
+        !log.iter().any(|(m, p)| m == "PUT" && p.contains("permissionassignments")),
+        "no PUT that would replace ADMIN: {log:?}"
     );
 }
 
@@ -390,4 +411,49 @@ async fn a_create_answered_409_assigns_the_principal_holding_the_name_first() {
     let list = assignments(&stack).await;
     assert_eq!(assigned(&list, WORKSPACE_ID, &user), Some(json!(["USER"])), "{list:?}");
     assert_eq!(assigned(&list, WORKSPACE_ID, &group), Some(json!(["USER"])), "{list:?}");
+
+    // A holder that is a workspace admin stays one.
+    set_in_databricks(&stack, &group, "ADMIN").await;
+    let again = stack.call(CreateGroup, Call::post("/Groups", json!({"displayName": "taken"}))).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &group), Some(json!(["ADMIN"])));
+}
+
+#[tokio::test]
+async fn a_root_search_pages_groups_read_one_by_one_without_skipping_or_repeating_any() {
+    let stack = account_stack(Mode::Default, &[]).await;
+    let mut wanted = Vec::new();
+    for n in 0..22 {
+        wanted.push(stack.create_group(&format!("acct-g-{n:02}"), &[]).await);
+    }
+    for n in 0..2 {
+        let a = stack
+            .call(
+                CreateServicePrincipal,
+                Call::post("/ServicePrincipals", json!({"displayName": format!("acct-sp-{n}")})),
+            )
+            .await;
+        wanted.push(a.body["id"].as_str().unwrap().to_string());
+    }
+    let (mut seen, mut start) = (Vec::new(), 1);
+    loop {
+        let body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                          "filter": "displayName sw \"acct-\"", "startIndex": start, "count": 30});
+        let a = stack.call(Discovery, Call::post("/.search", body)).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!(a.body["totalResults"], 24, "{}", a.body);
+        let page = a.body["Resources"].as_array().unwrap().clone();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 20 || start > 1, "the first page ends where the groups read one by one end");
+        seen.extend(page.iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        start += a.body["itemsPerPage"].as_u64().unwrap();
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), seen.len(), "nothing repeated: {seen:?}");
+    wanted.sort();
+    assert_eq!(sorted, wanted, "nothing skipped");
 }

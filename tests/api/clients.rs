@@ -2168,8 +2168,11 @@ async fn run(stack: &TestStack, case: &Case) -> Result<(), String> {
         let first = case.calls.first().ok_or("a refused case has a call")?;
         let (operation, call) = first.call(&ctx)?;
         let a = stack.call(operation, call).await;
+        let detail = a.body["detail"].as_str().unwrap_or_default();
         ensure!(
-            a.status == 400 && a.body["scimType"] == "invalidValue",
+            a.status == 400
+                && a.body["scimType"] == "invalidValue"
+                && detail.contains("cannot be set through the Databricks account API"),
             "on the account target the first call is 400 invalidValue, not {} {}",
             a.status,
             a.body

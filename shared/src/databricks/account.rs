@@ -74,6 +74,39 @@ pub struct PermissionAssignment {
     pub permissions: [WorkspacePermission; 1],
 }
 
+/// `GET …/workspaces/{workspace}/permissionassignments`: who holds what in the workspace.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PermissionAssignments {
+    /// One entry per principal (absent when none).
+    #[serde(default)]
+    pub permission_assignments: Vec<AssignmentEntry>,
+}
+
+/// One principal's assignment.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AssignmentEntry {
+    /// The principal.
+    #[serde(default)]
+    pub principal: AssignedPrincipal,
+}
+
+/// The principal of an assignment: its id, a number (sometimes written as a string).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AssignedPrincipal {
+    /// Its id.
+    #[serde(default)]
+    pub principal_id: Option<crate::databricks::model::NumberOrText>,
+}
+
+impl PermissionAssignments {
+    /// Whether `principal` holds anything in the workspace.
+    pub fn holds(&self, principal: &super::DatabricksId) -> bool {
+        self.permission_assignments
+            .iter()
+            .any(|a| a.principal.principal_id.as_ref().is_some_and(|id| id.is(principal.as_str())))
+    }
+}
+
 /// The account target's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountTarget {

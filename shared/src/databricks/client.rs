@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use super::account::{AccountTarget, PermissionAssignment, WorkspaceId, WorkspacePermission};
+use super::account::{AccountTarget, PermissionAssignment, PermissionAssignments, WorkspaceId, WorkspacePermission};
 use super::error::TransportError;
 use super::model::{
     CreateBody, DatabricksResource, ErrorBody, ListAnswer, PatchOperation, PatchRequest, Selection, TokenList,
@@ -292,19 +292,20 @@ impl DatabricksClient {
     }
 
     /// `PUT /workspaces/{workspace}/permissionassignments/principals/{principal}` on the account
-    /// API: the principal (a user, service principal or group of `resource`) holds `permission`
-    /// in the workspace. Create-or-update: sending it again changes nothing.
+    /// API: the principal holds `permission` in the workspace, **replacing** what it held there
+    /// (so the bridge sends it only for a principal that holds nothing there: see
+    /// [`Self::assigned`]). A 400, 403 or 404 is [`DatabricksError::AssignmentRefused`]: it names
+    /// the workspace, never a missing principal (a wrong workspace id answers 404 too).
     pub async fn assign(
         &self,
         workspace: &WorkspaceId,
         principal: &DatabricksId,
         permission: WorkspacePermission,
-        resource: Resource,
     ) -> Result<(), DatabricksError> {
-        let url = self.assignment_url(workspace, principal)?;
+        let url = self.assignment_url(workspace, Some(principal))?;
         let body = encode(&PermissionAssignment { permissions: [permission] })?;
         let answer = self.send(Method::PUT, url, Some(&body), Idempotency::Write).await;
-        let answer = answer.map_err(|e| e.concerning(resource))?;
+        let answer = answer.map_err(|e| e.refusing_assignment(workspace))?;
         // The answer may name an `error` for the principal (the API's output type has one).
         #[derive(serde::Deserialize)]
         struct Output {
@@ -312,36 +313,55 @@ impl DatabricksClient {
         }
         match answer.map(|a| decode::<Output>(&a)).transpose()? {
             Some(Output { error: Some(error) }) if !error.trim().is_empty() => {
-                Err(DatabricksError::BadRequest { scim_type: None, detail: error })
+                Err(DatabricksError::AssignmentRefused { workspace: workspace.as_str().to_string(), status: 200 })
             }
             _ => Ok(()),
         }
     }
 
     /// `DELETE /workspaces/{workspace}/permissionassignments/principals/{principal}` on the
-    /// account API: the principal no longer holds anything in the workspace.
-    pub async fn unassign(
-        &self,
-        workspace: &WorkspaceId,
-        principal: &DatabricksId,
-        resource: Resource,
-    ) -> Result<(), DatabricksError> {
-        let url = self.assignment_url(workspace, principal)?;
-        match self.send(Method::DELETE, url, None, Idempotency::Write).await.map_err(|e| e.concerning(resource))? {
-            Some(answer) => decode::<IgnoredAny>(&answer).map(|_| ()),
-            None => Ok(()),
+    /// account API: the principal no longer holds anything in the workspace. A 404 (not
+    /// assigned there, or no such principal) is success: there is nothing to remove.
+    pub async fn unassign(&self, workspace: &WorkspaceId, principal: &DatabricksId) -> Result<(), DatabricksError> {
+        let url = self.assignment_url(workspace, Some(principal))?;
+        match self.send(Method::DELETE, url, None, Idempotency::Write).await {
+            Ok(Some(answer)) => decode::<IgnoredAny>(&answer).map(|_| ()),
+            Ok(None) | Err(DatabricksError::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err.refusing_assignment(workspace)),
         }
     }
 
-    fn assignment_url(&self, workspace: &WorkspaceId, principal: &DatabricksId) -> Result<Url, DatabricksError> {
+    /// `GET /workspaces/{workspace}/permissionassignments` on the account API (one page, no
+    /// paging): whether `principal` holds anything in the workspace.
+    pub async fn assigned(&self, workspace: &WorkspaceId, principal: &DatabricksId) -> Result<bool, DatabricksError> {
+        let url = self.assignment_url(workspace, None)?;
+        let answer = self.send(Method::GET, url, None, Idempotency::Read).await;
+        let list: PermissionAssignments = match answer.map_err(|e| e.refusing_assignment(workspace))? {
+            Some(answer) => decode(&answer)?,
+            None => PermissionAssignments::default(),
+        };
+        Ok(list.holds(principal))
+    }
+
+    /// `…/workspaces/{workspace}/permissionassignments[/principals/{principal}]`.
+    fn assignment_url(
+        &self,
+        workspace: &WorkspaceId,
+        principal: Option<&DatabricksId>,
+    ) -> Result<Url, DatabricksError> {
         if self.level != ApiLevel::Account {
             return Err(DatabricksError::InvalidResponse("workspace assignment needs the account API".into()));
         }
         let mut url = self.api_base.clone();
-        url.path_segments_mut()
-            .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?
-            .pop_if_empty()
-            .extend(["workspaces", workspace.as_str(), "permissionassignments", "principals", principal.as_str()]);
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|_| DatabricksError::InvalidResponse("host URL cannot carry a path".into()))?;
+            segments.pop_if_empty().extend(["workspaces", workspace.as_str(), "permissionassignments"]);
+            if let Some(principal) = principal {
+                segments.extend(["principals", principal.as_str()]);
+            }
+        }
         Ok(url)
     }
 
@@ -413,7 +433,8 @@ impl DatabricksClient {
                     let error = failure.into_error();
                     // A 403 on the SCIM API means the credential is no workspace admin; elsewhere
                     // (token management) it only limits what can be reported.
-                    let scim = url.as_str().starts_with(self.scim_base.as_str());
+                    let scim = url.as_str().starts_with(self.scim_base.as_str())
+                        || (self.level == ApiLevel::Account && url.as_str().starts_with(self.api_base.as_str()));
                     let refused = match error {
                         DatabricksError::Unauthorized { .. } => true,
                         DatabricksError::Forbidden { .. } => scim,

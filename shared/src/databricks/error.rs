@@ -74,6 +74,15 @@ pub enum DatabricksError {
     /// The credential could not be obtained.
     #[error("the Databricks credential is unavailable")]
     Credential(#[source] CredentialError),
+    /// The permission-assignment API refused the call (400, 403, 404, or an `error` in its
+    /// answer): a wrong workspace id, or a credential that is no account admin.
+    #[error("Databricks refused the workspace assignment (HTTP {status})")]
+    AssignmentRefused {
+        /// The workspace (configuration, not personal data).
+        workspace: String,
+        /// The HTTP status.
+        status: u16,
+    },
     /// A write would set an attribute only a workspace holds (`entitlements`, `groups`) through
     /// the account API; nothing was sent.
     #[error("{attribute} cannot be set through the Databricks account API")]
@@ -174,6 +183,18 @@ impl DatabricksError {
         }
     }
 
+    /// The same error from the permission-assignment API: a refusal names the workspace (a
+    /// 404 there is no missing principal: a wrong workspace id answers it too).
+    pub fn refusing_assignment(self, workspace: &super::account::WorkspaceId) -> DatabricksError {
+        let status = match &self {
+            DatabricksError::NotFound { .. } => 404,
+            DatabricksError::Forbidden { .. } => 403,
+            DatabricksError::BadRequest { .. } | DatabricksError::Conflict { .. } => 400,
+            _ => return self,
+        };
+        DatabricksError::AssignmentRefused { workspace: workspace.as_str().to_string(), status }
+    }
+
     /// True when a write may or may not have happened (re-read before doing anything else).
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, DatabricksError::Server { .. } | DatabricksError::Transport(_))
@@ -194,6 +215,7 @@ impl DatabricksError {
             DatabricksError::Credential(_) => "credential",
             DatabricksError::NoTimeLeft => "no_time_left",
             DatabricksError::WorkspaceOnly { .. } => "workspace_only",
+            DatabricksError::AssignmentRefused { .. } => "assignment_refused",
         }
     }
 
@@ -232,7 +254,8 @@ impl From<DatabricksError> for ScimError {
                 "Databricks refused the bridge's credential (HTTP {status}); check the configured secret"
             )),
             DatabricksError::Forbidden { .. } => ScimError::bad_gateway(
-                "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin",
+                "Databricks refused the operation to the bridge's credential (HTTP 403); it must be a workspace admin \
+                 (an account admin with DATABRICKS_TARGET=account)",
             ),
             DatabricksError::Throttled { retry_after_secs } => {
                 ScimError::Throttled { retry_after_secs: *retry_after_secs }
@@ -253,6 +276,10 @@ impl From<DatabricksError> for ScimError {
             DatabricksError::NoTimeLeft => ScimError::unavailable(
                 "the request ran out of time before Databricks could be called; nothing was changed, retry",
             ),
+            DatabricksError::AssignmentRefused { workspace, status } => ScimError::bad_gateway(format!(
+                "Databricks refused to assign the principal to workspace {workspace} (HTTP {status}); check \
+                 DATABRICKS_ASSIGN_WORKSPACES and that the bridge's service principal is an account admin"
+            )),
             DatabricksError::WorkspaceOnly { attribute } => ScimError::InvalidValue(format!(
                 "{attribute} cannot be set through the Databricks account API (this bridge provisions the \
                  account: its users, groups and service principals have no {attribute}); nothing was changed. \

@@ -673,8 +673,8 @@ async fn the_account_client_calls_the_account_scim_and_permission_assignment_pat
     assert_eq!(client.level(), ApiLevel::Account);
     client.get::<User>(&id("123"), &Selection::default()).await.expect("a user");
     let workspace = WorkspaceId::parse("42").expect("a workspace id");
-    client.assign(&workspace, &id("123"), WorkspacePermission::Admin, Resource::User).await.expect("assigned");
-    client.unassign(&workspace, &id("123"), Resource::User).await.expect("unassigned");
+    client.assign(&workspace, &id("123"), WorkspacePermission::Admin).await.expect("assigned");
+    client.unassign(&workspace, &id("123")).await.expect("unassigned");
     let seen: Vec<(String, String)> = server.requests().into_iter().map(|r| (r.method, r.path)).collect();
     assert_eq!(
         seen,
@@ -692,8 +692,43 @@ async fn an_assignment_answer_naming_an_error_is_a_failure() {
     let (_server, address) =
         listen(vec![answer(200, r#"{"permissions":[],"error":"principal is deactivated"}"#)]).await;
     let workspace = WorkspaceId::parse("42").expect("a workspace id");
-    let err = account_client(address).assign(&workspace, &id("7"), WorkspacePermission::User, Resource::User).await;
-    assert!(matches!(err, Err(DatabricksError::BadRequest { .. })), "{err:?}");
+    let err = account_client(address).assign(&workspace, &id("7"), WorkspacePermission::User).await;
+    assert!(matches!(err, Err(DatabricksError::AssignmentRefused { status: 200, .. })), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_assignment_refused_with_404_names_the_workspace_not_a_missing_principal() {
+    use crate::databricks::account::{WorkspaceId, WorkspacePermission};
+    let not_found = r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Workspace 42 does not exist"}"#;
+    let (_server, address) = listen(vec![answer(404, not_found)]).await;
+    let workspace = WorkspaceId::parse("42").expect("a workspace id");
+    let err = account_client(address).assign(&workspace, &id("7"), WorkspacePermission::User).await;
+    assert!(
+        matches!(&err, Err(DatabricksError::AssignmentRefused { status: 404, workspace }) if workspace == "42"),
+        "{err:?}"
+    );
+    let scim = err.map_err(crate::scim::ScimError::from).err().map(|e| (e.status(), e.to_string()));
+    assert!(scim.as_ref().is_some_and(|(status, text)| *status == 502 && text.contains("workspace 42")), "{scim:?}");
+}
+
+#[tokio::test]
+async fn unassigning_what_is_not_assigned_is_success_and_the_list_tells_who_holds_what() {
+    use crate::databricks::account::WorkspaceId;
+    let listed =
+        r#"{"permission_assignments":[{"principal":{"principal_id":123,"user_name":"x"},"permissions":["USER"]}]}"#;
+    let (_server, address) = listen(vec![
+        answer(404, r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"not assigned"}"#),
+        answer(200, listed),
+        answer(200, listed),
+        answer(200, "{}"),
+    ])
+    .await;
+    let client = account_client(address);
+    let workspace = WorkspaceId::parse("42").expect("a workspace id");
+    assert!(client.unassign(&workspace, &id("123")).await.is_ok());
+    assert_eq!(client.assigned(&workspace, &id("123")).await.ok(), Some(true));
+    assert_eq!(client.assigned(&workspace, &id("124")).await.ok(), Some(false));
+    assert_eq!(client.assigned(&workspace, &id("123")).await.ok(), Some(false), "an empty answer holds nobody");
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! Workspace assignment with the account target (docs/account-target.md): a principal the
 //! bridge creates in the account is assigned to the configured workspaces
-//! (`DATABRICKS_ASSIGN_WORKSPACES`, permission `DATABRICKS_ASSIGN_PERMISSION`), assigned again
-//! by a PUT, a user's or service principal's PATCH and a create answered 409, and unassigned
-//! from them before it is deleted.
+//! (`DATABRICKS_ASSIGN_WORKSPACES`, permission `DATABRICKS_ASSIGN_PERMISSION`), a principal a
+//! create finds (or is refused with 409 for) is assigned where it holds nothing, and a
+//! principal is unassigned from them before it is deleted.
 
 use crate::databricks::model::DatabricksResource;
 use crate::databricks::{DatabricksError, DatabricksId};
@@ -24,7 +24,10 @@ pub enum Origin {
 }
 
 /// Assigns `principal` to every configured workspace (nothing with the workspace target, or
-/// with no workspaces configured). One `PUT` per workspace; sending it again changes nothing.
+/// with no workspaces configured). A principal this request created holds nothing anywhere:
+/// one `PUT` per workspace. One that was there before (reactivated, or found after an
+/// unanswered create) may hold a permission an admin gave it, which a `PUT` would replace: it
+/// is assigned only where it holds nothing ([`assign_where_absent`]).
 pub async fn assign_to_workspaces<T: DatabricksResource>(
     ctx: &Context,
     principal: &T,
@@ -34,36 +37,49 @@ pub async fn assign_to_workspaces<T: DatabricksResource>(
         return Ok(());
     };
     let id = id_of(principal)?;
-    for workspace in &account.assign_workspaces {
-        let Err(err) = ctx.databricks.assign(workspace, &id, account.assign_permission, T::RESOURCE).await else {
-            continue;
-        };
-        return Err(undo_or_report::<T>(ctx, &id, origin, err).await);
+    let outcome = match origin {
+        Origin::Created => {
+            let mut outcome = Ok(());
+            for workspace in &account.assign_workspaces {
+                outcome = ctx.databricks.assign(workspace, &id, account.assign_permission).await;
+                if outcome.is_err() {
+                    break;
+                }
+            }
+            outcome
+        }
+        Origin::Found => assign_where_absent(ctx, &id).await,
+    };
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(err) => Err(undo_or_report::<T>(ctx, &id, origin, err).await),
     }
-    Ok(())
 }
 
-/// Assigns an existing principal to every configured workspace again (after a PUT, see
-/// [`super::write::Replacement::apply`], or a principal's PATCH); nothing with the workspace
-/// target.
-pub async fn reassert<T: DatabricksResource>(ctx: &Context, id: &DatabricksId) -> Result<(), DatabricksError> {
+/// Assigns an existing principal to each configured workspace where it holds nothing (one
+/// list of the workspace's assignments each, then a `PUT` only where it is absent): a
+/// permission an admin set, `ADMIN` or `USER`, is never replaced.
+async fn assign_where_absent(ctx: &Context, id: &DatabricksId) -> Result<(), DatabricksError> {
     let Some(account) = ctx.config.account() else {
         return Ok(());
     };
     for workspace in &account.assign_workspaces {
-        ctx.databricks.assign(workspace, id, account.assign_permission, T::RESOURCE).await?;
+        if !ctx.databricks.assigned(workspace, id).await? {
+            ctx.databricks.assign(workspace, id, account.assign_permission).await?;
+        }
     }
     Ok(())
 }
 
-/// A create answered 409 on the account target: the principal holding the name is assigned to
-/// the configured workspaces before the 409 is answered. Identity platforms adopt the holder
-/// after a 409 (Entra ID and Okta match by name), and a create re-sent after one whose outcome
-/// stayed unknown (the principal was made, the bridge could not tell) must end assigned. A
-/// failed assignment is the client's answer instead of the 409 (nothing was created).
+/// A create answered 409 on the account target: the principal holding the `userName` or group
+/// name is assigned where it holds nothing before the 409 is answered. Identity platforms
+/// adopt the holder after a 409 (Entra ID and Okta match by name), and a create re-sent after
+/// one whose outcome stayed unknown (the principal was made, the bridge could not tell) must
+/// end assigned. A failed assignment is the client's answer instead of the 409 (nothing was
+/// created).
 pub async fn assign_taken<T: DatabricksResource>(ctx: &Context, holder: &T) -> Result<(), ScimError> {
     if ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty()) {
-        reassert::<T>(ctx, &id_of(holder)?).await?;
+        assign_where_absent(ctx, &id_of(holder)?).await?;
     }
     Ok(())
 }
@@ -104,18 +120,12 @@ async fn undo_or_report<T: DatabricksResource>(
 /// Removes `principal`'s assignment from every configured workspace before it is deleted
 /// (nothing with the workspace target). A principal not assigned there (`404`) is fine: an
 /// admin may have unassigned it, or an earlier DELETE of this request got that far.
-pub async fn unassign_from_workspaces<T: DatabricksResource>(
-    ctx: &Context,
-    id: &DatabricksId,
-) -> Result<(), ScimError> {
+pub async fn unassign_from_workspaces(ctx: &Context, id: &DatabricksId) -> Result<(), ScimError> {
     let Some(account) = ctx.config.account() else {
         return Ok(());
     };
     for workspace in &account.assign_workspaces {
-        match ctx.databricks.unassign(workspace, id, T::RESOURCE).await {
-            Ok(()) | Err(DatabricksError::NotFound { .. }) => {}
-            Err(err) => return Err(err.into()),
-        }
+        ctx.databricks.unassign(workspace, id).await?;
     }
     Ok(())
 }

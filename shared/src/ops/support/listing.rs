@@ -2,7 +2,7 @@
 //! `POST /.search` across every resource type.
 
 use crate::databricks::ListParams;
-use crate::databricks::model::{Group, ListAnswer, ServicePrincipal, User};
+use crate::databricks::model::{Group, ListAnswer, Selection, ServicePrincipal, User};
 use crate::mapping::Served;
 use crate::ops::{Context, ScimRequest, ScimResponse};
 use crate::scim::ScimError;
@@ -125,11 +125,16 @@ impl Search<'_> {
     async fn step<T: Served>(&mut self, ctx: &Context, filter: Option<String>) -> Result<(), ScimError> {
         // Once the byte budget has cut the page, later types only count towards totalResults.
         let share = if self.full { 0 } else { (self.query.count as usize).saturating_sub(self.resources.len()) };
-        let selection = T::selection(&self.query.projection);
+        let mut selection = T::selection(&self.query.projection);
+        if share == 0 {
+            // Only totalResults is needed: no members to read.
+            selection = Selection { attributes: vec!["id"], excluded_attributes: Vec::new() };
+        }
+        let start_index = (self.query.start_index + self.resources.len() as u64).saturating_sub(self.total).max(1);
         let params = ListParams {
             filter,
             // Where the rest of the page starts within this type: past the types before it.
-            start_index: (self.query.start_index + self.resources.len() as u64).saturating_sub(self.total).max(1),
+            start_index,
             count: u32::try_from(share).unwrap_or(u32::MAX).max(1),
             attributes: selection.attributes,
             excluded_attributes: selection.excluded_attributes,
@@ -137,7 +142,15 @@ impl Search<'_> {
         let page = list::<T>(ctx, params).await?;
         self.total += page.total();
         let wanted = PageRequest { take: share, projection: &self.query.projection, base_url: self.base_url };
+        let taken = self.resources.len();
         self.full |= page_resources(&page, &wanted, &mut self.budget, &mut self.resources)?;
+        // A type that gave less than its share while more of it remain (a smaller Databricks
+        // page: groups whose members are read one by one) ends the page here, so the next
+        // page starts with the rest of it and nothing is skipped or repeated.
+        let given = (self.resources.len() - taken) as u64;
+        if share > 0 && (given as usize) < share && start_index - 1 + given < page.total() {
+            self.full = true;
+        }
         Ok(())
     }
 }

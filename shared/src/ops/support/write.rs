@@ -77,7 +77,7 @@ pub fn check_renamed(resource: &impl DatabricksResource, wanted: Option<&str>) -
 /// DELETE, re-reading the target when the outcome is unknown instead of retrying blindly.
 pub async fn delete<T: DatabricksResource>(ctx: &Context, request: &ScimRequest) -> Result<ScimResponse, ScimError> {
     let id = path_id(request, T::RESOURCE)?;
-    super::assignment::unassign_from_workspaces::<T>(ctx, &id).await?;
+    super::assignment::unassign_from_workspaces(ctx, &id).await?;
     delete_by_id::<T>(&ctx.databricks, &id).await?;
     Ok(ScimResponse::no_content())
 }
@@ -127,19 +127,11 @@ pub async fn replacement<T: DatabricksResource>(
 impl<T: DatabricksResource> Replacement<T> {
     /// The PATCH, when there is anything to change ([`patch_target`]); what it answers, or the
     /// current resource when nothing changes.
-    ///
-    /// On the account target a PUT also re-asserts the workspace assignment (one idempotent
-    /// `PUT` per configured workspace, after the write): a PUT states the whole resource, and
-    /// it is how a client settles a create whose outcome it never learned (found by look-up,
-    /// then PUT), which would otherwise leave the principal unassigned (docs/account-target.md).
     pub async fn apply(self, ctx: &Context) -> Result<Option<T>, DatabricksError> {
-        let written = if self.operations.is_empty() {
-            Some(self.current)
-        } else {
-            patch_target(ctx, &self.id, &self.operations).await?
-        };
-        super::assignment::reassert::<T>(ctx, &self.id).await?;
-        Ok(written)
+        if self.operations.is_empty() {
+            return Ok(Some(self.current));
+        }
+        patch_target(ctx, &self.id, &self.operations).await
     }
 }
 
@@ -219,11 +211,6 @@ pub async fn patch_principal<T: Served + Principal>(
     } else {
         patch_target::<T>(ctx, &id, &plan.operations).await?
     };
-    // On the account target a user's or service principal's PATCH re-asserts its workspace
-    // assignment, as a PUT does ([`Replacement::apply`]): clients that adopt a principal after a
-    // create whose outcome they never learned settle it with a PATCH. Group PATCHes (membership
-    // changes, the most frequent write) do not.
-    super::assignment::reassert::<T>(ctx, &id).await?;
     // A service principal's rename is checked by reading it back (docs/databricks-behaviour.md).
     let check_rename = resource == Resource::ServicePrincipal && plan.renamed_to.is_some();
     if no_content && !check_rename {
