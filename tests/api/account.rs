@@ -170,11 +170,9 @@ async fn a_failed_assignment_deletes_the_principal_just_created_and_answers_the_
     assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &id), Some(json!(["USER"])));
 }
 
-#[tokio::test]
-async fn a_failed_assignment_of_a_principal_that_was_there_before_is_a_502_and_it_is_kept() {
-    let stack = assigning_stack(Mode::Default).await;
-    // An inactive user of that userName: the create reactivates it (never deletes it).
-    let id = stack.create_user("back@example.com").await;
+/// An inactive user of that userName, unassigned: a create finds and reactivates it.
+async fn inactive_unassigned_user(stack: &TestStack, user_name: &str) -> String {
+    let id = stack.create_user(user_name).await;
     let off = stack
         .call(
             PatchUser,
@@ -186,16 +184,74 @@ async fn a_failed_assignment_of_a_principal_that_was_there_before_is_a_502_and_i
         )
         .await;
     assert!(off.status == 200 || off.status == 204, "{}", off.body);
-    unassign_in_databricks(&stack, &id).await;
+    unassign_in_databricks(stack, &id).await;
+    id
+}
+
+#[tokio::test]
+async fn a_refused_assignment_of_a_principal_that_was_there_before_is_a_502_and_it_is_kept() {
+    let stack = assigning_stack(Mode::Default).await;
+    let id = inactive_unassigned_user(&stack, "back@example.com").await;
     stack
         .inject_fault(
-            json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}}),
+            json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 403}}),
         )
         .await;
     let a = post_user(&stack, "back@example.com").await;
     assert_eq!(a.status, 502, "{}", a.body);
     assert!(a.body["detail"].as_str().unwrap().contains("did not assign it"), "{}", a.body);
     assert!(stack.target_user(&id).await.is_some(), "a user that was there before is never deleted");
+}
+
+#[tokio::test]
+async fn an_unsettled_assignment_of_a_user_that_was_there_before_asks_for_the_create_again_which_assigns_it() {
+    let stack = assigning_stack(Mode::Default).await;
+    let id = inactive_unassigned_user(&stack, "again@example.com").await;
+    stack
+        .inject_fault(
+            json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}}),
+        )
+        .await;
+    let a = post_user(&stack, "again@example.com").await;
+    assert_eq!(a.status, 503, "re-send, never 'read before retrying' (a client would adopt it unassigned): {}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("re-send"), "{}", a.body);
+    assert!(stack.target_user(&id).await.is_some(), "kept");
+    let b = post_user(&stack, "again@example.com").await;
+    assert_eq!(b.status, 409, "the re-sent create finds it active now: {}", b.body);
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &id), Some(json!(["USER"])), "and assigns it");
+}
+
+#[tokio::test]
+async fn a_create_whose_outcome_stays_unknown_asks_to_be_sent_again_for_users_and_groups_only() {
+    let stack = assigning_stack(Mode::Default).await;
+    // The create is done behind a 500, and the look-up that follows fails too.
+    let behind = json!({"kind": "write_then_500"});
+    stack.inject_fault(json!({"method": "POST", "resource": "Users", "fault": behind})).await;
+    stack
+        .inject_fault(
+            json!({"method": "GET", "resource": "Users", "count": 3, "fault": {"kind": "status", "status": 500}}),
+        )
+        .await;
+    let a = post_user(&stack, "unknown@example.com").await;
+    assert_eq!(a.status, 503, "{}", a.body);
+    stack.clear_faults().await;
+    let b = post_user(&stack, "unknown@example.com").await;
+    assert_eq!(b.status, 409, "{}", b.body);
+    let id = stack.target_state().await["users"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, &id), Some(json!(["USER"])));
+
+    // A service principal's name is not unique: a re-sent create would make a second one.
+    stack.inject_fault(json!({"method": "POST", "resource": "ServicePrincipals", "fault": behind})).await;
+    stack
+        .inject_fault(json!({"method": "GET", "resource": "ServicePrincipals", "count": 3, "fault": {"kind": "status", "status": 500}}))
+        .await;
+    let c = stack
+        .call(
+            CreateServicePrincipal,
+            Call::post("/ServicePrincipals", json!({"displayName": "bot", "externalId": "ext-1"})),
+        )
+        .await;
+    assert_eq!(c.status, 502, "{}", c.body);
 }
 
 #[tokio::test]
@@ -341,15 +397,36 @@ async fn an_unsettled_assignment_of_a_new_principal_is_a_503_with_nothing_kept_o
     assert!(a.body["detail"].as_str().unwrap().contains("nothing was kept"), "{}", a.body);
     assert_eq!(stack.target_state().await["users"], json!([]));
 
-    // The undo fails too: the principal stays, and the client is told it exists.
+    // The undo fails too: the user stays, and the client is asked to send the create again,
+    // which finds it (409) and assigns it.
     stack.inject_fault(unsettled).await;
     stack
         .inject_fault(json!({"method": "DELETE", "resource": "Users", "fault": {"kind": "status", "status": 500}}))
         .await;
     let b = post_user(&stack, "second@example.com").await;
-    assert_eq!(b.status, 502, "{}", b.body);
-    assert!(b.body["detail"].as_str().unwrap().contains("exists in the Databricks account"), "{}", b.body);
-    assert_eq!(stack.target_state().await["users"].as_array().map(Vec::len), Some(1));
+    assert_eq!(b.status, 503, "{}", b.body);
+    assert!(b.body["detail"].as_str().unwrap().contains("re-send"), "{}", b.body);
+    let users = stack.target_state().await["users"].as_array().cloned().unwrap_or_default();
+    assert_eq!(users.len(), 1);
+    let again = post_user(&stack, "second@example.com").await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let id = users[0]["id"].as_str().unwrap();
+    assert_eq!(assigned(&assignments(&stack).await, WORKSPACE_ID, id), Some(json!(["USER"])));
+
+    // A service principal (names not unique) is told it exists unassigned instead.
+    stack
+        .inject_fault(
+            json!({"method": "PUT", "resource": "permissionassignments", "fault": {"kind": "status", "status": 500}}),
+        )
+        .await;
+    stack
+        .inject_fault(
+            json!({"method": "DELETE", "resource": "ServicePrincipals", "fault": {"kind": "status", "status": 500}}),
+        )
+        .await;
+    let c = stack.call(CreateServicePrincipal, Call::post("/ServicePrincipals", json!({"displayName": "bot"}))).await;
+    assert_eq!(c.status, 502, "{}", c.body);
+    assert!(c.body["detail"].as_str().unwrap().contains("exists in the Databricks account"), "{}", c.body);
 }
 
 #[tokio::test]

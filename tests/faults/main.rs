@@ -20,11 +20,11 @@
 //! intended object; crashes = panics, non-SCIM answers, answers past the Lambda timeout. With
 //! `--target account` (the account SCIM API, everything created assigned to one workspace, the
 //! assignment calls faulted too) the line ends with `unassigned N`: principals the client
-//! knows that hold no workspace assignment. It is a figure, not a failure: it counts creates the
-//! bridge answered 502 (their outcome unknown and the re-read failed too, or the principal found
-//! but its assignment refused) whose principal the client then adopted by look-up instead of
-//! re-sending the create (docs/account-target.md, "Workspace assignment"). The exit status is 1
-//! when lost, duplicated or crashes is not 0.
+//! knows that hold no workspace assignment. It is a figure, not a failure: it counts principals
+//! (mostly service principals, whose creates cannot be re-sent safely) whose create or
+//! assignment stayed unsettled and that the client then adopted by look-up
+//! (docs/account-target.md, "Workspace assignment"). The exit status is 1 when lost, duplicated
+//! or crashes is not 0.
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod bridge;

@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::support::answer::created;
-use super::support::assignment::{Origin, assign_taken, assign_to_workspaces};
+use super::support::assignment::{Origin, assign_taken, assign_to_workspaces, or_resend};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::{ScimRequest, ScimResponse, created_but_unfinished, never_as_nothing_done};
@@ -20,7 +20,9 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         Ok(group) => (group, Origin::Created),
         Err(err) if err.outcome_unknown() => {
             let unknown = ScimError::from(err.clone());
-            (recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown))?, Origin::Found)
+            let resend = or_resend::<Group>(&ctx, &err);
+            let found = recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown)).map_err(resend)?;
+            (found, Origin::Found)
         }
         // A 409 also after throttled attempts: Databricks did not do those, so the group is
         // someone else's (a concurrent create of the name is told 409 `uniqueness`, never 201).

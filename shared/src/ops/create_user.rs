@@ -1,7 +1,7 @@
 //! `POST /Users`: create a user; `active:false` creates then deactivates (docs/design.md §4).
 
 use super::Context;
-use super::support::assignment::{Origin, assign_taken, assign_to_workspaces};
+use super::support::assignment::{Origin, assign_taken, assign_to_workspaces, or_resend};
 use super::support::input::body_object;
 use super::support::read::{answer_or_read, find_one, id_of};
 use super::support::write::{created_principal, patch_target};
@@ -25,10 +25,12 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         }
         Err(err) if err.outcome_unknown() => {
             // The user may have been created behind the error: look before anything else.
+            let resend = or_resend::<User>(&ctx, &err);
             let unknown = ScimError::from(err);
             let found = reactivate_or_adopt(&ctx, &new, &body, true, unknown.clone())
                 .await
-                .map_err(never_as_nothing_done(unknown))?;
+                .map_err(never_as_nothing_done(unknown))
+                .map_err(resend)?;
             (found, Origin::Found)
         }
         Err(err) => return Err(err.into()),

@@ -7,7 +7,7 @@
 use crate::databricks::model::DatabricksResource;
 use crate::databricks::{DatabricksError, DatabricksId};
 use crate::ops::Context;
-use crate::scim::ScimError;
+use crate::scim::{Resource, ScimError};
 
 use super::read::id_of;
 use super::write::delete_by_id;
@@ -78,10 +78,14 @@ async fn assign_where_absent(ctx: &Context, id: &DatabricksId) -> Result<(), Dat
 /// end assigned. A failed assignment is the client's answer instead of the 409 (nothing was
 /// created).
 pub async fn assign_taken<T: DatabricksResource>(ctx: &Context, holder: &T) -> Result<(), ScimError> {
-    if ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty()) {
-        assign_where_absent(ctx, &id_of(holder)?).await?;
+    if ctx.config.account().is_none_or(|a| a.assign_workspaces.is_empty()) {
+        return Ok(());
     }
-    Ok(())
+    match assign_where_absent(ctx, &id_of(holder)?).await {
+        Ok(()) => Ok(()),
+        Err(err) if transient(&err) => Err(resend_instead::<T>(ctx, &err).unwrap_or_else(|| err.into())),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// A failed assignment: a principal this request created is deleted again (its assignments go
@@ -95,6 +99,13 @@ async fn undo_or_report<T: DatabricksResource>(
 ) -> ScimError {
     let noun = T::RESOURCE.noun();
     let unfinished = || {
+        // A transient failure for a user or group: a re-sent create converges (see
+        // [`resend_instead`]); anything else says the principal exists unassigned.
+        if transient(&err)
+            && let Some(resend) = resend_instead::<T>(ctx, &err)
+        {
+            return resend;
+        }
         ScimError::bad_gateway(format!(
             "the {noun} exists in the Databricks account, but Databricks did not assign it to the workspace; \
              read it before retrying (a DELETE removes it)"
@@ -114,6 +125,44 @@ async fn undo_or_report<T: DatabricksResource>(
         .caused_by(err),
         Ok(()) => ScimError::from(err),
         Err(_) => unfinished(),
+    }
+}
+
+/// A failure a later attempt may not meet: throttling, no answer, a 5xx, no time left.
+fn transient(err: &DatabricksError) -> bool {
+    err.outcome_unknown() || matches!(err, DatabricksError::Throttled { .. } | DatabricksError::NoTimeLeft)
+}
+
+/// On the account target with workspaces to assign, a user or group create that could not be
+/// settled (its outcome unknown and not read back, or its principal found but not assigned) is
+/// answered 503 "re-send" instead of 502 "read before retrying": user names and group names are
+/// unique, so a re-sent create either makes the principal or is answered 409 after assigning
+/// the holder ([`assign_taken`]); a client that read and adopted it instead would keep it
+/// unassigned. Service principals (names not unique: a re-sent create makes a second one) keep
+/// the 502. `None` where this does not apply.
+pub fn resend_instead<T: DatabricksResource>(ctx: &Context, cause: &DatabricksError) -> Option<ScimError> {
+    let assigning = ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty());
+    let unique_names = matches!(T::RESOURCE, Resource::User | Resource::Group);
+    (assigning && unique_names).then(|| {
+        let noun = T::RESOURCE.noun();
+        ScimError::unavailable(format!(
+            "Databricks did not settle this create of a {noun}; re-send it: a re-sent create makes the {noun}, \
+             or assigns the one that exists to the workspace and answers 409"
+        ))
+        .caused_by(cause.clone())
+    })
+}
+
+/// The create's own error when its outcome stayed unknown and could not be read back: a 503
+/// "re-send" where [`resend_instead`] applies, else the error as it is.
+pub fn or_resend<T: DatabricksResource>(
+    ctx: &Context,
+    unknown: &DatabricksError,
+) -> impl FnOnce(ScimError) -> ScimError + use<T> {
+    let resend = resend_instead::<T>(ctx, unknown);
+    move |err| match (err, resend) {
+        (ScimError::BadGateway { .. }, Some(resend)) => resend,
+        (err, _) => err,
     }
 }
 
