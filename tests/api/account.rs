@@ -534,3 +534,22 @@ async fn a_root_search_pages_groups_read_one_by_one_without_skipping_or_repeatin
     wanted.sort();
     assert_eq!(sorted, wanted, "nothing skipped");
 }
+
+#[tokio::test]
+async fn a_group_found_after_an_unknown_create_whose_members_cannot_be_added_is_a_502_never_a_resend() {
+    let stack = assigning_stack(Mode::Default).await;
+    let ada = stack.create_user("ada@example.com").await;
+    // The group is created without its members behind a 500; adding them is then throttled
+    // past the retry budget. A "re-send" would end in a 409 and an empty group adopted.
+    stack.inject_fault(json!({"method": "POST", "resource": "Groups", "fault": {"kind": "write_then_500", "without_members": true}})).await;
+    stack
+        .inject_fault(
+            json!({"method": "PATCH", "resource": "Groups", "count": 50, "fault": {"kind": "status", "status": 429}}),
+        )
+        .await;
+    let a = stack
+        .call(CreateGroup, Call::post("/Groups", json!({"displayName": "half-made", "members": [{"value": ada}]})))
+        .await;
+    assert_eq!(a.status, 502, "{}", a.body);
+    assert!(a.body["detail"].as_str().unwrap().contains("was created"), "{}", a.body);
+}

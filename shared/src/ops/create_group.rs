@@ -19,10 +19,19 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     let (group, origin) = match ctx.databricks.create::<Group>(&body).await {
         Ok(group) => (group, Origin::Created),
         Err(err) if err.outcome_unknown() => {
+            // Group names are unique: the group this create may have made is found by name.
             let unknown = ScimError::from(err.clone());
             let resend = or_resend::<Group>(&ctx, &err);
-            let found = recover(&ctx, &body, err).await.map_err(never_as_nothing_done(unknown)).map_err(resend)?;
-            (found, Origin::Found)
+            let found = match find_one::<Group>(&ctx, "displayName", &body.display_name).await {
+                Ok(Some(found)) => found,
+                // Not there, or not looked at: the outcome stays unknown (on the account
+                // target, "re-send it": see `or_resend`).
+                Ok(None) => return Err(resend(unknown)),
+                Err(lookup) => return Err(resend(never_as_nothing_done(unknown)(lookup))),
+            };
+            // Found: the create is known to have happened, so what fails from here is a 502
+            // "created but unfinished", never a "re-send".
+            (add_missing_members(&ctx, &body, found).await?, Origin::Found)
         }
         // A 409 also after throttled attempts: Databricks did not do those, so the group is
         // someone else's (a concurrent create of the name is told 409 `uniqueness`, never 201).
@@ -42,12 +51,9 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
     created(&group, &request.base_url)
 }
 
-/// The group an unanswered create made (group names are unique): found by name and given
-/// the members it lacks. Not found → the original error.
-async fn recover(ctx: &Context, body: &GroupCreate, err: DatabricksError) -> Result<Group, ScimError> {
-    let Some(found) = find_one::<Group>(ctx, "displayName", &body.display_name).await? else {
-        return Err(err.into());
-    };
+/// The group an unanswered create made, found by name, given the members it lacks (a 5xx
+/// of the create may hide a group made without them).
+async fn add_missing_members(ctx: &Context, body: &GroupCreate, found: Group) -> Result<Group, ScimError> {
     let present: std::collections::HashSet<String> = Reference::values(&found.members).into_iter().collect();
     let missing: Vec<String> = body.members.iter().map(|m| m.value.clone()).filter(|m| !present.contains(m)).collect();
     if missing.is_empty() {
