@@ -164,6 +164,11 @@ impl Config {
             Target::Workspace => None,
         }
     }
+
+    /// The account target's settings when it assigns what it creates to workspaces.
+    pub fn assigning(&self) -> Option<&AccountTarget> {
+        self.account().filter(|a| !a.assign_workspaces.is_empty())
+    }
 }
 
 /// What a successful SCIM PATCH answers (RFC 7644 §3.5.2 allows both).

@@ -244,6 +244,11 @@ impl TestStack {
         Self::start_with(mode, shape, |c| c, &[]).await
     }
 
+    /// The same against the workspace target, whatever the suite's.
+    pub async fn start_on_workspace(mode: Mode, shape: Shape) -> TestStack {
+        Self::start_for(Target::Workspace, mode, shape, |c| c, &[]).await
+    }
+
     /// Starts an emulator in `mode`, its configuration adjusted by `adjust`, and a bridge state
     /// aimed at it with extra environment variables (`SCIM_PATCH_RESPONSE`, `DATABRICKS_CLOUD`, …).
     pub async fn start_with(
@@ -597,39 +602,42 @@ pub fn http_v2_event(call: &Call) -> Value {
 #[macro_export]
 macro_rules! in_every_mode {
     ($scenario:ident) => {
+        $crate::in_every_mode!(@on TestStack::start, $scenario);
+    };
+    (@on $start:path, $scenario:ident) => {
         mod $scenario {
             use tests::{Mode, Shape, TestStack};
             #[tokio::test]
             async fn default_mode_rest_api() {
-                super::$scenario(&TestStack::start(Mode::Default, Shape::RestV1).await).await
+                super::$scenario(&$start(Mode::Default, Shape::RestV1).await).await
             }
             #[tokio::test]
             async fn default_mode_http_api() {
-                super::$scenario(&TestStack::start(Mode::Default, Shape::HttpV2).await).await
+                super::$scenario(&$start(Mode::Default, Shape::HttpV2).await).await
             }
             #[tokio::test]
             async fn no_content_writes_rest_api() {
-                super::$scenario(&TestStack::start(Mode::NoContentWrites, Shape::RestV1).await).await
+                super::$scenario(&$start(Mode::NoContentWrites, Shape::RestV1).await).await
             }
             #[tokio::test]
             async fn no_content_writes_http_api() {
-                super::$scenario(&TestStack::start(Mode::NoContentWrites, Shape::HttpV2).await).await
+                super::$scenario(&$start(Mode::NoContentWrites, Shape::HttpV2).await).await
             }
             #[tokio::test]
             async fn resource_writes_rest_api() {
-                super::$scenario(&TestStack::start(Mode::ResourceWrites, Shape::RestV1).await).await
+                super::$scenario(&$start(Mode::ResourceWrites, Shape::RestV1).await).await
             }
             #[tokio::test]
             async fn resource_writes_http_api() {
-                super::$scenario(&TestStack::start(Mode::ResourceWrites, Shape::HttpV2).await).await
+                super::$scenario(&$start(Mode::ResourceWrites, Shape::HttpV2).await).await
             }
             #[tokio::test]
             async fn seed_quirks_mode_rest_api() {
-                super::$scenario(&TestStack::start(Mode::SeedQuirks, Shape::RestV1).await).await
+                super::$scenario(&$start(Mode::SeedQuirks, Shape::RestV1).await).await
             }
             #[tokio::test]
             async fn seed_quirks_mode_http_api() {
-                super::$scenario(&TestStack::start(Mode::SeedQuirks, Shape::HttpV2).await).await
+                super::$scenario(&$start(Mode::SeedQuirks, Shape::HttpV2).await).await
             }
         }
     };
@@ -641,68 +649,6 @@ macro_rules! in_every_mode {
 #[macro_export]
 macro_rules! in_every_workspace_mode {
     ($scenario:ident) => {
-        mod $scenario {
-            use tests::{Mode, Shape, TestStack};
-            #[tokio::test]
-            async fn default_mode_rest_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::Default, Shape::RestV1, |c| c, &[]).await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn default_mode_http_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::Default, Shape::HttpV2, |c| c, &[]).await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn no_content_writes_rest_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::NoContentWrites, Shape::RestV1, |c| c, &[])
-                        .await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn no_content_writes_http_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::NoContentWrites, Shape::HttpV2, |c| c, &[])
-                        .await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn resource_writes_rest_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::ResourceWrites, Shape::RestV1, |c| c, &[])
-                        .await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn resource_writes_http_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::ResourceWrites, Shape::HttpV2, |c| c, &[])
-                        .await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn seed_quirks_mode_rest_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::SeedQuirks, Shape::RestV1, |c| c, &[]).await,
-                )
-                .await
-            }
-            #[tokio::test]
-            async fn seed_quirks_mode_http_api() {
-                super::$scenario(
-                    &TestStack::start_for(tests::Target::Workspace, Mode::SeedQuirks, Shape::HttpV2, |c| c, &[]).await,
-                )
-                .await
-            }
-        }
+        $crate::in_every_mode!(@on TestStack::start_on_workspace, $scenario);
     };
 }

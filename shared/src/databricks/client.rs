@@ -128,18 +128,14 @@ impl DatabricksClient {
     ) -> Result<DatabricksClient, url::ParseError> {
         let host = workspace_url(host);
         let parse = |path: &str| Url::parse(&format!("{host}{path}"));
-        let scim_base = parse("/api/2.0/preview/scim/v2/")?;
-        let api_base = parse("/api/2.0/")?;
-        Ok(DatabricksClient {
+        Ok(Self::on(
+            ApiLevel::Workspace,
+            parse("/api/2.0/preview/scim/v2/")?,
+            parse("/api/2.0/")?,
             http,
-            level: ApiLevel::Workspace,
-            scim_base,
-            api_base,
             tokens,
             retry_budget,
-            deadline: None,
-            counters: Arc::default(),
-        })
+        ))
     }
 
     /// Builds the client of an account's SCIM and permission-assignment APIs, on its accounts
@@ -151,16 +147,28 @@ impl DatabricksClient {
         retry_budget: Duration,
     ) -> Result<DatabricksClient, url::ParseError> {
         let account = format!("{}/api/2.0/accounts/{}/", target.accounts_url(), target.account_id.as_str());
-        Ok(DatabricksClient {
+        let (scim_base, api_base) = (Url::parse(&format!("{account}scim/v2/"))?, Url::parse(&account)?);
+        Ok(Self::on(ApiLevel::Account, scim_base, api_base, http, tokens, retry_budget))
+    }
+
+    fn on(
+        level: ApiLevel,
+        scim_base: Url,
+        api_base: Url,
+        http: reqwest::Client,
+        tokens: Arc<dyn TokenSource>,
+        retry_budget: Duration,
+    ) -> DatabricksClient {
+        DatabricksClient {
             http,
-            level: ApiLevel::Account,
-            scim_base: Url::parse(&format!("{account}scim/v2/"))?,
-            api_base: Url::parse(&account)?,
+            level,
+            scim_base,
+            api_base,
             tokens,
             retry_budget,
             deadline: None,
             counters: Arc::default(),
-        })
+        }
     }
 
     /// The workspace client that goes with this one and shares its call counters (the request

@@ -38,7 +38,7 @@ pub async fn handle(ctx: Context, request: ScimRequest) -> Result<ScimResponse, 
         // On the account target the group holding the name is assigned first (see
         // `assign_taken`).
         Err(err @ DatabricksError::Conflict { .. }) => {
-            if ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty())
+            if ctx.config.assigning().is_some()
                 && let Some(holder) = find_one::<Group>(&ctx, "displayName", &body.display_name).await?
             {
                 assign_taken(&ctx, &holder).await?;

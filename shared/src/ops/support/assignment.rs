@@ -27,46 +27,34 @@ pub enum Origin {
 /// with no workspaces configured). A principal this request created holds nothing anywhere:
 /// one `PUT` per workspace. One that was there before (reactivated, or found after an
 /// unanswered create) may hold a permission an admin gave it, which a `PUT` would replace: it
-/// is assigned only where it holds nothing ([`assign_where_absent`]).
+/// is assigned only where it holds nothing ([`assign`]).
 pub async fn assign_to_workspaces<T: DatabricksResource>(
     ctx: &Context,
     principal: &T,
     origin: Origin,
 ) -> Result<(), ScimError> {
-    let Some(account) = ctx.config.account().filter(|a| !a.assign_workspaces.is_empty()) else {
+    if ctx.config.assigning().is_none() {
         return Ok(());
-    };
+    }
     let id = id_of(principal)?;
-    let outcome = match origin {
-        Origin::Created => {
-            let mut outcome = Ok(());
-            for workspace in &account.assign_workspaces {
-                outcome = ctx.databricks.assign(workspace, &id, account.assign_permission).await;
-                if outcome.is_err() {
-                    break;
-                }
-            }
-            outcome
-        }
-        Origin::Found => assign_where_absent(ctx, &id).await,
-    };
-    match outcome {
+    match assign(ctx, &id, origin == Origin::Found).await {
         Ok(()) => Ok(()),
         Err(err) => Err(undo_or_report::<T>(ctx, &id, origin, err).await),
     }
 }
 
-/// Assigns an existing principal to each configured workspace where it holds nothing (one
-/// list of the workspace's assignments each, then a `PUT` only where it is absent): a
+/// Assigns a principal to each configured workspace with one `PUT`; with `where_absent`, only
+/// where the workspace's assignment list (one call each) shows it holds nothing, so a
 /// permission an admin set, `ADMIN` or `USER`, is never replaced.
-async fn assign_where_absent(ctx: &Context, id: &DatabricksId) -> Result<(), DatabricksError> {
+async fn assign(ctx: &Context, id: &DatabricksId, where_absent: bool) -> Result<(), DatabricksError> {
     let Some(account) = ctx.config.account() else {
         return Ok(());
     };
     for workspace in &account.assign_workspaces {
-        if !ctx.databricks.assigned(workspace, id).await? {
-            ctx.databricks.assign(workspace, id, account.assign_permission).await?;
+        if where_absent && ctx.databricks.assigned(workspace, id).await? {
+            continue;
         }
+        ctx.databricks.assign(workspace, id, account.assign_permission).await?;
     }
     Ok(())
 }
@@ -78,10 +66,10 @@ async fn assign_where_absent(ctx: &Context, id: &DatabricksId) -> Result<(), Dat
 /// end assigned. A failed assignment is the client's answer instead of the 409 (nothing was
 /// created).
 pub async fn assign_taken<T: DatabricksResource>(ctx: &Context, holder: &T) -> Result<(), ScimError> {
-    if ctx.config.account().is_none_or(|a| a.assign_workspaces.is_empty()) {
+    if ctx.config.assigning().is_none() {
         return Ok(());
     }
-    match assign_where_absent(ctx, &id_of(holder)?).await {
+    match assign(ctx, &id_of(holder)?, true).await {
         Ok(()) => Ok(()),
         Err(err) if transient(&err) => Err(resend_instead::<T>(ctx, &err).unwrap_or_else(|| err.into())),
         Err(err) => Err(err.into()),
@@ -141,7 +129,7 @@ fn transient(err: &DatabricksError) -> bool {
 /// unassigned. Service principals (names not unique: a re-sent create makes a second one) keep
 /// the 502. `None` where this does not apply.
 pub fn resend_instead<T: DatabricksResource>(ctx: &Context, cause: &DatabricksError) -> Option<ScimError> {
-    let assigning = ctx.config.account().is_some_and(|a| !a.assign_workspaces.is_empty());
+    let assigning = ctx.config.assigning().is_some();
     let unique_names = matches!(T::RESOURCE, Resource::User | Resource::Group);
     (assigning && unique_names).then(|| {
         let noun = T::RESOURCE.noun();
